@@ -1,0 +1,2 @@
+"""howto-hook: keep a usage guide in every docstring a change touches."""
+__version__ = "0.1.0"

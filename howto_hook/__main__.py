@@ -1,0 +1,3 @@
+from howto_hook.main import main_entry
+
+main_entry()

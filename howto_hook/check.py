@@ -1,0 +1,156 @@
+"""Check one file: decode, locate definitions, run the rules, apply `# noqa`.
+
+`check_source` is pure (bytes in, violations out); `check_file` adds the one
+read. Both are safe to run in worker processes.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import FrozenSet, List, Optional, Set, Tuple
+
+from howto_hook import guide as g
+from howto_hook import rules
+from howto_hook.config import Settings
+from howto_hook.model import Target, Violation
+
+_NOQA = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    violations: Tuple[Violation, ...]
+    checked: int  # definitions in scope (and changed) that were checked
+    passing: int  # of those, how many have a guide with no violation
+
+
+def decode(data: bytes) -> str:
+    """Source text as Python would read it: BOM, coding cookie, newlines."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    # Positions are line based; Python reads \r\n and \r as newlines too.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def noqa_codes(line: str) -> Optional[FrozenSet[str]]:
+    """Codes a `# noqa` comment on this line names; empty set for a bare noqa."""
+    if "noqa" not in line.lower():
+        return None
+    m = _NOQA.search(line)
+    if m is None:
+        return None
+    codes = m.group("codes")
+    return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c) if codes else frozenset()
+
+
+def _suppressed(code: str, lines: List[str], candidates: Set[int]) -> bool:
+    for n in candidates:
+        if 1 <= n <= len(lines):
+            codes = noqa_codes(lines[n - 1])
+            if codes is not None and (not codes or code in codes):
+                return True
+    return False
+
+
+def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) -> List[Violation]:
+    """Violations of one definition, before suppression."""
+    out: List[Violation] = []
+    if target.docstring is None:
+        if "HOW100" in enabled:
+            what = "class" if target.kind == "class" else target.kind
+            out.append(Violation(
+                target.path, target.line, target.col + 1, "HOW100",
+                f"{what} {target.qualname!r} has no docstring: add a usage guide",
+                target.qualname,
+            ))
+        return out
+    guide = g.parse(target.docstring, settings)
+    ctx = rules.Context(target, guide, settings)
+    for rule in rules.docstring_rules(enabled):
+        assert rule.check is not None
+        for line, col, message in rule.check(ctx):
+            out.append(Violation(target.path, line, col, rule.code, message, target.qualname))
+    return out
+
+
+def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
+                 changed: Optional[FrozenSet[int]] = None) -> FileResult:
+    """All violations of one file. `changed` limits the check to touched definitions."""
+    try:
+        text = decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as e:
+        reason = getattr(e, "reason", None) or getattr(e, "msg", None) or str(e)
+        return _file_level(path, "HOW002", f"cannot decode the file: {reason}", enabled)
+
+    from howto_hook import locate  # libcst loads only when a file is parsed
+
+    try:
+        module = locate.parse_module(text, path=path)
+    except locate.UnparsableError as e:
+        return _file_level(path, "HOW001", e.message, enabled, e.line, e.col)
+    every = locate.find_targets(module, path=path, settings=settings)
+    if changed is None:
+        targets = [t for t in every if t.in_scope]
+    else:
+        targets = select_changed(every, changed)
+    lines = text.split("\n")
+    violations: List[Violation] = []
+    passing = 0
+    for t in targets:
+        found = check_target(t, settings, enabled)
+        kept = []
+        for v in found:
+            candidates = {v.line, t.line}
+            if t.docstring is not None:
+                candidates.add(t.docstring.end_line)
+            if not _suppressed(v.code, lines, candidates):
+                kept.append(v)
+        if not found:
+            passing += 1
+        violations.extend(kept)
+    violations.sort(key=lambda v: (v.line, v.col, v.code))
+    return FileResult(path, tuple(violations), len(targets), passing)
+
+
+def select_changed(targets: List[Target], changed: FrozenSet[int]) -> List[Target]:
+    """In-scope definitions that are the innermost definition at a changed line.
+
+    `targets` must hold every definition of the file (in and out of scope),
+    so that a change inside a private method marks that method, not its class.
+    """
+    hit: Set[int] = set()
+    for line in changed:
+        inner: Optional[int] = None
+        for n, t in enumerate(targets):
+            # spans nest, so the innermost holder is the one that starts last
+            if t.start_line <= line <= t.end_line and (
+                    inner is None or t.start_line >= targets[inner].start_line):
+                inner = n
+        if inner is not None:
+            hit.add(inner)
+    return [t for n, t in enumerate(targets) if n in hit and t.in_scope]
+
+
+def _file_level(path: str, code: str, message: str, enabled: FrozenSet[str],
+                line: int = 1, col: int = 1) -> FileResult:
+    vs = (Violation(path, line, max(col, 1), code, message),) if code in enabled else ()
+    return FileResult(path, vs, 0, 0)
+
+
+def check_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
+               changed: Optional[FrozenSet[int]] = None) -> FileResult:
+    """Read and check one file; an unreadable file is a HOW002, never a crash."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return _file_level(display, "HOW002", f"cannot read the file: {e.strerror or e}", enabled)
+    return check_source(data, path=display, settings=settings, enabled=enabled, changed=changed)

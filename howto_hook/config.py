@@ -1,0 +1,303 @@
+"""One frozen Settings object: the defaults, and `[tool.howto]` loaded strictly.
+
+Every key is validated here, once, so that the rest of the program can trust
+the settings it is handed. A user mistake raises ConfigError with one line
+that names the key and the file.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+DEFAULT_TITLE = "How to Use This Code Block"
+DEFAULT_BANNED: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("getting", ("retrieves", "reads", "fetches", "computes")),
+    ("doing", ("performs", "executes", "applies", "runs")),
+)
+# Directories no user wants linted; `exclude` replaces this list and
+# `extend-exclude` adds to it, as in ruff.
+DEFAULT_EXCLUDE: Tuple[str, ...] = (
+    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".howto_cache", ".mypy_cache",
+    ".nox", ".pants.d", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv",
+    "__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist",
+    "node_modules", "site-packages", "venv",
+)
+
+
+class ConfigError(Exception):
+    """A configuration mistake; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class SectionNames:
+    description: str = "Description"
+    steps: str = "Execution Steps"
+    example: str = "Usage Example"
+
+    def ordered(self) -> Tuple[str, str, str]:
+        return (self.description, self.steps, self.example)
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    model: str = "gpt-4o-mini"
+    base_url: Optional[str] = None
+    api_key_env: str = "OPENAI_API_KEY"
+    # A commit hook should fail fast; the SDK's own default is 600 s.
+    timeout: float = 60.0
+    max_retries: int = 2
+    max_concurrency: int = 4
+    temperature: float = 0.2
+    # How many times a rejected answer is sent back with its violations.
+    repair_attempts: int = 1
+    # "template" to fall back to the offline generator, or None to leave the
+    # docstring untouched and report it.
+    fallback: Optional[str] = None
+    # Total wall-clock budget of one run, in seconds.
+    budget: float = 600.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: Tuple[str, ...] = ("HOW",)
+    ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    include: Tuple[str, ...] = ("*.py",)
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: Tuple[str, ...] = ()
+    scope: str = "public"
+    title: str = DEFAULT_TITLE
+    sections: SectionNames = field(default_factory=SectionNames)
+    banned_words: Tuple[Tuple[str, Tuple[str, ...]], ...] = DEFAULT_BANNED
+    require_step_labels: bool = True
+    generator: str = "template"
+    llm: LLMSettings = field(default_factory=LLMSettings)
+    diff_base: Optional[str] = None
+    baseline: Optional[str] = None
+    # Where relative patterns are anchored: the directory of the config file,
+    # else the current directory.
+    root: str = "."
+    config_path: Optional[str] = None
+
+    def with_changes(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+# --- validation helpers: each returns the converted value or raises -------
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, got {_type(value)}")
+    return value
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {_type(value)}")
+    return value
+
+
+def _str_list(value: Any, where: str) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings, got {_type(value)}")
+    return tuple(value)
+
+
+def _number(value: Any, where: str, *, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {_type(value)}")
+    if value < minimum:
+        raise ConfigError(f"{where} must be at least {minimum:g}, got {value}")
+    return float(value)
+
+
+def _int(value: Any, where: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where} must be a whole number, got {_type(value)}")
+    if value < minimum:
+        raise ConfigError(f"{where} must be at least {minimum}, got {value}")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[Any, str], str]:
+    def check(value: Any, where: str) -> str:
+        if value not in choices:
+            allowed = ", ".join(repr(c) for c in choices)
+            raise ConfigError(f"{where} must be one of {allowed}, got {value!r}")
+        return value
+
+    return check
+
+
+def _type(value: Any) -> str:
+    return {
+        bool: "a boolean", int: "a number", float: "a number", str: "a string",
+        list: "a list", dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table, got {_type(value)}")
+    return value
+
+
+def _per_file_ignores(value: Any, where: str) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    table = _table(value, where)
+    return tuple(
+        (pattern, _str_list(codes, f"{where}.{pattern!r}"))
+        for pattern, codes in table.items()
+    )
+
+
+def _banned(value: Any, where: str) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """A list of words, or a table of word -> suggested replacements."""
+    if isinstance(value, list):
+        words = _str_list(value, where)
+        known = dict(DEFAULT_BANNED)
+        return tuple((w.lower(), known.get(w.lower(), ())) for w in words)
+    table = _table(value, where)
+    return tuple(
+        (word.lower(), _str_list(s, f"{where}.{word}")) for word, s in table.items()
+    )
+
+
+def _sections(value: Any, where: str) -> SectionNames:
+    table = _table(value, where)
+    names: Dict[str, str] = {}
+    for key, name in table.items():
+        if key not in ("description", "steps", "example"):
+            raise ConfigError(
+                f"unknown key {where}.{key} (expected description, steps, example)"
+            )
+        names[key] = _str(name, f"{where}.{key}").strip()
+        if not names[key]:
+            raise ConfigError(f"{where}.{key} must not be empty")
+    return SectionNames(**names)
+
+
+_TOP: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
+    "select": ("select", _str_list),
+    "ignore": ("ignore", _str_list),
+    "per-file-ignores": ("per_file_ignores", _per_file_ignores),
+    "include": ("include", _str_list),
+    "exclude": ("exclude", _str_list),
+    "extend-exclude": ("extend_exclude", _str_list),
+    "scope": ("scope", _choice("public", "all")),
+    "title": ("title", _str),
+    "sections": ("sections", _sections),
+    "banned-words": ("banned_words", _banned),
+    "require-step-labels": ("require_step_labels", _bool),
+    "diff-base": ("diff_base", _str),
+    "baseline": ("baseline", _str),
+}
+
+_LLM: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
+    "model": ("model", _str),
+    "base-url": ("base_url", _str),
+    "api-key-env": ("api_key_env", _str),
+    "timeout": ("timeout", lambda v, w: _number(v, w, minimum=0.1)),
+    "max-retries": ("max_retries", _int),
+    "max-concurrency": ("max_concurrency", lambda v, w: _int(v, w, minimum=1)),
+    "temperature": ("temperature", _number),
+    "repair-attempts": ("repair_attempts", _int),
+    "fallback": ("fallback", _choice("template", "none")),
+    "budget": ("budget", lambda v, w: _number(v, w, minimum=1.0)),
+}
+
+
+def _unknown(key: str, where: str, known: Any) -> ConfigError:
+    return ConfigError(
+        f"unknown key {where}{key} (known keys: {', '.join(sorted(known))})"
+    )
+
+
+def settings_from_table(table: Mapping[str, Any], *, root: str = ".",
+                        config_path: Optional[str] = None) -> Settings:
+    """Validate a `[tool.howto]` table into Settings. Pure; raises ConfigError."""
+    values: Dict[str, Any] = {"root": root, "config_path": config_path}
+    extend_banned: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    for key, value in table.items():
+        where = f"tool.howto.{key}"
+        if key == "fix":
+            for sub, sval in _table(value, where).items():
+                if sub != "generator":
+                    raise _unknown(sub, "tool.howto.fix.", ["generator"])
+                values["generator"] = _choice("template", "llm")(sval, f"{where}.{sub}")
+        elif key == "llm":
+            llm: Dict[str, Any] = {}
+            for sub, sval in _table(value, where).items():
+                if sub not in _LLM:
+                    raise _unknown(sub, "tool.howto.llm.", _LLM)
+                attr, check = _LLM[sub]
+                llm[attr] = check(sval, f"{where}.{sub}")
+            if llm.get("fallback") == "none":
+                llm["fallback"] = None
+            values["llm"] = LLMSettings(**llm)
+        elif key == "extend-banned-words":
+            extend_banned = _banned(value, where)
+        elif key in _TOP:
+            attr, check = _TOP[key]
+            values[attr] = check(value, where)
+        else:
+            raise _unknown(key, "tool.howto.", [*_TOP, "fix", "llm", "extend-banned-words"])
+    if extend_banned:
+        base = dict(values.get("banned_words", DEFAULT_BANNED))
+        base.update(extend_banned)
+        values["banned_words"] = tuple(base.items())
+    if "title" in values and not values["title"].strip():
+        raise ConfigError("tool.howto.title must not be empty")
+    return Settings(**values)
+
+
+def find_config(start: str) -> Optional[str]:
+    """The nearest pyproject.toml at or above `start`, or None."""
+    here = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _load_toml(path: str) -> Mapping[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older interpreters only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path} is not valid TOML: {e}") from None
+
+
+def load_settings(config: Optional[str] = None, *, cwd: str = ".") -> Settings:
+    """Settings from `config` (explicit path) or the nearest pyproject.toml.
+
+    The nearest pyproject.toml marks the project even when it has no
+    [tool.howto] table; its directory anchors relative patterns.
+    """
+    path = config if config is not None else find_config(cwd)
+    if path is None:
+        return Settings(root=os.path.abspath(cwd))
+    if config is not None and not os.path.isfile(path):
+        raise ConfigError(f"config file {path} does not exist")
+    data = _load_toml(path)
+    tool = data.get("tool", {})
+    table = tool.get("howto", {}) if isinstance(tool, dict) else {}
+    root = os.path.dirname(os.path.abspath(path))
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.howto must be a table")
+    try:
+        return settings_from_table(table, root=root, config_path=path)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from None

@@ -1,0 +1,139 @@
+"""Which files to check: walking directories, `.gitignore`, `exclude`, `include`.
+
+Paths are matched relative to the project root (the directory of the config
+file in use), so that the same pattern means the same files wherever the
+command runs from.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from typing import Iterable, List, Optional, Tuple
+
+from howto_hook.config import Settings
+
+
+class UsageError(Exception):
+    """A mistake on the command line; the message is one line for the user."""
+
+
+def rel_to_root(path: str, settings: Settings) -> str:
+    rel = os.path.relpath(os.path.abspath(path), settings.root)
+    return rel.replace(os.sep, "/")
+
+
+def _matches(rel: str, patterns: Iterable[str]) -> bool:
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    for pat in patterns:
+        pat = pat.replace(os.sep, "/").rstrip("/")
+        if pat.startswith("./"):
+            pat = pat[2:]
+        if "/" in pat:
+            # an anchored pattern: the path itself or any directory above it
+            for k in range(1, len(parts) + 1):
+                if fnmatch.fnmatchcase("/".join(parts[:k]), pat):
+                    return True
+        elif any(fnmatch.fnmatchcase(part, pat) for part in parts):
+            return True
+    return False
+
+
+def is_excluded(path: str, settings: Settings) -> bool:
+    rel = rel_to_root(path, settings)
+    if rel.startswith("../"):
+        # outside the project: match on the path's own components only
+        rel = os.path.abspath(path).replace(os.sep, "/").lstrip("/")
+    return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)
+
+
+def ignored_codes(path: str, settings: Settings) -> Tuple[str, ...]:
+    """Codes that `per-file-ignores` switches off for this path."""
+    rel = rel_to_root(path, settings)
+    out: List[str] = []
+    for pattern, codes in settings.per_file_ignores:
+        if _matches(rel, [pattern]) or fnmatch.fnmatchcase(rel, pattern):
+            out.extend(codes)
+    return tuple(out)
+
+
+def _included(name: str, settings: Settings) -> bool:
+    return any(fnmatch.fnmatchcase(name, pat) for pat in settings.include)
+
+
+def _git_files(directory: str) -> Optional[List[str]]:
+    """Files git tracks or would track below `directory`; None outside a repo."""
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", "ls-files", "-z", "--cached",
+             "--others", "--exclude-standard", "--", "."],
+            cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    if not names and _ignored_by_git(directory):
+        # The user named a directory git ignores as a whole (a virtualenv,
+        # an installed Python): the explicit request wins over .gitignore.
+        return None
+    return [os.path.join(directory, n) for n in names]
+
+
+def _ignored_by_git(directory: str) -> bool:
+    proc = subprocess.run(
+        ["git", "check-ignore", "-q", "--", os.path.abspath(directory)],
+        cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return proc.returncode == 0
+
+
+def _walk(directory: str, settings: Settings) -> List[str]:
+    found: List[str] = []
+    for here, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not is_excluded(os.path.join(here, d), settings))
+        for name in sorted(files):
+            full = os.path.join(here, name)
+            if _included(name, settings) and not is_excluded(full, settings):
+                found.append(full)
+    return found
+
+
+def expand(paths: Iterable[str], settings: Settings) -> List[str]:
+    """The files to check, each once, in a stable order.
+
+    An explicit file is checked unless `exclude` matches it (pre-commit
+    passes files one by one, so exclusion must hold for them too).
+    """
+    out: List[str] = []
+    seen = set()
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or directory")
+        if os.path.isdir(path):
+            listed = _git_files(path)
+            if listed is None:
+                candidates = _walk(path, settings)
+            else:
+                candidates = sorted(
+                    p for p in listed
+                    if _included(os.path.basename(p), settings)
+                    and os.path.isfile(p) and not is_excluded(p, settings)
+                )
+        else:
+            candidates = [] if is_excluded(path, settings) else [path]
+        for c in candidates:
+            key = os.path.normcase(os.path.abspath(c))
+            if key not in seen:
+                seen.add(key)
+                out.append(c)
+    return out
+
+
+def display(path: str, cwd: str) -> str:
+    """The path as the user should see it: relative to cwd when below it."""
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full, cwd)
+    shown = full if rel.startswith("..") else rel
+    return shown.replace(os.sep, "/")

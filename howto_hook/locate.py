@@ -1,0 +1,326 @@
+"""Find functions, methods and classes with libcst: names, spans, docstrings.
+
+Cost matters here: libcst's PositionProvider resolves a position for every
+node of the file (several times the parse itself). We need positions for a
+handful of nodes only, so one plain code-generation pass runs with a state
+that notes the current line when it reaches a node we asked about. The
+structural walk that finds definitions never enters a function body unless
+definitions inside functions are in scope.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+
+from howto_hook.config import Settings
+from howto_hook.model import Docstring, Param, Target
+
+try:  # the base class of libcst's code generation state (stable since 0.3)
+    from libcst._nodes.internal import CodegenState as _CodegenState
+except ImportError:  # pragma: no cover - a future libcst moved it
+    _CodegenState = None  # type: ignore[assignment,misc]
+
+Def = Union[cst.FunctionDef, cst.ClassDef]
+
+
+class UnparsableError(Exception):
+    """The file is not something libcst can turn into a tree."""
+
+    def __init__(self, line: int, col: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.col, self.message = line, col, message
+
+
+def parse_module(source: str, *, path: str = "<unknown>") -> cst.Module:
+    """libcst's tree, or UnparsableError saying whether Python itself agrees."""
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as e:
+        cst_line, cst_col, cst_msg = e.raw_line, e.raw_column + 1, e.message
+    except RecursionError:
+        raise UnparsableError(1, 1, "the file is nested too deeply to parse") from None
+    except Exception as e:  # libcst's native parser raises other types too
+        cst_line, cst_col, cst_msg = 1, 1, str(e).splitlines()[0] if str(e) else type(e).__name__
+    # Tell a real syntax error from valid Python that libcst cannot parse:
+    # only the interpreter's own parser can say which it is.
+    try:
+        compile(source, path, "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as e:
+        raise UnparsableError(e.lineno or 1, e.offset or 1,
+                              f"syntax error: {e.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as e:
+        raise UnparsableError(1, 1, f"syntax error: {e}") from None
+    first = cst_msg.strip().splitlines()[0] if cst_msg.strip() else "parse error"
+    raise UnparsableError(
+        cst_line, cst_col,
+        f"valid Python that libcst cannot parse ({first}); "
+        "this file is skipped, exclude it or report the libcst bug",
+    )
+
+
+# --- where things are -----------------------------------------------------------
+
+
+if _CodegenState is not None:
+
+    class _Tracker(_CodegenState):  # type: ignore[misc,valid-type]
+        """Code generation that records the position of chosen nodes only."""
+
+        def __init__(self, module: cst.Module, starts: Iterable[int], ends: Iterable[int]) -> None:
+            super().__init__(default_indent=module.default_indent,
+                             default_newline=module.default_newline)
+            self.want_start = frozenset(starts)
+            self.want_end = frozenset(ends)
+            self.start: Dict[int, Tuple[int, int]] = {}
+            self.end: Dict[int, Tuple[int, int]] = {}
+            self._line = 1
+            self._col = 0
+            self._seen = 0
+
+        def _sync(self) -> Tuple[int, int]:
+            tokens = self.tokens
+            line, col = self._line, self._col
+            for k in range(self._seen, len(tokens)):
+                t = tokens[k]
+                nl = t.count("\n")
+                if nl:
+                    line += nl
+                    col = len(t) - t.rfind("\n") - 1
+                else:
+                    col += len(t)
+            self._seen = len(tokens)
+            self._line, self._col = line, col
+            return line, col
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            if id(node) in self.want_start:
+                self.start[id(node)] = self._sync()
+
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            if id(node) in self.want_end:
+                self.end[id(node)] = self._sync()
+
+
+def _positions(module: cst.Module, starts: Sequence[cst.CSTNode], ends: Sequence[cst.CSTNode]
+               ) -> Tuple[Dict[int, Tuple[int, int]], Dict[int, Tuple[int, int]]]:
+    """(line, 0-based col) where each of `starts` begins and each of `ends` stops."""
+    if _CodegenState is not None:
+        state = _Tracker(module, map(id, starts), map(id, ends))
+        module._codegen(state)
+        return state.start, state.end
+    # Fallback for a libcst without the private class: correct, but slower.
+    from libcst.metadata import MetadataWrapper, PositionProvider  # pragma: no cover
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # pragma: no cover
+    pos = wrapper.resolve(PositionProvider)  # pragma: no cover
+    return (  # pragma: no cover
+        {id(n): (pos[n].start.line, pos[n].start.column) for n in starts},
+        {id(n): (pos[n].end.line, pos[n].end.column) for n in ends},
+    )
+
+
+# --- what is there -----------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    node: Def
+    qualname: str
+    kind: str
+    in_function: bool
+    class_chain: Tuple[str, ...]  # names of the enclosing classes, outermost first
+    doc_node: Optional[cst.BaseExpression]
+    init: Optional[cst.FunctionDef]  # a class's own __init__
+
+
+_BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
+
+
+def _statements(block: object) -> Sequence[cst.CSTNode]:
+    if isinstance(block, cst.IndentedBlock):
+        return block.body
+    return ()
+
+
+def _sub_blocks(stmt: cst.CSTNode) -> Iterable[Sequence[cst.CSTNode]]:
+    """Statement lists nested in a compound statement (if, try, with, ...)."""
+    for name in _BLOCK_FIELDS:
+        value = getattr(stmt, name, None)
+        if value is None:
+            continue
+        if isinstance(value, cst.BaseSuite):
+            yield _statements(value)
+        elif isinstance(value, cst.If):  # an elif chain
+            yield (value,)
+        elif isinstance(value, (list, tuple)):  # except handlers, match cases
+            for item in value:
+                yield _statements(item.body)
+        else:  # else and finally clauses
+            yield _statements(getattr(value, "body", None))
+
+
+def _docstring_node(body: cst.BaseSuite) -> Optional[cst.BaseExpression]:
+    if isinstance(body, cst.IndentedBlock):
+        if not body.body:
+            return None
+        first = body.body[0]
+        if not isinstance(first, cst.SimpleStatementLine):
+            return None
+        small = first.body
+    else:
+        small = body.body  # type: ignore[attr-defined]
+    if not small or not isinstance(small[0], cst.Expr):
+        return None
+    value = small[0].value
+    if isinstance(value, cst.SimpleString):
+        return None if "b" in value.prefix.lower() else value
+    if isinstance(value, cst.ConcatenatedString):
+        parts: List[cst.CSTNode] = []
+        node: cst.BaseExpression = value
+        while isinstance(node, cst.ConcatenatedString):
+            parts.append(node.left)
+            node = node.right
+        parts.append(node)
+        if all(isinstance(p, cst.SimpleString) and "b" not in p.prefix.lower() for p in parts):
+            return value
+    return None
+
+
+def _walk(stmts: Sequence[cst.CSTNode], prefix: str, parent: str, in_function: bool,
+          class_chain: Tuple[str, ...], deep: bool, out: List[_Found]) -> None:
+    """Collect definitions; `parent` is "module", "class" or "function"."""
+    for stmt in stmts:
+        if isinstance(stmt, cst.FunctionDef):
+            qual = prefix + stmt.name.value
+            kind = "method" if parent == "class" else "function"
+            out.append(_Found(stmt, qual, kind, in_function, class_chain,
+                              _docstring_node(stmt.body), None))
+            if deep:  # nested definitions are only looked at with scope = "all"
+                _walk(_statements(stmt.body), qual + ".<locals>.", "function", True,
+                      class_chain, deep, out)
+        elif isinstance(stmt, cst.ClassDef):
+            qual = prefix + stmt.name.value
+            body = _statements(stmt.body)
+            init = next((s for s in body if isinstance(s, cst.FunctionDef)
+                         and s.name.value == "__init__"), None)
+            out.append(_Found(stmt, qual, "class", in_function, class_chain,
+                              _docstring_node(stmt.body), init))
+            _walk(body, qual + ".", "class", in_function,
+                  class_chain + (stmt.name.value,), deep, out)
+        elif isinstance(stmt, cst.BaseCompoundStatement):
+            for block in _sub_blocks(stmt):
+                _walk(block, prefix, parent, in_function, class_chain, deep, out)
+
+
+def _dotted(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Call):
+        return _dotted(expr.func)
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr.value}"
+    return ""
+
+
+def _params(module: cst.Module, fn: cst.FunctionDef, *, drop_first: bool) -> Tuple[Param, ...]:
+    p = fn.params
+
+    def one(param: cst.Param, kind: str) -> Param:
+        ann = module.code_for_node(param.annotation.annotation) if param.annotation else None
+        default = module.code_for_node(param.default) if param.default is not None else None
+        return Param(param.name.value, kind, param.default is not None, ann, default)
+
+    out: List[Param] = [one(x, "positional_only") for x in p.posonly_params]
+    out += [one(x, "positional_or_keyword") for x in p.params]
+    if isinstance(p.star_arg, cst.Param):
+        out.append(one(p.star_arg, "var_positional"))
+    out += [one(x, "keyword_only") for x in p.kwonly_params]
+    if p.star_kwarg is not None:
+        out.append(one(p.star_kwarg, "var_keyword"))
+    if drop_first and out and out[0].kind in ("positional_only", "positional_or_keyword"):
+        out = out[1:]
+    return tuple(out)
+
+
+def _in_scope(f: _Found, decorators: Tuple[str, ...], settings: Settings) -> bool:
+    if settings.scope == "all":
+        return True
+    if f.in_function:
+        return False
+    names = f.class_chain + (f.node.name.value,)
+    if any(n.startswith("_") for n in names):
+        return False
+    for d in decorators:
+        last = d.rsplit(".", 1)[-1]
+        if last == "overload" or (f.kind != "class" and last in ("setter", "deleter")):
+            return False
+    return True
+
+
+def _docstring(doc_node: cst.BaseExpression, start: Tuple[int, int], end: Tuple[int, int]
+               ) -> Optional[Docstring]:
+    value = doc_node.evaluated_value  # type: ignore[attr-defined]
+    if not isinstance(value, str):
+        return None
+    if isinstance(doc_node, cst.SimpleString):
+        raw = doc_node.value
+        lines_map = raw.count("\n") == value.count("\n")
+    else:
+        first = doc_node
+        while isinstance(first, cst.ConcatenatedString):
+            first = first.left  # type: ignore[assignment]
+        raw = first.value  # type: ignore[attr-defined]
+        lines_map = False
+    return Docstring(value=value, raw=raw, line=start[0], col=start[1],
+                     end_line=end[0], lines_map=lines_map)
+
+
+def find_targets(module: cst.Module, *, path: str, settings: Settings) -> List[Target]:
+    """Every definition of the module, in source order, with its position."""
+    found: List[_Found] = []
+    _walk(module.body, "", "module", False, (), settings.scope == "all", found)
+    if not found:
+        return []
+    starts: List[cst.CSTNode] = []
+    ends: List[cst.CSTNode] = []
+    for f in found:
+        starts.append(f.node.name)
+        if f.node.decorators:
+            starts.append(f.node.decorators[0].decorator)
+        ends.append(f.node)
+        if f.doc_node is not None:
+            starts.append(f.doc_node)
+            ends.append(f.doc_node)
+    start, end = _positions(module, starts, ends)
+
+    targets: List[Target] = []
+    for f in found:
+        node = f.node
+        line, col = start[id(node.name)]
+        first = start[id(node.decorators[0].decorator)][0] if node.decorators else line
+        last_line, last_col = end[id(node)]
+        # code generation stops after the definition's final newline
+        last = last_line - 1 if last_col == 0 and last_line > line else last_line
+        decorators = tuple(_dotted(d.decorator) for d in node.decorators)
+        doc = None
+        if f.doc_node is not None:
+            doc = _docstring(f.doc_node, start[id(f.doc_node)], end[id(f.doc_node)])
+        in_scope = _in_scope(f, decorators, settings)
+        params: Tuple[Param, ...] = ()
+        if in_scope:
+            if isinstance(node, cst.FunctionDef):
+                drop = f.kind == "method" and "staticmethod" not in decorators
+                params = _params(module, node, drop_first=drop)
+            elif f.init is not None:
+                params = _params(module, f.init, drop_first=True)
+        parent = f.qualname.rsplit(".", 1)[0] if f.kind == "method" else ""
+        targets.append(Target(
+            path=path, qualname=f.qualname, name=node.name.value, kind=f.kind,
+            is_async=isinstance(node, cst.FunctionDef) and node.asynchronous is not None,
+            line=line, col=col, start_line=first, end_line=last, docstring=doc,
+            in_scope=in_scope, decorators=decorators, params=params, parent_class=parent,
+        ))
+    return targets

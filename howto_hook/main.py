@@ -1,0 +1,211 @@
+"""The command line: arguments, settings, files, workers, output, exit status.
+
+This is the only module that prints. Everything a user can get wrong ends
+in one line on stderr and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, NoReturn, Optional, Sequence, Tuple
+
+from howto_hook import __version__, report, rules
+from howto_hook.check import FileResult, check_file
+from howto_hook.config import ConfigError, Settings, load_settings
+from howto_hook.discover import UsageError, display, expand, ignored_codes
+from howto_hook.model import Violation
+
+PROG = "howto-check"
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_MIN_FILES = 24
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, like every other user mistake, instead of usage + error.
+        self.exit(2, f"{PROG}: error: {message} (see {PROG} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Check that the docstrings of changed functions and classes "
+                    "are usage guides.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or directories to check (default: .)")
+    p.add_argument("--all", action="store_true",
+                   help="check every definition, not only changed ones")
+    p.add_argument("--select", metavar="CODES",
+                   help="comma-separated rule codes or prefixes to enable (e.g. HOW1,HOW301)")
+    p.add_argument("--ignore", metavar="CODES",
+                   help="comma-separated rule codes or prefixes to disable")
+    p.add_argument("--config", metavar="PATH",
+                   help="pyproject.toml to read (default: the nearest one upwards)")
+    p.add_argument("--output-format", choices=report.FORMATS, default="text",
+                   help="how to print violations (default: text)")
+    p.add_argument("--jobs", type=_positive_int, metavar="N",
+                   help="worker processes for large runs (default: number of cores)")
+    p.add_argument("--exit-zero", action="store_true",
+                   help="exit 0 even when violations are found")
+    p.add_argument("--statistics", action="store_true",
+                   help="print the number of violations per rule")
+    p.add_argument("--explain", metavar="CODE", help="print what a rule checks and why")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return p
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {n}")
+    return n
+
+
+def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for c in codes:
+        if not rules.valid_selector(c):
+            raise UsageError(f"{flag}: unknown rule selector {c!r}")
+    return codes
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    display: str
+    enabled: FrozenSet[str]
+    changed: Optional[FrozenSet[int]] = None
+
+
+def _run_one(job: Job, settings: Settings) -> FileResult:
+    return check_file(job.path, job.display, settings, job.enabled, job.changed)
+
+
+def _run_batch(batch: List[Job], settings: Settings) -> List[FileResult]:
+    return [_run_one(j, settings) for j in batch]
+
+
+def run_jobs(jobs: List[Job], settings: Settings, workers: int) -> List[FileResult]:
+    """Check files, in worker processes when there are enough of them."""
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+        return [_run_one(j, settings) for j in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork keeps start-up cheap: workers inherit the imported modules.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    # Small batches keep both workers busy to the end; one file each would
+    # spend more on messages than on checking.
+    size = max(1, min(16, len(jobs) // (workers * 8)))
+    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    results: List[FileResult] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for batch in pool.map(_run_batch, batches, [settings] * len(batches)):
+            results.extend(batch)
+    return results
+
+
+def _use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _explain(code: str) -> str:
+    from howto_hook.docs import rule_doc
+
+    code = code.strip().upper()
+    if code not in rules.RULES:
+        raise UsageError(f"--explain: unknown rule code {code!r} "
+                         f"(known: {', '.join(rules.all_codes())})")
+    return rule_doc(code)
+
+
+def _settings(args: argparse.Namespace, cwd: str) -> Settings:
+    settings = load_settings(args.config, cwd=cwd)
+    select = _codes(args.select, "--select")
+    ignore = _codes(args.ignore, "--ignore")
+    for sel in settings.select + settings.ignore:
+        if not rules.valid_selector(sel):
+            raise ConfigError(f"{settings.config_path}: unknown rule selector {sel!r}")
+    changes: Dict[str, object] = {}
+    if select is not None:
+        changes["select"] = select
+    if ignore is not None:
+        changes["ignore"] = settings.ignore + ignore
+    return settings.with_changes(**changes) if changes else settings
+
+
+def run(args: argparse.Namespace) -> int:
+    cwd = os.getcwd()
+    if args.explain:
+        sys.stdout.write(_explain(args.explain))
+        return 0
+    settings = _settings(args, cwd)
+    enabled = rules.enabled_codes(settings.select, settings.ignore)
+    files = expand(args.paths or ["."], settings)
+    jobs = []
+    for f in files:
+        per_file = ignored_codes(f, settings)
+        codes = frozenset(c for c in enabled if not rules.matches(c, per_file)) if per_file \
+            else enabled
+        jobs.append(Job(f, display(f, cwd), codes))
+    workers = args.jobs or os.cpu_count() or 1
+    results = run_jobs(jobs, settings, workers)
+
+    violations: List[Violation] = sorted(
+        (v for r in results for v in r.violations),
+        key=lambda v: (v.path, v.line, v.col, v.code),
+    )
+    out = report.render(args.output_format, violations, color=_use_color(sys.stdout))
+    sys.stdout.write(out)
+    if args.statistics:
+        sys.stdout.write(report.statistics(violations))
+    sys.stderr.write(report.summary(
+        violations=len(violations),
+        definitions=sum(r.checked for r in results),
+        files=len(results),
+        passing=sum(r.passing for r in results),
+        changed_only=False,
+    ) + "\n")
+    return 1 if violations and not args.exit_zero else 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version and argument errors
+        return int(e.code or 0) if not isinstance(e.code, str) else 2
+    try:
+        return run(args)
+    except (UsageError, ConfigError) as e:
+        sys.stderr.write(f"{PROG}: error: {e}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as e:  # an internal error: say so in one line, no traceback
+        if os.environ.get("HOWTO_DEBUG"):
+            raise
+        sys.stderr.write(f"{PROG}: internal error: {type(e).__name__}: {e} "
+                         f"(set HOWTO_DEBUG=1 for the traceback and please report it)\n")
+        return 2
+
+
+def main_entry() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Plain records that flow between the modules; no logic lives here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a function signature, as the example checks need it."""
+
+    name: str
+    # "positional_only", "positional_or_keyword", "var_positional",
+    # "keyword_only" or "var_keyword", as in inspect.Parameter.kind.
+    kind: str
+    has_default: bool
+    annotation: Optional[str] = None
+    default: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Docstring:
+    """A docstring literal and where it sits in the file."""
+
+    value: str  # the evaluated string, newlines normalised to "\n"
+    raw: str  # the literal as written, prefix and quotes included
+    line: int  # 1-based line of the literal's first character
+    col: int  # 0-based column (characters) of the literal's first character
+    end_line: int
+    # True when the literal's physical lines map one to one onto the value's
+    # lines; escapes such as "\n" inside the literal break that mapping and
+    # positions then fall back to the literal's first line.
+    lines_map: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """A function, method or class found in a file."""
+
+    path: str
+    qualname: str  # "Parser.parse", "helper.<locals>.inner"
+    name: str
+    kind: str  # "function", "method" or "class"
+    is_async: bool
+    line: int  # line of the name after def/class
+    col: int  # 0-based column of the name
+    start_line: int  # first decorator, or the def/class line
+    end_line: int
+    docstring: Optional[Docstring]
+    in_scope: bool
+    decorators: Tuple[str, ...] = ()
+    params: Tuple[Param, ...] = ()
+    # qualified name of the enclosing class for methods, "" otherwise
+    parent_class: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One finding, with the exact position it concerns (1-based line and column)."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    symbol: str = ""  # qualified name of the definition, "" for file-level findings

@@ -1,0 +1,356 @@
+"""The rule registry: one small function per code, registered explicitly.
+
+A rule takes a Context (the definition, its parsed guide, the settings) and
+yields (line, col, message) in file coordinates. File-level codes (HOW001,
+HOW002) and the missing-docstring code (HOW100) are produced by the
+pipeline in check.py but registered here so that they have a name and a doc.
+Codes are grouped by hundreds: 0 file, 1 structure, 2 section content,
+3 wording, 4 example against code, 9 suppressions.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
+
+from howto_hook import guide as g
+from howto_hook.config import Settings
+from howto_hook.model import Target
+
+Finding = Tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class Context:
+    target: Target
+    guide: g.Guide
+    settings: Settings
+
+
+CheckFn = Callable[[Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    check: Optional[CheckFn]
+
+
+RULES: Dict[str, Rule] = {}
+
+
+def register(code: str, name: str, summary: str) -> Callable[[CheckFn], CheckFn]:
+    def deco(fn: CheckFn) -> CheckFn:
+        RULES[code] = Rule(code, name, summary, fn)
+        return fn
+
+    return deco
+
+
+def _declare(code: str, name: str, summary: str) -> None:
+    RULES[code] = Rule(code, name, summary, None)
+
+
+_declare("HOW001", "unparsable-file", "the file cannot be parsed")
+_declare("HOW002", "unreadable-file", "the file cannot be read or decoded")
+_declare("HOW100", "missing-docstring", "a definition in scope has no docstring")
+
+
+# --- HOW1: structure ----------------------------------------------------------
+
+
+@register("HOW101", "missing-title", "the title is missing")
+def missing_title(ctx: Context) -> Iterator[Finding]:
+    if ctx.guide.title is None:
+        line, col = ctx.guide.pos(0)
+        title = ctx.settings.title
+        yield line, col, f"docstring has no title: add {title!r} underlined with '='"
+
+
+@register("HOW102", "bad-underline", "a heading's underline is missing, of the wrong character, or too short")
+def bad_underline(ctx: Context) -> Iterator[Finding]:
+    heads: List[Tuple[g.Heading, str]] = []
+    if ctx.guide.title is not None:
+        heads.append((ctx.guide.title, "="))
+    heads.extend((s.heading, "-") for s in ctx.guide.sections)
+    for head, char in heads:
+        problem = g.underline_problem(head, char)
+        if problem is None:
+            continue
+        index = head.index if head.underline is None else head.index + 1
+        line, col = ctx.guide.pos(index, _indent(ctx.guide, index))
+        yield line, col, problem
+
+
+_KEYS = ("description", "steps", "example")
+
+
+def _names(settings: Settings) -> Dict[str, str]:
+    return dict(zip(_KEYS, settings.sections.ordered()))
+
+
+@register("HOW103", "missing-section", "a required section is missing")
+def missing_section(ctx: Context) -> Iterator[Finding]:
+    names = _names(ctx.settings)
+    present = {s.heading.key for s in ctx.guide.sections}
+    anchor = ctx.guide.title.index if ctx.guide.title else 0
+    previous = ""
+    for key in _KEYS:
+        found = ctx.guide.section(key)
+        if found is not None:
+            anchor, previous = found.heading.index, names[key]
+            continue
+        if key in present:
+            continue
+        where = f" after {previous!r}" if previous else ""
+        line, col = ctx.guide.pos(anchor, _indent(ctx.guide, anchor))
+        yield line, col, f"required section {names[key]!r} is missing: add it{where}"
+
+
+@register("HOW104", "section-order", "a required section is out of order or repeated")
+def section_order(ctx: Context) -> Iterator[Finding]:
+    names = _names(ctx.settings)
+    order = {k: i for i, k in enumerate(_KEYS)}
+    seen: Dict[str, int] = {}
+    highest = -1
+    sections = ctx.guide.sections
+    for n, s in enumerate(sections):
+        key = s.heading.key
+        line, col = ctx.guide.pos(s.heading.index, _indent(ctx.guide, s.heading.index))
+        if key in order:
+            if key in seen:
+                yield line, col, f"section {names[key]!r} appears more than once"
+                continue
+            seen[key] = n
+            if order[key] < highest:
+                later = _KEYS[highest]
+                yield line, col, (
+                    f"section {names[key]!r} must come before {names[later]!r}"
+                )
+            highest = max(highest, order[key])
+        elif any(t.heading.key in order for t in sections[n + 1:]):
+            yield line, col, (
+                f"section {s.heading.text!r} must come after the required sections"
+            )
+
+
+@register("HOW105", "empty-section", "a required section is empty")
+def empty_section(ctx: Context) -> Iterator[Finding]:
+    names = _names(ctx.settings)
+    for key in _KEYS:
+        s = ctx.guide.section(key)
+        if s is not None and not any(True for _ in g.list_lines(ctx.guide, s)):
+            line, col = ctx.guide.pos(s.heading.index, _indent(ctx.guide, s.heading.index))
+            yield line, col, f"section {names[key]!r} is empty"
+
+
+# --- HOW2: section content ---------------------------------------------------
+
+
+@register("HOW201", "steps-not-numbered", "Execution Steps is not a numbered list 1..n")
+def steps_not_numbered(ctx: Context) -> Iterator[Finding]:
+    s = ctx.guide.section("steps")
+    if s is None:
+        return
+    items, strays = g.steps(ctx.guide, s)
+    name = ctx.settings.sections.steps
+    for i in strays:
+        line, col = ctx.guide.pos(i, _indent(ctx.guide, i))
+        yield line, col, (
+            f"{name!r} must be a numbered list: start this line with "
+            f"'{len(items) + 1 if not items else items[-1].number + 1}. ' "
+            f"or indent it under the step above"
+        )
+        break  # one stray line explains the problem; more would be noise
+    for expected, step in enumerate(items, start=1):
+        if step.number != expected:
+            line, col = ctx.guide.pos(step.index, step.indent)
+            yield line, col, f"step numbered {step.number}, expected {expected}"
+            break
+
+
+@register("HOW202", "step-without-label", "a step lacks its bold label (`N. **Label**: text`)")
+def step_without_label(ctx: Context) -> Iterator[Finding]:
+    s = ctx.guide.section("steps")
+    if s is None or not ctx.settings.require_step_labels:
+        return
+    items, _ = g.steps(ctx.guide, s)
+    for step in items:
+        if not g.has_label(step):
+            line, col = ctx.guide.pos(step.index, step.text_col)
+            yield line, col, (
+                f"step {step.number} has no bold label: write "
+                f"'{step.number}. **Label**: text'"
+            )
+
+
+def _python_fence(ctx: Context) -> Optional[g.Fence]:
+    s = ctx.guide.section("example")
+    if s is None:
+        return None
+    for f in ctx.guide.fences_in(s):
+        if f.info.lower() in ("python", "py") and f.close is not None:
+            return f
+    return None
+
+
+@register("HOW203", "missing-example-code", "Usage Example has no ```python block")
+def missing_example_code(ctx: Context) -> Iterator[Finding]:
+    s = ctx.guide.section("example")
+    if s is None or _python_fence(ctx) is not None:
+        return
+    if not any(True for _ in g.list_lines(ctx.guide, s)):
+        return  # HOW105 already says the section is empty
+    fences = ctx.guide.fences_in(s)
+    name = ctx.settings.sections.example
+    if not fences:
+        line, col = ctx.guide.pos(s.heading.index, _indent(ctx.guide, s.heading.index))
+        yield line, col, f"{name!r} has no code block: add one opened by ```python and closed by ```"
+        return
+    f = fences[0]
+    line, col = ctx.guide.pos(f.open, _indent(ctx.guide, f.open))
+    if f.info.lower() not in ("python", "py"):
+        shown = f.info or "no language"
+        yield line, col, f"the code block in {name!r} is marked {shown!r}: open it with ```python"
+    else:
+        yield line, col, "the ```python block is never closed: end it with ```"
+
+
+_AST_FLAGS = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+
+
+def example_tree(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
+    """The parsed example, its first line index and its code; None if invalid."""
+    f = _python_fence(ctx)
+    if f is None:
+        return None
+    code, first = g.code_of(ctx.guide, f)
+    try:
+        return compile(code, "<example>", "exec", _AST_FLAGS), first, code
+    except (SyntaxError, ValueError):
+        return None
+
+
+@register("HOW204", "invalid-example", "the Usage Example code is not valid Python")
+def invalid_example(ctx: Context) -> Iterator[Finding]:
+    f = _python_fence(ctx)
+    if f is None:
+        return
+    code, first = g.code_of(ctx.guide, f)
+    try:
+        compile(code, "<example>", "exec", _AST_FLAGS)
+    except SyntaxError as e:
+        index = first + (e.lineno or 1) - 1
+        index = min(index, (f.close or index + 1) - 1)
+        text = ctx.guide.lines[index].text if index < len(ctx.guide.lines) else ""
+        cut = _example_indent(ctx.guide, f)
+        col = cut + max((e.offset or 1) - 1, 0)
+        line, fcol = ctx.guide.pos(index, min(col, max(len(text) - 1, 0)))
+        yield line, fcol, f"the usage example is not valid Python: {e.msg}"
+    except ValueError as e:  # null bytes and the like
+        line, col = ctx.guide.pos(f.open)
+        yield line, col, f"the usage example is not valid Python: {e}"
+
+
+def _example_indent(guide: g.Guide, f: g.Fence) -> int:
+    end = f.close if f.close is not None else len(guide.lines)
+    widths = [len(guide.lines[i].text) - len(guide.lines[i].text.lstrip())
+              for i in range(f.open + 1, end) if guide.lines[i].text.strip()]
+    return min(widths) if widths else 0
+
+
+def _mentions(tree: ast.AST, name: str) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == name:
+            return True
+        if isinstance(node, ast.alias) and name in (node.name.split(".")[-1], node.asname):
+            return True
+    return False
+
+
+@register("HOW205", "example-misses-name", "the Usage Example never mentions the documented name")
+def example_misses_name(ctx: Context) -> Iterator[Finding]:
+    f = _python_fence(ctx)
+    if f is None:
+        return
+    parsed = example_tree(ctx)
+    name = ctx.target.name
+    if name == "__init__" and ctx.target.parent_class:
+        name = ctx.target.parent_class.rsplit(".", 1)[-1]
+    if parsed is not None:
+        found = _mentions(parsed[0], name)
+    else:
+        code, _ = g.code_of(ctx.guide, f)
+        found = re.search(rf"\b{re.escape(name)}\b", code) is not None
+    if not found:
+        line, col = ctx.guide.pos(f.open, _indent(ctx.guide, f.open))
+        yield line, col, f"the usage example never mentions {name!r}: show a call or use of it"
+
+
+# --- HOW3: wording ------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _banned_pattern(words: Tuple[str, ...]) -> "re.Pattern[str]":
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+@register("HOW301", "vague-word", "a banned vague word is used in prose")
+def vague_word(ctx: Context) -> Iterator[Finding]:
+    banned = dict(ctx.settings.banned_words)
+    if not banned:
+        return
+    pattern = _banned_pattern(tuple(banned))
+    guide = ctx.guide
+    underlines = {s.heading.index + 1 for s in guide.sections if s.heading.underline}
+    if guide.title is not None and guide.title.underline:
+        underlines.add(guide.title.index + 1)
+    for index, ln in enumerate(guide.lines):
+        if index in underlines or guide.in_fence(index):
+            continue
+        for m in pattern.finditer(g.prose(ln.text)):
+            word = m.group(0)
+            suggestions = banned.get(word.lower(), ())
+            hint = (
+                "; say what it does, e.g. " + ", ".join(repr(s) for s in suggestions)
+                if suggestions else "; name the specific action instead"
+            )
+            line, col = guide.pos(index, m.start())
+            yield line, col, f"vague word {word!r}{hint}"
+
+
+def _indent(guide: g.Guide, index: int) -> int:
+    if 0 <= index < len(guide.lines):
+        text = guide.lines[index].text
+        return len(text) - len(text.lstrip())
+    return 0
+
+
+# --- selection ----------------------------------------------------------------
+
+
+def all_codes() -> List[str]:
+    return sorted(RULES)
+
+
+def matches(code: str, selectors: Tuple[str, ...]) -> bool:
+    return any(sel == "ALL" or code.startswith(sel) for sel in selectors)
+
+
+def valid_selector(selector: str) -> bool:
+    return selector == "ALL" or any(c.startswith(selector) for c in RULES)
+
+
+def enabled_codes(select: Tuple[str, ...], ignore: Tuple[str, ...]) -> frozenset:
+    return frozenset(c for c in RULES if matches(c, select) and not matches(c, ignore))
+
+
+def docstring_rules(enabled: frozenset) -> List[Rule]:
+    return [r for c, r in sorted(RULES.items()) if r.check is not None and c in enabled]
