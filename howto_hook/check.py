@@ -94,9 +94,9 @@ def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenS
 
     try:
         module = locate.parse_module(text, path=path)
+        every = locate.find_targets(module, path=path, settings=settings)
     except locate.UnparsableError as e:
         return _file_level(path, "HOW001", e.message, enabled, e.line, e.col)
-    every = locate.find_targets(module, path=path, settings=settings)
     if changed is None:
         targets = [t for t in every if t.in_scope]
     else:

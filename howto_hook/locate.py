@@ -54,6 +54,7 @@ def parse_module(source: str, *, path: str = "<unknown>") -> cst.Module:
     except (ValueError, RecursionError, MemoryError) as e:
         raise UnparsableError(1, 1, f"syntax error: {e}") from None
     first = cst_msg.strip().splitlines()[0] if cst_msg.strip() else "parse error"
+    first = first.split(": expected one of")[0]  # the token list is noise here
     raise UnparsableError(
         cst_line, cst_col,
         f"valid Python that libcst cannot parse ({first}); "
@@ -294,7 +295,10 @@ def find_targets(module: cst.Module, *, path: str, settings: Settings) -> List[T
         if f.doc_node is not None:
             starts.append(f.doc_node)
             ends.append(f.doc_node)
-    start, end = _positions(module, starts, ends)
+    try:
+        start, end = _positions(module, starts, ends)
+    except RecursionError:
+        raise UnparsableError(1, 1, "the file is nested too deeply to analyse") from None
 
     targets: List[Target] = []
     for f in found:

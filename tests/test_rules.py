@@ -1,0 +1,147 @@
+"""Each rule as a table of docstrings: one passing and failing cases, with the
+exact file position every violation must point at."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import pytest
+
+from conftest import GOOD_GUIDE, function_source, replace_line
+from howto_hook.check import check_source
+from howto_hook.config import Settings
+from howto_hook.rules import enabled_codes
+
+SETTINGS = Settings()
+ENABLED = enabled_codes(SETTINGS.select, SETTINGS.ignore)
+
+
+def locate_text(source: str, needle: str, nth: int = 0) -> Tuple[int, int]:
+    """1-based (line, col) of the nth occurrence of needle in source."""
+    start = -1
+    for _ in range(nth + 1):
+        start = source.index(needle, start + 1)
+    line = source.count("\n", 0, start) + 1
+    col = start - (source.rfind("\n", 0, start) + 1) + 1
+    return line, col
+
+
+def codes_at(source: str, settings: Settings = SETTINGS) -> List[Tuple[str, int, int]]:
+    result = check_source(source.encode(), path="m.py", settings=settings,
+                          enabled=enabled_codes(settings.select, settings.ignore))
+    return [(v.code, v.line, v.col) for v in result.violations]
+
+
+G = GOOD_GUIDE
+DESCRIPTION = ("Description\n-----------\n"
+               "The `send_report` function reads the report at `path` and posts it.\n\n")
+# (docstring, expected code, text the violation must point at (None: no
+# violation), which occurrence of that text)
+CASES = [
+    pytest.param(G, None, None, 0, id="good-guide"),
+    pytest.param(replace_line(G, "How to Use This Code Block\n==========================\n\n", ""),
+                 "HOW101", "Send the report", 0, id="HOW101-no-title"),
+    pytest.param(replace_line(G, "Description\n-----------\n", "Description\n"),
+                 "HOW102", "Description", 0, id="HOW102-missing-underline"),
+    pytest.param(replace_line(G, "Description\n-----------\n", "Description\n~~~~~~~~~~~\n"),
+                 "HOW102", "~~~~", 0, id="HOW102-wrong-char"),
+    pytest.param(replace_line(G, "Description\n-----------\n", "Description\n-----\n"),
+                 "HOW102", "-----\n", 0, id="HOW102-too-short"),
+    pytest.param(replace_line(G, "==========================", "--------------------------"),
+                 "HOW102", "------------------------", 0, id="HOW102-title-dashes"),
+    pytest.param(replace_line(G, "Execution Steps\n---------------\n1. **Read Report**: Opens `path` and reads its text.\n"
+                                 "2. **Post Text**: Sends the text to the channel\n   and returns its length.\n\n", ""),
+                 "HOW103", "Description\n", 0, id="HOW103-no-steps"),
+    pytest.param(replace_line(G, "Description\n-----------\nThe `send_report` function reads the report at `path` and posts it.\n\n", "")
+                 .replace("Usage Example\n-------------\n",
+                          "Usage Example\n-------------\n", 1),
+                 "HOW103", "How to Use", 0, id="HOW103-no-description"),
+    pytest.param(G.replace(DESCRIPTION, "").replace("Usage Example\n", DESCRIPTION + "Usage Example\n"),
+                 "HOW104", "Description\n", 0, id="HOW104-out-of-order"),
+    pytest.param(G + "\nDescription\n-----------\nAgain.\n",
+                 "HOW104", "Description\n", 1, id="HOW104-repeated"),
+    pytest.param(replace_line(G, "Usage Example\n", "Parameters\n----------\npath: the file.\n\nUsage Example\n"),
+                 "HOW104", "Parameters", 0, id="HOW104-extra-section-between"),
+    pytest.param(G + "\nParameters\n----------\npath: the file.\n", None, None, 0,
+                 id="extra-section-after-passes"),
+    pytest.param(replace_line(G, "The `send_report` function reads the report at `path` and posts it.\n", ""),
+                 "HOW105", "Description", 0, id="HOW105-empty"),
+    pytest.param(G.replace("1. **Read", "- **Read").replace("2. **Post", "- **Post"),
+                 "HOW201", "- **Read", 0, id="HOW201-bullets"),
+    pytest.param(G.replace("2. **Post", "3. **Post"), "HOW201", "3. **Post", 0,
+                 id="HOW201-skipped-number"),
+    pytest.param(G.replace("1. **Read Report**: Opens", "1. Opens"), "HOW202", "Opens `path`", 0,
+                 id="HOW202-no-label"),
+    pytest.param(G.replace("**Read Report**:", "**Read Report**"), "HOW202", "**Read Report**", 0,
+                 id="HOW202-no-colon"),
+    pytest.param(G.replace("```python\n", "").replace("```\n", ""), "HOW203", "Usage Example", 0,
+                 id="HOW203-no-fence"),
+    pytest.param(G.replace("```python", "```js"), "HOW203", "```js", 0, id="HOW203-wrong-language"),
+    pytest.param(G.replace("sent = send_report(\"weekly.txt\")\n```\n", "sent = send_report(\"weekly.txt\")\n"),
+                 "HOW203", "```python", 0, id="HOW203-unclosed"),
+    pytest.param(G.replace("```python", "```py"), None, None, 0, id="HOW203-py-fence-passes"),
+    pytest.param(G.replace('send_report("weekly.txt")', 'send_report("weekly.txt" +)'),
+                 "HOW204", ")\n    ```", 0, id="HOW204-syntax-error"),
+    pytest.param(G.replace('sent = send_report("weekly.txt")', 'sent = await send_report("weekly.txt")'),
+                 None, None, 0, id="HOW204-top-level-await-passes"),
+    pytest.param(G.replace("from reports import send_report\n\nsent = send_report(\"weekly.txt\")",
+                           "print('weekly.txt')"),
+                 "HOW205", "```python", 0, id="HOW205-not-mentioned"),
+    pytest.param(G.replace("reads the report", "is getting the report"), "HOW301", "getting", 0,
+                 id="HOW301-getting"),
+    pytest.param(G.replace("Opens `path`", "Doing: opens `path`"), "HOW301", "Doing", 0,
+                 id="HOW301-case-insensitive"),
+    pytest.param(G.replace("reads the report", "reads the `getting` report"), None, None, 0,
+                 id="HOW301-inline-code-passes"),
+    pytest.param(G.replace("reads the report", "reads https://x.org/getting/doing"), None, None, 0,
+                 id="HOW301-url-passes"),
+    pytest.param(G.replace("sent = send_report", "getting = send_report"), None, None, 0,
+                 id="HOW301-code-block-passes"),
+    pytest.param(G.replace("reads the report", "reads the gettings"), None, None, 0,
+                 id="HOW301-whole-word-only"),
+]
+
+
+@pytest.mark.parametrize("doc, code, needle, nth", CASES)
+def test_rule_table(doc: str, code: Optional[str], needle: Optional[str], nth: int) -> None:
+    source = function_source(doc)
+    found = codes_at(source)
+    if code is None:
+        assert found == []
+    else:
+        line, col = locate_text(source, needle, nth)
+        assert found == [(code, line, col)]
+
+
+def test_missing_docstring_points_at_name() -> None:
+    source = "import os\n\n\nclass Store:\n    x = 1\n"
+    assert codes_at(source) == [("HOW100", 4, 7)]
+
+
+def test_unstructured_docstring_reports_title_and_each_section() -> None:
+    source = function_source("Send the report.")
+    assert [c for c, _, _ in codes_at(source)] == ["HOW101", "HOW103", "HOW103", "HOW103"]
+
+
+def test_step_labels_can_be_switched_off() -> None:
+    source = function_source(G.replace("1. **Read Report**: Opens", "1. Opens"))
+    assert codes_at(source, Settings(require_step_labels=False)) == []
+
+
+def test_custom_title_sections_and_words() -> None:
+    doc = (G.replace("How to Use This Code Block\n==========================",
+                     "Guide\n=====")
+           .replace("Usage Example\n-------------", "Example\n-------")
+           .replace("reads the report", "fetches the report"))
+    settings = Settings(title="Guide",
+                        sections=Settings().sections.__class__(example="Example"),
+                        banned_words=(("fetches", ("downloads",)),))
+    source = function_source(doc)
+    line, col = locate_text(source, "fetches")
+    assert codes_at(source, settings) == [("HOW301", line, col)]
+
+
+def test_vague_word_message_suggests_verbs() -> None:
+    source = function_source(G.replace("reads the report", "is getting the report"))
+    result = check_source(source.encode(), path="m.py", settings=SETTINGS, enabled=ENABLED)
+    message = result.violations[0].message
+    assert "'getting'" in message and "'retrieves'" in message and "'fetches'" in message
