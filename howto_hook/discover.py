@@ -57,7 +57,9 @@ def ignored_codes(path: str, settings: Settings) -> Tuple[str, ...]:
     return tuple(out)
 
 
-def _included(name: str, settings: Settings) -> bool:
+def included(path: str, settings: Settings) -> bool:
+    """Whether a directory walk takes this file (setting `include`)."""
+    name = os.path.basename(path)
     return any(fnmatch.fnmatchcase(name, pat) for pat in settings.include)
 
 
@@ -95,7 +97,7 @@ def _walk(directory: str, settings: Settings) -> List[str]:
         dirs[:] = sorted(d for d in dirs if not is_excluded(os.path.join(here, d), settings))
         for name in sorted(files):
             full = os.path.join(here, name)
-            if _included(name, settings) and not is_excluded(full, settings):
+            if included(name, settings) and not is_excluded(full, settings):
                 found.append(full)
     return found
 
@@ -118,7 +120,7 @@ def expand(paths: Iterable[str], settings: Settings) -> List[str]:
             else:
                 candidates = sorted(
                     p for p in listed
-                    if _included(os.path.basename(p), settings)
+                    if included(os.path.basename(p), settings)
                     and os.path.isfile(p) and not is_excluded(p, settings)
                 )
         else:
@@ -135,5 +137,9 @@ def display(path: str, cwd: str) -> str:
     """The path as the user should see it: relative to cwd when below it."""
     full = os.path.abspath(path)
     rel = os.path.relpath(full, cwd)
+    if rel.startswith(".."):  # git reports resolved paths; cwd may hold a symlink
+        real = os.path.realpath(full)
+        rel = os.path.relpath(real, os.path.realpath(cwd))
+        full = real
     shown = full if rel.startswith("..") else rel
     return shown.replace(os.sep, "/")

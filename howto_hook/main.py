@@ -11,10 +11,11 @@ import sys
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, NoReturn, Optional, Sequence, Tuple
 
-from howto_hook import __version__, report, rules
+from howto_hook import __version__, diff, report, rules
 from howto_hook.check import FileResult, check_file
 from howto_hook.config import ConfigError, Settings, load_settings
-from howto_hook.discover import UsageError, display, expand, ignored_codes
+from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
+                                 is_excluded)
 from howto_hook.model import Violation
 
 PROG = "howto-check"
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="files or directories to check (default: .)")
     p.add_argument("--all", action="store_true",
                    help="check every definition, not only changed ones")
+    p.add_argument("--diff-base", metavar="REV",
+                   help="check changes since the merge base of REV and HEAD (the CI mode)")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated rule codes or prefixes to enable (e.g. HOW1,HOW301)")
     p.add_argument("--ignore", metavar="CODES",
@@ -148,6 +151,66 @@ def _settings(args: argparse.Namespace, cwd: str) -> Settings:
     return settings.with_changes(**changes) if changes else settings
 
 
+def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[diff.Change]:
+    """The change to check, by SPEC 4's precedence; None means every definition."""
+    if args.all:
+        return None
+    root = diff.toplevel(cwd)
+    if root is None:
+        return None  # outside a repository there is no change to look at
+    if args.diff_base:
+        return diff.since_base(root, args.diff_base)
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    if from_ref and to_ref:
+        return diff.between_refs(root, from_ref, to_ref)
+    if settings.diff_base:
+        return diff.since_base(root, settings.diff_base)
+    return diff.working_tree(root)
+
+
+def _codes_for(path: str, settings: Settings, enabled: FrozenSet[str]) -> FrozenSet[str]:
+    per_file = ignored_codes(path, settings)
+    if not per_file:
+        return enabled
+    return frozenset(c for c in enabled if not rules.matches(c, per_file))
+
+
+def _all_jobs(paths: List[str], settings: Settings, enabled: FrozenSet[str],
+              cwd: str) -> List[Job]:
+    return [Job(f, display(f, cwd), _codes_for(f, settings, enabled))
+            for f in expand(paths, settings)]
+
+
+def _changed_jobs(change: diff.Change, paths: List[str], settings: Settings,
+                  enabled: FrozenSet[str], cwd: str) -> List[Job]:
+    """Changed files under the given paths; a named file must be in the change."""
+    named: set = set()
+    dirs: List[str] = []
+    for p in paths:
+        if not os.path.exists(p):
+            raise UsageError(f"{p}: no such file or directory")
+        full = os.path.realpath(p)
+        if os.path.isdir(full):
+            dirs.append(full.rstrip(os.sep) + os.sep)
+        else:
+            named.add(full)
+    jobs = []
+    for path in sorted(change.files):
+        lines = change.files[path]
+        real = os.path.realpath(path)
+        if lines is not None and not lines:
+            continue  # renamed or mode change only: no line of it changed
+        if real in named:
+            pass  # named explicitly (pre-commit passes scripts without .py too)
+        elif not (any(real.startswith(d) for d in dirs) and included(real, settings)):
+            continue
+        if not os.path.isfile(real) or is_excluded(path, settings):
+            continue
+        jobs.append(Job(path, display(path, cwd), _codes_for(path, settings, enabled), lines))
+    return jobs
+
+
 def run(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     if args.explain:
@@ -155,13 +218,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     settings = _settings(args, cwd)
     enabled = rules.enabled_codes(settings.select, settings.ignore)
-    files = expand(args.paths or ["."], settings)
-    jobs = []
-    for f in files:
-        per_file = ignored_codes(f, settings)
-        codes = frozenset(c for c in enabled if not rules.matches(c, per_file)) if per_file \
-            else enabled
-        jobs.append(Job(f, display(f, cwd), codes))
+    paths = args.paths or ["."]
+    change = _change(args, settings, cwd)
+    if change is None:
+        jobs = _all_jobs(paths, settings, enabled, cwd)
+    else:
+        jobs = _changed_jobs(change, paths, settings, enabled, cwd)
     workers = args.jobs or os.cpu_count() or 1
     results = run_jobs(jobs, settings, workers)
 
@@ -178,8 +240,12 @@ def run(args: argparse.Namespace) -> int:
         definitions=sum(r.checked for r in results),
         files=len(results),
         passing=sum(r.passing for r in results),
-        changed_only=False,
+        changed_only=change is not None,
     ) + "\n")
+    if change is not None and not change.files and os.environ.get("CI") \
+            and change.description.startswith("the working tree"):
+        sys.stderr.write(f"{PROG}: hint: nothing differs from HEAD; in CI, pass "
+                         "--diff-base origin/<base branch> to check the branch's changes\n")
     return 1 if violations and not args.exit_zero else 0
 
 
@@ -191,7 +257,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(e.code or 0) if not isinstance(e.code, str) else 2
     try:
         return run(args)
-    except (UsageError, ConfigError) as e:
+    except (UsageError, ConfigError, diff.GitError) as e:
         sys.stderr.write(f"{PROG}: error: {e}\n")
         return 2
     except KeyboardInterrupt:

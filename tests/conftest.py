@@ -53,6 +53,20 @@ def replace_line(doc: str, old: str, new: str) -> str:
     return doc.replace(old, new, 1)
 
 
+@pytest.fixture(autouse=True)
+def hermetic_git(monkeypatch, tmp_path_factory):
+    """No user or system git config reaches a test; commits have an author."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(var, "Test")
+    for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(var, "test@example.com")
+    for var in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "CI", "GIT_DIR", "GIT_INDEX_FILE",
+                "GIT_WORK_TREE"):
+        monkeypatch.delenv(var, raising=False)
+
+
 @pytest.fixture
 def run_main(capsys, monkeypatch):
     """Call main() in a directory; returns (status, stdout, stderr)."""
@@ -70,10 +84,7 @@ def run_main(capsys, monkeypatch):
 
 
 def git(cwd: str, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    proc = subprocess.run(["git", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.run(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout

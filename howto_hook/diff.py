@@ -1,0 +1,244 @@
+"""Which lines a change touched: the only module that runs `git diff`.
+
+`parse_hunks` is pure (patch text in, changed line numbers out); the rest is
+a thin shell that asks git, always with the same flags and with every user
+setting that could change the patch's shape pinned, so that a
+`diff.noprefix`, `color.ui=always`, `diff.relative` or external diff tool in
+someone's config cannot change what is read.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set
+
+# None for a file that is wholly new (every definition in it is changed).
+Lines = Optional[FrozenSet[int]]
+
+_PINNED = (
+    "-c", "core.quotePath=false",
+    "-c", "diff.noprefix=false",
+    "-c", "diff.mnemonicPrefix=false",
+    "-c", "diff.relative=false",
+    "-c", "diff.interHunkContext=0",
+    "-c", "color.ui=never",
+    "-c", "color.diff=never",
+)
+_DIFF_FLAGS = ("--no-ext-diff", "--no-color", "--no-textconv", "-U0",
+               "--src-prefix=a/", "--dst-prefix=b/")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f",
+            "r": "\r", '"': '"', "\\": "\\"}
+
+
+class GitError(Exception):
+    """git failed in a way the user has to fix; one line for the user."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed, as absolute path -> changed lines (None: wholly new)."""
+
+    files: Mapping[str, Lines]
+    description: str  # "the working tree against HEAD", for messages
+
+
+# --- pure: patch text -> changed lines ------------------------------------------
+
+
+def _unquote(path: str) -> str:
+    """Undo git's C-style quoting of unusual path names."""
+    if not (len(path) >= 2 and path[0] == path[-1] == '"'):
+        return path
+    body = path[1:-1]
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            octal = body[i + 1:i + 4]
+            if len(octal) == 3 and all(c in "01234567" for c in octal):
+                out.append(int(octal, 8))  # a raw byte of a non-ASCII name
+                i += 4
+                continue
+            out.extend(_ESCAPES.get(nxt, nxt).encode())
+            i += 2
+            continue
+        out.extend(ch.encode("utf-8", "surrogateescape"))
+        i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
+def _new_path(header: str) -> Optional[str]:
+    """The path of a `+++ ` line, None for /dev/null."""
+    name = header[4:]
+    if name.endswith("\t"):  # git appends a tab to names holding spaces
+        name = name[:-1]
+    name = _unquote(name)
+    if name == "/dev/null":
+        return None
+    return name[2:] if name.startswith("b/") else name
+
+
+def parse_hunks(patch: str) -> Dict[str, FrozenSet[int]]:
+    """Changed line numbers of the new side of a `git diff -U0` patch, per path.
+
+    An added or modified line counts; a pure deletion touches the lines on
+    both sides of the gap it leaves (`@@ -4 +3,0 @@` touches 3 and 4), so
+    that deleting the last lines of a function marks that function.
+    """
+    changed: Dict[str, Set[int]] = {}
+    lines = patch.split("\n")
+    path: Optional[str] = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if line.startswith("diff --git "):
+            path = None
+        elif line.startswith("+++ ") and path is None:
+            path = _new_path(line)
+            if path is not None:
+                changed.setdefault(path, set())
+        elif line.startswith("@@ "):
+            m = _HUNK.match(line)
+            if m is None:
+                continue
+            old_left = int(m.group(2)) if m.group(2) is not None else 1
+            new_start = int(m.group(3))
+            new_left = int(m.group(4)) if m.group(4) is not None else 1
+            nxt = new_start if new_left > 0 else new_start + 1
+            marks = changed.setdefault(path, set()) if path is not None else set()
+            added_in_block = False
+            deleted_in_block = False
+            # Consume exactly the hunk's lines, so that a removed line that
+            # happens to read "--- x" or "+++ y" is never taken for a header.
+            while (old_left > 0 or new_left > 0) and i < len(lines):
+                body = lines[i]
+                i += 1
+                tag = body[:1]
+                if tag == "\\":
+                    continue  # "\ No newline at end of file"
+                if tag == "+":
+                    marks.add(nxt)
+                    nxt += 1
+                    new_left -= 1
+                    added_in_block = True
+                elif tag == "-":
+                    old_left -= 1
+                    deleted_in_block = True
+                else:  # a context line (only when hunks were merged)
+                    if deleted_in_block and not added_in_block:
+                        marks.update(n for n in (nxt - 1, nxt) if n >= 1)
+                    added_in_block = deleted_in_block = False
+                    nxt += 1
+                    old_left -= 1
+                    new_left -= 1
+            if deleted_in_block and not added_in_block:
+                marks.update(n for n in (nxt - 1, nxt) if n >= 1)
+    return {p: frozenset(s) for p, s in changed.items()}
+
+
+# --- the shell: asking git --------------------------------------------------------
+
+
+def _env() -> Dict[str, str]:
+    env = dict(os.environ)
+    for var in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_PAGER", "PAGER"):
+        env.pop(var, None)
+    return env
+
+
+def git(args: Sequence[str], cwd: str, *, check: bool = True) -> "subprocess.CompletedProcess[bytes]":
+    try:
+        proc = subprocess.run(["git", *_PINNED, *args], cwd=cwd, env=_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as e:
+        raise GitError(f"cannot run git: {e.strerror or e}") from None
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+    return proc
+
+
+def _text(proc: "subprocess.CompletedProcess[bytes]") -> str:
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def toplevel(cwd: str) -> Optional[str]:
+    """The repository's root directory, None outside a git work tree."""
+    try:
+        proc = git(["rev-parse", "--show-toplevel"], cwd, check=False)
+    except GitError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return _text(proc).strip() or None
+
+
+def _has_head(root: str) -> bool:
+    return git(["rev-parse", "--verify", "-q", "HEAD^{commit}"], root, check=False).returncode == 0
+
+
+def _resolve(rev: str, root: str, what: str) -> str:
+    proc = git(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], root, check=False)
+    if proc.returncode != 0:
+        remote_hint = ""
+        if "/" in rev:
+            remote, _, branch = rev.partition("/")
+            remote_hint = f" (try: git fetch {remote} {branch})"
+        raise GitError(f"{what} {rev!r} is not a commit in this repository{remote_hint}")
+    return _text(proc).strip()
+
+
+def _listed(root: str, *flags: str) -> List[str]:
+    proc = git(["ls-files", "-z", "--full-name", *flags], root)
+    return [n for n in _text(proc).split("\0") if n]
+
+
+def _diff(root: str, *revs: str) -> Dict[str, FrozenSet[int]]:
+    proc = git(["diff", *_DIFF_FLAGS, *revs, "--"], root)
+    return parse_hunks(_text(proc))
+
+
+def _absolute(root: str, changed: Mapping[str, Lines]) -> Dict[str, Lines]:
+    return {os.path.normpath(os.path.join(root, p)): lines for p, lines in changed.items()}
+
+
+def working_tree(root: str) -> Change:
+    """The working tree against HEAD; untracked files are wholly new."""
+    untracked: Dict[str, Lines] = {p: None for p in _listed(root, "--others", "--exclude-standard")}
+    if not _has_head(root):
+        tracked: Dict[str, Lines] = {p: None for p in _listed(root, "--cached")}
+        return Change(_absolute(root, {**tracked, **untracked}),
+                      "a repository with no commits (everything is new)")
+    changed: Dict[str, Lines] = dict(_diff(root, "HEAD"))
+    changed.update(untracked)
+    return Change(_absolute(root, changed), "the working tree against HEAD")
+
+
+def between_refs(root: str, from_ref: str, to_ref: str) -> Change:
+    """The change pre-commit names for pre-push (or --from-ref/--to-ref)."""
+    a = _resolve(from_ref, root, "PRE_COMMIT_FROM_REF")
+    b = _resolve(to_ref, root, "PRE_COMMIT_TO_REF")
+    return Change(_absolute(root, _diff(root, f"{a}...{b}")), f"{from_ref[:12]}...{to_ref[:12]}")
+
+
+def since_base(root: str, rev: str) -> Change:
+    """From the merge base of `rev` and HEAD to the working tree (CI mode)."""
+    target = _resolve(rev, root, "--diff-base")
+    proc = git(["merge-base", target, "HEAD"], root, check=False)
+    if proc.returncode != 0 or not _text(proc).strip():
+        shallow = _text(git(["rev-parse", "--is-shallow-repository"], root, check=False)).strip()
+        if shallow == "true":
+            raise GitError(
+                f"no merge base between {rev!r} and HEAD: this clone is shallow; fetch the "
+                "full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
+        raise GitError(f"no merge base between {rev!r} and HEAD: they share no history")
+    base = _text(proc).strip()
+    changed: Dict[str, Lines] = dict(_diff(root, base))
+    changed.update({p: None for p in _listed(root, "--others", "--exclude-standard")})
+    return Change(_absolute(root, changed), f"changes since {rev}")

@@ -1,0 +1,58 @@
+"""The hunk parser on literal `git diff -U0` text."""
+from __future__ import annotations
+
+import pytest
+
+from howto_hook.diff import parse_hunks
+
+HEAD = "diff --git a/{0} b/{0}\nindex 1..2 100644\n--- a/{0}\n+++ b/{0}\n"
+
+
+def patch(path: str, *hunks: str) -> str:
+    return HEAD.format(path) + "".join(hunks)
+
+
+CASES = [
+    pytest.param(patch("m.py", "@@ -5 +5 @@\n-old\n+new\n"), {"m.py": {5}}, id="modify-one"),
+    pytest.param(patch("m.py", "@@ -5,0 +6,2 @@\n+a\n+b\n"), {"m.py": {6, 7}}, id="add-two"),
+    pytest.param(patch("m.py", "@@ -4 +3,0 @@\n-gone\n"), {"m.py": {3, 4}}, id="pure-deletion"),
+    pytest.param(patch("m.py", "@@ -1,2 +0,0 @@\n-a\n-b\n"), {"m.py": {1}}, id="delete-at-top"),
+    pytest.param(patch("m.py", "@@ -3,2 +3 @@\n-a\n-b\n+c\n"), {"m.py": {3}},
+                 id="replace-two-by-one"),
+    pytest.param(patch("m.py", "@@ -2 +2 @@\n-x\n+y\n", "@@ -9,0 +10 @@\n+z\n"),
+                 {"m.py": {2, 10}}, id="two-hunks"),
+    pytest.param(patch("m.py", "@@ -2,3 +2,3 @@\n-x\n+y\n same\n-p\n+q\n"), {"m.py": {2, 4}},
+                 id="merged-hunk-with-context"),
+    pytest.param(patch("m.py", "@@ -2,3 +2,1 @@\n-x\n same\n-p\n"), {"m.py": {1, 2, 3}},
+                 id="merged-deletions"),
+    pytest.param(patch("m.py", "@@ -2,2 +2,2 @@\n---- x\n-+++ y\n+--- z\n++++ w\n"),
+                 {"m.py": {2, 3}}, id="lines-that-look-like-headers"),
+    pytest.param(patch("m.py", "@@ -3 +3 @@\n-a\n\\ No newline at end of file\n+a\n"),
+                 {"m.py": {3}}, id="no-newline-marker"),
+    pytest.param("diff --git a/n.py b/n.py\nnew file mode 100644\nindex 0..1\n--- /dev/null\n"
+                 "+++ b/n.py\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n", {"n.py": {1, 2, 3}}, id="new-file"),
+    pytest.param("diff --git a/d.py b/d.py\ndeleted file mode 100644\nindex 1..0\n--- a/d.py\n"
+                 "+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\n", {}, id="deleted-file"),
+    pytest.param("diff --git a/old.py b/new.py\nsimilarity index 90%\nrename from old.py\n"
+                 "rename to new.py\nindex 1..2 100644\n--- a/old.py\n+++ b/new.py\n"
+                 "@@ -7 +7 @@\n-a\n+b\n", {"new.py": {7}}, id="rename-with-edit"),
+    pytest.param("diff --git a/old.py b/new.py\nsimilarity index 100%\nrename from old.py\n"
+                 "rename to new.py\n", {}, id="pure-rename"),
+    pytest.param("diff --git a/x.bin b/x.bin\nindex 1..2 100644\nBinary files a/x.bin and "
+                 "b/x.bin differ\n", {}, id="binary"),
+    pytest.param("diff --git a/my dir/a b.py b/my dir/a b.py\nindex 1..2 100644\n"
+                 "--- a/my dir/a b.py\t\n+++ b/my dir/a b.py\t\n@@ -1 +1 @@\n-a\n+b\n",
+                 {"my dir/a b.py": {1}}, id="space-in-path"),
+    pytest.param('diff --git "a/q\\"t.py" "b/q\\"t.py"\nindex 1..2 100644\n--- "a/q\\"t.py"\n'
+                 '+++ "b/q\\"t.py"\n@@ -1 +1 @@\n-a\n+b\n', {'q"t.py': {1}}, id="quoted-path"),
+    pytest.param('diff --git "a/m\\303\\263d.py" "b/m\\303\\263d.py"\n--- "a/m\\303\\263d.py"\n'
+                 '+++ "b/m\\303\\263d.py"\n@@ -1 +1 @@\n-a\n+b\n', {"mód.py": {1}},
+                 id="octal-escaped-non-ascii"),
+    pytest.param(patch("módulo.py", "@@ -1 +1 @@\n-a\n+b\n"), {"módulo.py": {1}},
+                 id="non-ascii-unquoted"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_parse_hunks(text: str, expected: dict) -> None:
+    assert parse_hunks(text) == {k: frozenset(v) for k, v in expected.items()}
