@@ -1,0 +1,117 @@
+"""The real pre-commit framework running this repository's hooks.
+
+pre-commit builds the hook's environment with pip. So that no test reaches
+the network, pip is pointed at `.wheelhouse/`, which the README's test
+command fills (`pip download`) before pytest starts.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_GUIDE, REPO, function_source, git
+
+WHEELHOUSE = os.path.join(REPO, ".wheelhouse")
+SKIP_COPY = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info",
+                                   ".howto_cache", ".wheelhouse", ".hypothesis", "build", "dist")
+BAD_DOC = GOOD_GUIDE.replace("reads the report", "is getting the report")
+
+
+def bad(name: str) -> str:
+    return function_source(BAD_DOC.replace("send_report", name), name=name)
+
+
+def good(name: str) -> str:
+    return function_source(GOOD_GUIDE.replace("send_report", name), name=name)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory) -> "tuple[str, str]":
+    """A committed copy of this working tree, as a user's config would name it."""
+    if not os.path.isdir(WHEELHOUSE) or not os.listdir(WHEELHOUSE):
+        pytest.fail("no .wheelhouse/: run the README's test command, which fills it")
+    path = tmp_path_factory.mktemp("hooks") / "howto-hook"
+    shutil.copytree(REPO, path, ignore=SKIP_COPY)
+    git(str(path), "init", "-q", "-b", "main")
+    git(str(path), "add", "-A")
+    git(str(path), "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", "hooks")
+    return str(path), git(str(path), "rev-parse", "HEAD").strip()
+
+
+def pre_commit_env(home: Path) -> "dict[str, str]":
+    env = dict(os.environ)
+    env.update(PRE_COMMIT_HOME=str(home), PIP_NO_INDEX="1", PIP_FIND_LINKS=WHEELHOUSE,
+               PIP_DISABLE_PIP_VERSION_CHECK="1", VIRTUALENV_NO_DOWNLOAD="1", NO_COLOR="1")
+    bindir = os.path.dirname(sys.executable)  # where pre-commit is installed
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def run(cwd: Path, env: "dict[str, str]", *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), cwd=cwd, env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.slow
+def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_path) -> None:
+    hook_path, rev = hook_repo
+    env = pre_commit_env(tmp_path / "pre-commit-home")
+    user = tmp_path / "user"
+    user.mkdir()
+    git(str(user), "init", "-q", "-b", "main")
+    (user / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
+        repos:
+          - repo: {hook_path}
+            rev: {rev}
+            hooks:
+              - id: howto-check
+        """), encoding="utf-8")
+    legacy = bad("legacy")
+    (user / "mod.py").write_text(legacy, encoding="utf-8")
+    git(str(user), "add", "-A")
+    git(str(user), "commit", "-q", "--no-verify", "-m", "legacy code")
+    proc = run(user, env, "pre-commit", "install", "--hook-type", "pre-commit",
+               "--hook-type", "pre-push")
+    assert proc.returncode == 0, proc.stdout
+
+    # A commit adding a bad docstring is blocked, at the right line, and the
+    # unchanged bad function above it is not reported.
+    (user / "mod.py").write_text(legacy + "\n\n" + bad("fresh"), encoding="utf-8")
+    git(str(user), "add", "mod.py")
+    proc = run(user, env, "git", "commit", "-m", "add fresh")
+    assert proc.returncode != 0, proc.stdout
+    text = legacy + "\n\n" + bad("fresh")
+    fresh_line = text[:text.index("`fresh` function is getting")].count("\n") + 1
+    assert f"mod.py:{fresh_line}:29: HOW301 vague word 'getting'" in proc.stdout
+    legacy_line = legacy[:legacy.index("is getting")].count("\n") + 1
+    assert f"mod.py:{legacy_line}:" not in proc.stdout
+    assert "1 changed definition in 1 file" in proc.stdout
+
+    # With a passing guide the commit goes through.
+    (user / "mod.py").write_text(legacy + "\n\n" + good("fresh"), encoding="utf-8")
+    git(str(user), "add", "mod.py")
+    proc = run(user, env, "git", "commit", "-m", "add fresh")
+    assert proc.returncode == 0, proc.stdout
+
+    # pre-push checks what the push sends: a bad function committed with
+    # --no-verify is stopped there.
+    remote = tmp_path / "remote.git"
+    git(str(tmp_path), "init", "-q", "--bare", str(remote))
+    git(str(user), "remote", "add", "origin", str(remote))
+    proc = run(user, env, "git", "push", "-q", "origin", "main")
+    assert proc.returncode == 0, proc.stdout
+    (user / "more.py").write_text(bad("pushed"), encoding="utf-8")
+    git(str(user), "add", "more.py")
+    git(str(user), "commit", "-q", "--no-verify", "-m", "sneak")
+    proc = run(user, env, "git", "push", "origin", "main")
+    assert proc.returncode != 0, proc.stdout
+    more = bad("pushed")
+    line = more[:more.index("is getting")].count("\n") + 1
+    assert f"more.py:{line}:30: HOW301" in proc.stdout
+    assert "mod.py" not in proc.stdout.split("howto-check")[-1]
