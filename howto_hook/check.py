@@ -30,12 +30,22 @@ class FileResult:
     passing: int  # of those, how many have a guide with no violation
 
 
-def decode(data: bytes) -> str:
-    """Source text as Python would read it: BOM, coding cookie, newlines."""
+def decode_exact(data: bytes) -> Tuple[str, str]:
+    """The text exactly as written (newlines kept) and the codec that reads it.
+
+    The codec is "utf-8-sig" for a file with a BOM, so that encoding the text
+    again with it writes the BOM back.
+    """
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = data.decode(encoding)
-    if text.startswith("\ufeff"):
+    if text.startswith("\ufeff"):  # a BOM on a file whose cookie names another codec
         text = text[1:]
+    return text, encoding
+
+
+def decode(data: bytes) -> str:
+    """Source text as Python would read it: BOM, coding cookie, newlines."""
+    text, _ = decode_exact(data)
     # Positions are line based; Python reads \r\n and \r as newlines too.
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -81,14 +91,25 @@ def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) ->
     return out
 
 
-def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
-                 changed: Optional[FrozenSet[int]] = None) -> FileResult:
-    """All violations of one file. `changed` limits the check to touched definitions."""
+@dataclass(frozen=True)
+class Analysis:
+    """Definitions checked in one file, each with its (unsuppressed) violations."""
+
+    text: str  # the decoded source, newlines normalised
+    checked: Tuple[Tuple[Target, Tuple[Violation, ...]], ...]
+    file_level: Tuple[Violation, ...]  # HOW001/HOW002
+    every: Tuple[Target, ...] = ()  # all definitions found, in scope or not
+
+
+def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
+            changed: Optional[FrozenSet[int]] = None) -> Analysis:
+    """Decode, locate and check one file. `changed` limits it to touched definitions."""
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as e:
         reason = getattr(e, "reason", None) or getattr(e, "msg", None) or str(e)
-        return _file_level(path, "HOW002", f"cannot decode the file: {reason}", enabled)
+        return Analysis("", (), _file_level(path, "HOW002", f"cannot decode the file: {reason}",
+                                            enabled))
 
     from howto_hook import locate  # libcst loads only when a file is parsed
 
@@ -96,28 +117,33 @@ def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenS
         module = locate.parse_module(text, path=path)
         every = locate.find_targets(module, path=path, settings=settings)
     except locate.UnparsableError as e:
-        return _file_level(path, "HOW001", e.message, enabled, e.line, e.col)
+        return Analysis(text, (), _file_level(path, "HOW001", e.message, enabled, e.line, e.col))
     if changed is None:
         targets = [t for t in every if t.in_scope]
     else:
         targets = select_changed(every, changed)
     lines = text.split("\n")
-    violations: List[Violation] = []
-    passing = 0
+    checked = []
     for t in targets:
-        found = check_target(t, settings, enabled)
         kept = []
-        for v in found:
+        for v in check_target(t, settings, enabled):
             candidates = {v.line, t.line}
             if t.docstring is not None:
                 candidates.add(t.docstring.end_line)
             if not _suppressed(v.code, lines, candidates):
                 kept.append(v)
-        if not found:
-            passing += 1
-        violations.extend(kept)
-    violations.sort(key=lambda v: (v.line, v.col, v.code))
-    return FileResult(path, tuple(violations), len(targets), passing)
+        checked.append((t, tuple(kept)))
+    return Analysis(text, tuple(checked), (), tuple(every))
+
+
+def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
+                 changed: Optional[FrozenSet[int]] = None) -> FileResult:
+    """All violations of one file. `changed` limits the check to touched definitions."""
+    a = analyse(data, path=path, settings=settings, enabled=enabled, changed=changed)
+    violations = sorted((v for _, vs in a.checked for v in vs),
+                        key=lambda v: (v.line, v.col, v.code))
+    passing = sum(1 for _, vs in a.checked if not vs)
+    return FileResult(path, a.file_level + tuple(violations), len(a.checked), passing)
 
 
 def select_changed(targets: List[Target], changed: FrozenSet[int]) -> List[Target]:
@@ -140,9 +166,8 @@ def select_changed(targets: List[Target], changed: FrozenSet[int]) -> List[Targe
 
 
 def _file_level(path: str, code: str, message: str, enabled: FrozenSet[str],
-                line: int = 1, col: int = 1) -> FileResult:
-    vs = (Violation(path, line, max(col, 1), code, message),) if code in enabled else ()
-    return FileResult(path, vs, 0, 0)
+                line: int = 1, col: int = 1) -> Tuple[Violation, ...]:
+    return (Violation(path, line, max(col, 1), code, message),) if code in enabled else ()
 
 
 def check_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
@@ -152,5 +177,6 @@ def check_file(path: str, display: str, settings: Settings, enabled: FrozenSet[s
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        return _file_level(display, "HOW002", f"cannot read the file: {e.strerror or e}", enabled)
+        found = _file_level(display, "HOW002", f"cannot read the file: {e.strerror or e}", enabled)
+        return FileResult(display, found, 0, 0)
     return check_source(data, path=display, settings=settings, enabled=enabled, changed=changed)

@@ -281,6 +281,12 @@ def _docstring(doc_node: cst.BaseExpression, start: Tuple[int, int], end: Tuple[
 
 def find_targets(module: cst.Module, *, path: str, settings: Settings) -> List[Target]:
     """Every definition of the module, in source order, with its position."""
+    return [t for t, _ in find_definitions(module, path=path, settings=settings)]
+
+
+def find_definitions(module: cst.Module, *, path: str, settings: Settings
+                     ) -> List[Tuple[Target, Def]]:
+    """Like find_targets, with each definition's libcst node (for the rewriter)."""
     found: List[_Found] = []
     _walk(module.body, "", "module", False, (), settings.scope == "all", found)
     if not found:
@@ -300,7 +306,7 @@ def find_targets(module: cst.Module, *, path: str, settings: Settings) -> List[T
     except RecursionError:
         raise UnparsableError(1, 1, "the file is nested too deeply to analyse") from None
 
-    targets: List[Target] = []
+    targets: List[Tuple[Target, Def]] = []
     for f in found:
         node = f.node
         line, col = start[id(node.name)]
@@ -321,10 +327,10 @@ def find_targets(module: cst.Module, *, path: str, settings: Settings) -> List[T
             elif f.init is not None:
                 params = _params(module, f.init, drop_first=True)
         parent = f.qualname.rsplit(".", 1)[0] if f.kind == "method" else ""
-        targets.append(Target(
+        targets.append((Target(
             path=path, qualname=f.qualname, name=node.name.value, kind=f.kind,
             is_async=isinstance(node, cst.FunctionDef) and node.asynchronous is not None,
             line=line, col=col, start_line=first, end_line=last, docstring=doc,
             in_scope=in_scope, decorators=decorators, params=params, parent_class=parent,
-        ))
+        ), node))
     return targets

@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check every definition, not only changed ones")
     p.add_argument("--diff-base", metavar="REV",
                    help="check changes since the merge base of REV and HEAD (the CI mode)")
+    p.add_argument("--fix", action="store_true",
+                   help="rewrite failing docstrings of the definitions checked")
+    p.add_argument("--diff", action="store_true",
+                   help="with --fix: print a unified diff of the fixes and write nothing")
+    p.add_argument("--generator", choices=("template", "llm"),
+                   help="how --fix writes guides (default: config, else template)")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated rule codes or prefixes to enable (e.g. HOW1,HOW301)")
     p.add_argument("--ignore", metavar="CODES",
@@ -211,6 +217,91 @@ def _changed_jobs(change: diff.Change, paths: List[str], settings: Settings,
     return jobs
 
 
+def _generator(name: str, settings: Settings, root: str):  # type: ignore[no-untyped-def]
+    if name == "llm":
+        from howto_hook.generate.llm import LLMGenerator
+
+        return LLMGenerator.from_settings(settings, root=root, no_cache=False)
+    from howto_hook.generate.template import TemplateGenerator
+
+    return TemplateGenerator()
+
+
+def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore[no-untyped-def]
+    from howto_hook.fix import fix_file
+
+    return fix_file(job.path, job.display, settings, job.enabled, job.changed,
+                    _generator(generator_name, settings, settings.root))
+
+
+def _fix_batch(batch: List[Job], settings: Settings, generator_name: str) -> list:
+    return [_fix_one(j, settings, generator_name) for j in batch]
+
+
+def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name: str,
+              generator=None) -> list:  # type: ignore[no-untyped-def]
+    """Fix files; the offline template spreads over worker processes."""
+    from howto_hook.fix import fix_file
+
+    if generator is not None or workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+        gen = generator or _generator(generator_name, settings, settings.root)
+        results = []
+        for n, j in enumerate(jobs, start=1):
+            results.append(fix_file(j.path, j.display, settings, j.enabled, j.changed, gen))
+            _progress(n, len(jobs))
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    size = max(1, min(8, len(jobs) // (workers * 8)))
+    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    results = []
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        for batch in pool.map(_fix_batch, batches, [settings] * len(batches),
+                              [generator_name] * len(batches)):
+            results.extend(batch)
+            _progress(len(results), len(jobs))
+    return results
+
+
+def _progress(done: int, total: int) -> None:
+    """A progress line on a terminal for long runs; nothing in logs."""
+    if total < 20 or not sys.stderr.isatty():
+        return
+    end = "\n" if done == total else ""
+    sys.stderr.write(f"\r{PROG}: fixing files {done}/{total}{end}")
+    sys.stderr.flush()
+
+
+def _report_fixes(fixes: list, diff_only: bool) -> Tuple[int, int]:
+    """Write (or show) fixed files; returns (files changed, definitions fixed)."""
+    import difflib
+
+    from howto_hook.fix import write_atomic
+
+    changed = fixed = 0
+    for f in fixes:
+        for qualname, line, reason in f.failed:
+            sys.stderr.write(f"{f.display}:{line}: cannot fix {qualname}: {reason}\n")
+        if f.after is None:
+            continue
+        changed += 1
+        fixed += len(f.fixed)
+        if diff_only:
+            from howto_hook.check import decode_exact
+
+            old, _ = decode_exact(f.before)
+            new, _ = decode_exact(f.after)
+            sys.stdout.writelines(difflib.unified_diff(
+                old.splitlines(keepends=True), new.splitlines(keepends=True),
+                fromfile=f"a/{f.display}", tofile=f"b/{f.display}"))
+        else:
+            write_atomic(f.path, f.after)
+    return changed, fixed
+
+
 def run(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     if args.explain:
@@ -225,7 +316,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         jobs = _changed_jobs(change, paths, settings, enabled, cwd)
     workers = args.jobs or os.cpu_count() or 1
-    results = run_jobs(jobs, settings, workers)
+    fixing = args.fix or args.diff
+    files_changed = defs_fixed = failed = 0
+    tokens = cached = 0
+    if fixing:
+        generator_name = args.generator or settings.generator
+        fixes = run_fixes(jobs, settings, workers, generator_name)
+        files_changed, defs_fixed = _report_fixes(fixes, args.diff)
+        failed = sum(len(f.failed) for f in fixes)
+        tokens = sum(f.tokens for f in fixes)
+        cached = sum(f.cached for f in fixes)
+        results = [f.remaining for f in fixes]
+    else:
+        results = run_jobs(jobs, settings, workers)
 
     violations: List[Violation] = sorted(
         (v for r in results for v in r.violations),
@@ -242,10 +345,21 @@ def run(args: argparse.Namespace) -> int:
         passing=sum(r.passing for r in results),
         changed_only=change is not None,
     ) + "\n")
+    if fixing:
+        verb = "Would fix" if args.diff else "Fixed"
+        line = (f"{verb} {defs_fixed} definition{'s' if defs_fixed != 1 else ''} in "
+                f"{files_changed} file{'s' if files_changed != 1 else ''}")
+        if failed:
+            line += f"; {failed} could not be fixed (see above)"
+        if tokens or cached:
+            line += f"; {tokens} tokens used, {cached} served from cache"
+        sys.stderr.write(line + ".\n")
     if change is not None and not change.files and os.environ.get("CI") \
             and change.description.startswith("the working tree"):
         sys.stderr.write(f"{PROG}: hint: nothing differs from HEAD; in CI, pass "
                          "--diff-base origin/<base branch> to check the branch's changes\n")
+    if fixing and files_changed:
+        return 1  # pre-commit's convention: a hook that changed files fails
     return 1 if violations and not args.exit_zero else 0
 
 

@@ -1,0 +1,224 @@
+"""`--fix`: generate guides for failing definitions, prove the rewrite, write once.
+
+For each file: check it, ask the generator for every failing definition,
+put the new docstrings in with libcst, then prove that (1) each literal
+evaluates to the intended text, (2) each new guide passes every rule but
+for a person's own wording kept as written, and (3) the module's AST minus
+docstrings is unchanged. A definition that fails a proof is dropped and the
+rest tried again; a file whose code would change is left untouched.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from howto_hook import check, modpath, validate
+from howto_hook.config import Settings
+from howto_hook.generate import Generator, Outcome, Request
+from howto_hook.model import Target, Violation
+
+Key = Tuple[str, int]  # (qualname, def line)
+
+
+@dataclass(frozen=True)
+class FileFix:
+    path: str
+    display: str
+    before: bytes
+    after: Optional[bytes]  # None when nothing changed
+    fixed: Tuple[str, ...]  # qualnames rewritten
+    failed: Tuple[Tuple[str, int, str], ...]  # (qualname, line, reason)
+    remaining: check.FileResult  # what is still reported after the fix
+    tokens: int = 0
+    cached: int = 0
+
+
+def _definition_source(text: str, target: Target) -> str:
+    """The definition's lines, dedented by its own indentation."""
+    lines = text.split("\n")[target.start_line - 1:target.end_line]
+    first = lines[target.line - target.start_line] if lines else ""
+    lead = first[: len(first) - len(first.lstrip())]
+    return "\n".join(ln[len(lead):] if ln.startswith(lead) else ln for ln in lines) + "\n"
+
+
+def _class_header(text: str, owner: Optional[Target]) -> str:
+    if owner is None:
+        return ""
+    lines = text.split("\n")
+    return "\n".join(lines[owner.start_line - 1:owner.line]).strip()
+
+
+def requests_for(analysis: check.Analysis, path: str, settings: Settings,
+                 generator_name: str) -> Tuple[List[Request], List[Tuple[str, int, str]]]:
+    """One request per failing definition; the ones no generator can help."""
+    owners = {t.qualname: t for t in analysis.every if t.kind == "class"}
+    import_path = modpath.module_path(path)
+    out: List[Request] = []
+    skipped: List[Tuple[str, int, str]] = []
+    for target, violations in analysis.checked:
+        if not violations:
+            continue
+        if generator_name == "template" and all(v.code == "HOW301" for v in violations):
+            # The template never rewords a person's text: leave it to them.
+            skipped.append((target.qualname, target.line,
+                            "only vague wording in human-written text; reword it by hand "
+                            "or use --generator llm"))
+            continue
+        owner = owners.get(target.parent_class) if target.kind == "method" else None
+        out.append(Request(
+            target=target, source=_definition_source(analysis.text, target),
+            import_path=import_path, settings=settings, owner=owner,
+            class_header=_class_header(analysis.text, owner), violations=violations))
+    return out, skipped
+
+
+def _allowed(before: Sequence[Violation], after: Sequence[Violation]) -> bool:
+    """After a fix only a person's own vague words may remain (and only those)."""
+    kept_words = sum(1 for v in before if v.code == "HOW301")
+    remaining = [v for v in after if v.code != "HOW301"]
+    return not remaining and sum(1 for v in after if v.code == "HOW301") <= kept_words
+
+
+def _nth(targets: Sequence[Target]) -> Dict[Key, Tuple[str, int]]:
+    """(qualname, occurrence) of each target: stable while lines shift."""
+    seen: Dict[str, int] = {}
+    out: Dict[Key, Tuple[str, int]] = {}
+    for t in targets:
+        n = seen.get(t.qualname, 0)
+        seen[t.qualname] = n + 1
+        out[(t.qualname, t.line)] = (t.qualname, n)
+    return out
+
+
+def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Outcome], *,
+                   path: str, settings: Settings, enabled: FrozenSet[str]
+                   ) -> Tuple[Optional[bytes], List[str], List[Tuple[str, int, str]]]:
+    """Apply generated docstrings with every proof; (new bytes, fixed, failed)."""
+    from howto_hook import rewrite  # libcst's transformer, needed only when fixing
+
+    text, encoding = check.decode_exact(data)
+    failed: List[Tuple[str, int, str]] = []
+    docs: Dict[Key, str] = {}
+    for o in outcomes:
+        key = (o.request.target.qualname, o.request.target.line)
+        if o.text is None:
+            failed.append((key[0], key[1], o.error or "the generator returned nothing"))
+        else:
+            docs[key] = o.text
+    before = {(t.qualname, t.line): vs for t, vs in analysis.checked}
+    order = _nth([t for t, _ in analysis.checked])
+    while docs:
+        new_text, made = rewrite.apply(text, docs, settings=settings, encoding=encoding)
+        bad: Dict[Key, str] = {}
+        for key, (literal, value) in made.items():
+            if validate.literal_value(literal) != value:
+                bad[key] = "internal error: the new literal does not evaluate to the guide"
+        problem = validate.same_code(text, new_text) if not bad else None
+        if problem is not None:
+            if len(docs) == 1:
+                bad[next(iter(docs))] = problem
+            else:  # find the culprit: keep each docstring that proves safe alone
+                for key in list(docs):
+                    alone, _ = rewrite.apply(text, {key: docs[key]}, settings=settings,
+                                             encoding=encoding)
+                    reason = validate.same_code(text, alone)
+                    if reason is not None:
+                        bad[key] = reason
+                if not bad:  # only the combination fails: refuse the file
+                    bad = {k: problem for k in docs}
+        if not bad:
+            after = check.analyse(_encode(new_text, encoding), path=path, settings=settings,
+                                  enabled=enabled)
+            now = {order_key: vs for order_key, vs in _rekey(after)}
+            for key in docs:
+                vs = now.get(order[key])
+                if vs is None:
+                    bad[key] = "the definition was not found after the rewrite"
+                elif not _allowed(before.get(key, ()), vs):
+                    codes = ", ".join(sorted({v.code for v in vs}))
+                    bad[key] = f"the new guide still fails {codes}"
+        if not bad:
+            try:
+                encoded = _encode(new_text, encoding)
+            except UnicodeEncodeError as e:
+                return None, [], failed + [(k[0], k[1], f"cannot encode: {e.reason}") for k in docs]
+            return encoded, [k[0] for k in docs], failed
+        for key, reason in bad.items():
+            failed.append((key[0], key[1], reason))
+            docs.pop(key, None)
+    return None, [], failed
+
+
+def _rekey(analysis: check.Analysis) -> List[Tuple[Tuple[str, int], Tuple[Violation, ...]]]:
+    order = _nth([t for t, _ in analysis.checked])
+    return [(order[(t.qualname, t.line)], vs) for t, vs in analysis.checked]
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    return text.encode(encoding)
+
+
+def fix_data(data: bytes, *, path: str, display: str, settings: Settings,
+             enabled: FrozenSet[str], changed: Optional[FrozenSet[int]],
+             generator: Generator) -> FileFix:
+    analysis = check.analyse(data, path=display, settings=settings, enabled=enabled,
+                             changed=changed)
+    requests, skipped = requests_for(analysis, path, settings, generator.name)
+    outcomes = generator.generate(requests) if requests else []
+    tokens = sum(o.tokens for o in outcomes)
+    cached = sum(1 for o in outcomes if o.cached)
+    new, fixed, failed = (None, [], [])
+    if outcomes:
+        new, fixed, failed = rewrite_source(data, analysis, outcomes, path=display,
+                                            settings=settings, enabled=enabled)
+    if new is not None and new != data:
+        # what remains is checked on the new text: the same definitions, moved
+        after = check.analyse(new, path=display, settings=settings, enabled=enabled)
+        wanted = set(_nth([t for t, _ in analysis.checked]).values())
+        remaining_vs = tuple(v for k, vs in _rekey(after) if k in wanted for v in vs)
+        remaining = check.FileResult(display, remaining_vs, len(analysis.checked),
+                                     len(analysis.checked) - len({v.symbol for v in remaining_vs}))
+    else:
+        new = None
+        remaining = check.FileResult(
+            display, analysis.file_level + tuple(v for _, vs in analysis.checked for v in vs),
+            len(analysis.checked), sum(1 for _, vs in analysis.checked if not vs))
+    return FileFix(path, display, data, new, tuple(fixed), tuple(skipped) + tuple(failed),
+                   remaining, tokens, cached)
+
+
+def fix_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
+             changed: Optional[FrozenSet[int]], generator: Generator) -> FileFix:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        found = (Violation(display, 1, 1, "HOW002", f"cannot read the file: {e.strerror or e}"),)
+        return FileFix(path, display, b"", None, (), (),
+                       check.FileResult(display, found if "HOW002" in enabled else (), 0, 0))
+    return fix_data(data, path=path, display=display, settings=settings, enabled=enabled,
+                    changed=changed, generator=generator)
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace a file's bytes in one rename, keeping its permission bits."""
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".howto-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+ProgressFn = Callable[[int, int], None]

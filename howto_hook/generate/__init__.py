@@ -1,0 +1,274 @@
+"""What every generator shares: the request, the parts of a guide, rendering.
+
+A generator turns a Request into GuideParts; `render` turns parts into the
+docstring text, so that the structure is always right whoever wrote the
+words. `salvage` takes an existing docstring apart so that a person's text
+is kept: its summary stays the preamble, its prose the Description, and
+sections that already pass stay as they are.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import List, Optional, Protocol, Sequence, Tuple
+
+from howto_hook import guide as g
+from howto_hook import rules
+from howto_hook.config import Settings
+from howto_hook.model import Docstring, Target, Violation
+
+WIDTH = 72  # generated prose is wrapped here; a person's text is never rewrapped
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class GuideParts:
+    preamble: str = ""  # the summary before the title
+    description: str = ""
+    steps: Tuple[Step, ...] = ()
+    example: str = ""  # plain code, no fences
+    # Verbatim bodies of sections that already pass, used instead of the above.
+    kept_steps: Optional[str] = None
+    kept_example: Optional[str] = None
+    extra: str = ""  # other sections, after the required ones, verbatim
+
+
+@dataclass(frozen=True)
+class Request:
+    target: Target
+    source: str  # the definition's source, dedented
+    import_path: str  # dotted module path the example imports from
+    settings: Settings
+    owner: Optional[Target] = None  # the class of a method
+    class_header: str = ""  # "class Store(Base):" for a method
+    violations: Tuple[Violation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    request: Request
+    text: Optional[str]  # the new docstring (cleaned, no indentation), None on failure
+    error: str = ""
+    tokens: int = 0
+    cached: bool = False
+
+
+class Generator(Protocol):
+    name: str
+
+    def generate(self, requests: Sequence[Request]) -> List[Outcome]:
+        ...
+
+
+# --- rendering ---------------------------------------------------------------------
+
+
+def wrap(text: str, width: int = WIDTH, indent: str = "", first: int = 0) -> str:
+    """Wrap generated prose; inline code spans are never split.
+
+    `first` is how many characters stand before the first line (a step's
+    "1. **Label**: "), `indent` what starts every later line.
+    """
+    words = re.findall(r"`[^`]*`\S*|\S+", text)
+    lines: List[str] = []
+    current = ""
+    room = width - first
+    for w in words:
+        candidate = f"{current} {w}" if current else w
+        if current and len(candidate) > room:
+            lines.append(current)
+            current = w
+            room = width - len(indent)
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return ("\n" + indent).join(lines)
+
+
+def _heading(text: str, char: str) -> str:
+    return f"{text}\n{char * len(text)}"
+
+
+def render(parts: GuideParts, settings: Settings) -> str:
+    names = settings.sections
+    out: List[str] = []
+    if parts.preamble.strip():
+        out.append(parts.preamble.strip("\n"))
+    out.append(_heading(settings.title, "="))
+    out.append(_heading(names.description, "-") + "\n" + parts.description.strip("\n"))
+    if parts.kept_steps is not None:
+        steps = parts.kept_steps.strip("\n")
+    else:
+        rows = []
+        for n, step in enumerate(parts.steps, start=1):
+            head = f"{n}. **{step.label}**: "
+            rows.append(head + wrap(step.text, WIDTH, " " * len(f"{n}. "), len(head)))
+        steps = "\n".join(rows)
+    out.append(_heading(names.steps, "-") + "\n" + steps)
+    if parts.kept_example is not None:
+        example = parts.kept_example.strip("\n")
+    else:
+        example = "```python\n" + parts.example.strip("\n") + "\n```"
+    out.append(_heading(names.example, "-") + "\n\n" + example)
+    if parts.extra.strip():
+        out.append(parts.extra.strip("\n"))
+    return "\n\n".join(out) + "\n"
+
+
+# --- salvaging a person's docstring ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Salvage:
+    preamble: str = ""
+    description: str = ""  # human prose for the Description ("" when none)
+    steps: Optional[str] = None  # a passing steps body, verbatim
+    repaired_steps: Tuple[Step, ...] = ()  # a failing list's items, relabelled
+    example: Optional[str] = None  # a passing example body, verbatim
+    example_prose: str = ""  # human text of a failing example, kept as prose
+    example_code: str = ""  # human code of a failing example, kept in a second block
+    extra: str = ""
+    human: bool = False  # whether there was any text at all
+
+
+_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "its", "it", "by"}
+
+
+def label_for(text: str) -> str:
+    """A short Title Case label from the first words of a step's text."""
+    words = [w.strip(".,;:()[]{}'\"`*") for w in text.split()]
+    words = [w for w in words if w and w.lower() not in _STOP and re.match(r"^[\w-]+$", w)]
+    label = " ".join(w[:1].upper() + w[1:] for w in words[:3])
+    return label or "Run Step"
+
+
+def _docstring(text: str) -> Docstring:
+    return Docstring(value=text, raw='"""' + text + '"""', line=1, col=0,
+                     end_line=text.count("\n") + 1, lines_map=True)
+
+
+def _body(guide: g.Guide, section: g.Section) -> str:
+    rows = [guide.lines[i].text for i in range(section.start, section.end)]
+    return textwrap.dedent("\n".join(rows)).strip("\n")
+
+
+def _block(guide: g.Guide, section: g.Section) -> str:
+    """A whole section, heading and underline included, verbatim."""
+    rows = [guide.lines[i].text for i in range(section.heading.index, section.end)]
+    return "\n".join(rows).strip("\n")
+
+
+def _failing_lines(guide: g.Guide, target: Target, settings: Settings, codes: Sequence[str]
+                   ) -> List[int]:
+    """Docstring-relative line numbers where the given rules fire."""
+    ctx = rules.Context(target, guide, settings)
+    out: List[int] = []
+    for code in codes:
+        fn = rules.RULES[code].check
+        if fn is not None:
+            out.extend(line for line, _, _ in fn(ctx))
+    return out
+
+
+def _within(guide: g.Guide, section: g.Section, lines: Sequence[int]) -> bool:
+    first = guide.lines[section.heading.index].line
+    last = guide.lines[section.end - 1].line if section.end > section.heading.index else first
+    return any(first <= n <= last for n in lines)
+
+
+def salvage(existing: Optional[str], target: Target, settings: Settings) -> Salvage:
+    """Take an existing docstring apart, losing none of its text."""
+    if existing is None or not existing.strip():
+        return Salvage()
+    guide = g.parse(_docstring(existing), settings)
+    texts = [ln.text for ln in guide.lines]
+    if guide.title is None and not guide.sections:
+        paragraphs = re.split(r"\n\s*\n", "\n".join(texts).strip("\n"), maxsplit=1)
+        first = paragraphs[0]
+        rest = paragraphs[1] if len(paragraphs) > 1 else ""
+        if "\n" not in first:
+            return Salvage(preamble=first, description=rest, human=True)
+        return Salvage(description="\n".join(texts).strip("\n"), human=True)
+
+    start = guide.title.index if guide.title else guide.sections[0].heading.index
+    preamble = "\n".join(texts[:start]).strip("\n")
+    description_parts: List[str] = []
+    steps: Optional[str] = None
+    repaired: Tuple[Step, ...] = ()
+    example: Optional[str] = None
+    prose = code = ""
+    extra: List[str] = []
+    seen = set()
+    tgt = target
+    step_fail = _failing_lines(guide, tgt, settings, ("HOW201", "HOW202", "HOW105"))
+    example_fail = _failing_lines(guide, tgt, settings, ("HOW203", "HOW204", "HOW205", "HOW105"))
+    for section in guide.sections:
+        key = section.heading.key
+        body = _body(guide, section)
+        if key is None:
+            extra.append(_block(guide, section))
+            continue
+        if key in seen or key == "description":
+            if body:
+                description_parts.append(body)
+            seen.add(key)
+            continue
+        seen.add(key)
+        if key == "steps" and body:
+            if not _within(guide, section, step_fail):
+                steps = body
+            else:
+                repaired = _repair_steps(guide, section)
+        elif key == "example" and body:
+            if not _within(guide, section, example_fail):
+                example = body
+            else:
+                prose, code = _split_example(guide, section)
+    return Salvage(preamble=preamble, description="\n\n".join(description_parts), steps=steps,
+                   repaired_steps=repaired, example=example, example_prose=prose,
+                   example_code=code, extra="\n\n".join(extra), human=True)
+
+
+def _repair_steps(guide: g.Guide, section: g.Section) -> Tuple[Step, ...]:
+    """Turn a failing list (bullets, wrong numbers, no labels) into labelled steps."""
+    items: List[str] = []
+    for text in _body(guide, section).split("\n"):
+        stripped = text.strip()
+        if not stripped:
+            continue
+        m = re.match(r"^(?:\d+[.)]|[-*+\u2022])\s+(.*)$", text)  # an item at the left edge
+        if m:
+            items.append(m.group(1))
+        elif items and text[:1].isspace():
+            items[-1] += " " + stripped  # a continuation line
+        else:
+            items.append(stripped)  # prose: each line of it becomes a step
+    out = []
+    for item in items:
+        m = re.match(r"^\*\*([^*]+)\*\*:?\s*(.*)$", item)
+        if m:
+            out.append(Step(m.group(1).strip(), m.group(2).strip() or m.group(1).strip()))
+        else:
+            out.append(Step(label_for(item), item))
+    return tuple(out)
+
+
+def _split_example(guide: g.Guide, section: g.Section) -> Tuple[str, str]:
+    """Human prose and code of a failing example section, to keep beside new code."""
+    prose: List[str] = []
+    code: List[str] = []
+    inside = False
+    for i in range(section.start, section.end):
+        text = guide.lines[i].text
+        if text.strip().startswith("```"):
+            inside = not inside
+            continue
+        (code if inside else prose).append(text)
+    return "\n".join(prose).strip("\n"), textwrap.dedent("\n".join(code)).strip("\n")

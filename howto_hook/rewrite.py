@@ -1,0 +1,162 @@
+"""Write docstrings into source with libcst, touching nothing else.
+
+`make_literal` is pure string work: the text a docstring should hold, as a
+string literal that evaluates to exactly that text, whatever the text holds
+(quotes, backslashes, control characters, characters the file's encoding
+cannot hold). `apply` puts literals in place: it replaces the old literal
+node or inserts a new first statement, and libcst regenerates every other
+byte of the file as it was.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import libcst as cst
+
+from howto_hook import locate
+from howto_hook.config import Settings
+from howto_hook.model import Target
+
+_PREFIX = re.compile(r"^[rRuU]*")
+
+
+def _indented(text: str, indent: str) -> str:
+    """The docstring's value: first line after the quotes, the rest indented,
+    closing quotes on their own line (the layout black and ruff keep)."""
+    lines = text.rstrip("\n").split("\n")
+    rest = [indent + ln if ln.strip() else "" for ln in lines[1:]]
+    return "\n".join([lines[0]] + rest) + "\n" + indent
+
+
+def _needs_escape(ch: str, encoding: str) -> bool:
+    if ch in "\n\t":
+        return False
+    if ord(ch) < 32 or ch == "\x7f" or ch in "\u2028\u2029\ufeff":
+        return True
+    try:
+        ch.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False
+
+
+def _escape(ch: str) -> str:
+    n = ord(ch)
+    if n < 0x100:
+        return f"\\x{n:02x}"
+    if n < 0x10000:
+        return f"\\u{n:04x}"
+    return f"\\U{n:08x}"
+
+
+def make_literal(text: str, *, indent: str, prefix: str = "", quote: str = '"""',
+                 newline: str = "\n", encoding: str = "utf-8") -> Tuple[str, str]:
+    """(literal source, the value it evaluates to) for a docstring `text`."""
+    value = _indented(text, indent)
+    prefix = _PREFIX.match(prefix).group(0) if prefix else ""  # type: ignore[union-attr]
+    if quote not in ('"""', "'''"):
+        quote = '"""'
+    raw = "r" in prefix.lower()
+    awkward = (quote in value or value.endswith("\\") or quote[0] == value[-1:]
+               or any(_needs_escape(ch, encoding) for ch in value))
+    if raw and not awkward:
+        body = value
+    else:
+        prefix = prefix.replace("r", "").replace("R", "")
+        body = "".join(_escape(ch) if _needs_escape(ch, encoding) else
+                       ("\\\\" if ch == "\\" else ch) for ch in value)
+        # Only a run of the closing quote ends the literal: escape those runs.
+        body = body.replace(quote, "\\" + "\\".join(quote))
+        if body.endswith(quote[0]):
+            body = body[:-1] + "\\" + quote[0]
+    return prefix + quote + body.replace("\n", newline) + quote, value
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, literals: Mapping[int, str]) -> None:
+        super().__init__()
+        self.literals = literals
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef
+                          ) -> cst.FunctionDef:
+        return self._apply(original, updated)
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        return self._apply(original, updated)
+
+    def _apply(self, original, updated):  # type: ignore[no-untyped-def]
+        literal = self.literals.get(id(original))
+        if literal is None:
+            return updated
+        new = cst.SimpleString(literal)
+        body = updated.body
+        if isinstance(body, cst.IndentedBlock):
+            stmts = list(body.body)
+            if locate._docstring_node(original.body) is not None:
+                first = stmts[0]
+                small = list(first.body)
+                small[0] = small[0].with_changes(value=new)
+                stmts[0] = first.with_changes(body=small)
+            else:
+                stmts.insert(0, cst.SimpleStatementLine(body=[cst.Expr(new)]))
+            return updated.with_changes(body=body.with_changes(body=stmts))
+        # A one-line body (`def f(): return 1`) becomes a block; a comment
+        # after it stays on the def line.
+        small = list(body.body)
+        if locate._docstring_node(original.body) is not None:
+            small = small[1:]
+        lines: List[cst.BaseStatement] = [cst.SimpleStatementLine(body=[cst.Expr(new)])]
+        if small:
+            lines.append(cst.SimpleStatementLine(body=small))
+        trailing = body.trailing_whitespace
+        header = cst.TrailingWhitespace(whitespace=trailing.whitespace, comment=trailing.comment,
+                                        newline=trailing.newline)
+        return updated.with_changes(body=cst.IndentedBlock(body=lines, header=header))
+
+
+def _lead(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def body_indent(target: Target, node: locate.Def, lines: List[str], module: cst.Module) -> str:
+    """Absolute indentation of the definition's body."""
+    doc = target.docstring
+    if doc is not None and isinstance(node.body, cst.IndentedBlock):
+        before = lines[doc.line - 1][:doc.col]
+        if not before.strip():
+            return before
+    own = _lead(lines[target.line - 1])
+    step = module.default_indent
+    if isinstance(node.body, cst.IndentedBlock) and node.body.indent is not None:
+        step = node.body.indent
+    return own + step
+
+
+def apply(text: str, docs: Mapping[Tuple[str, int], str], *, settings: Settings,
+          encoding: str = "utf-8") -> Tuple[str, Dict[Tuple[str, int], Tuple[str, str]]]:
+    """Put new docstrings into `text`, keyed by (qualname, def line).
+
+    Returns the new source and, per key, (literal, expected value), so that
+    the caller can prove each literal evaluates to what was meant.
+    """
+    module = locate.parse_module(text)
+    lines = text.split("\n")
+    literals: Dict[int, str] = {}
+    made: Dict[Tuple[str, int], Tuple[str, str]] = {}
+    for target, node in locate.find_definitions(module, path="", settings=settings):
+        key = (target.qualname, target.line)
+        if key not in docs:
+            continue
+        old: Optional[cst.BaseExpression] = locate._docstring_node(node.body)
+        prefix, quote = "", '"""'
+        if isinstance(old, cst.SimpleString):
+            prefix, quote = old.prefix, old.quote
+        literal, value = make_literal(
+            docs[key], indent=body_indent(target, node, lines, module), prefix=prefix,
+            quote=quote, newline=module.default_newline, encoding=encoding)
+        literals[id(node)] = literal
+        made[key] = (literal, value)
+    if not literals:
+        return text, made
+    return module.visit(_Replace(literals)).code, made

@@ -1,0 +1,60 @@
+"""Project-level promises: the README's commands, the module layering."""
+from __future__ import annotations
+
+import ast
+import os
+import re
+
+from conftest import REPO
+
+PACKAGE = os.path.join(REPO, "howto_hook")
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
+    ci = open(os.path.join(REPO, ".ci", "run"), encoding="utf-8").read()
+    commands = re.findall(r"^    (python3 -m venv .*)$", readme, re.M)
+    assert len(commands) >= 2
+    assert commands[1] in ci.splitlines()
+
+
+def _imports(path: str) -> "set[str]":
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            if node.module == "howto_hook":
+                found.update(f"howto_hook.{a.name}" for a in node.names)
+    return found
+
+
+def _modules() -> "dict[str, set[str]]":
+    out = {}
+    for here, _, files in os.walk(PACKAGE):
+        for f in files:
+            if f.endswith(".py"):
+                rel = os.path.relpath(os.path.join(here, f), REPO)[:-3].replace(os.sep, ".")
+                out[rel.removesuffix(".__init__")] = _imports(os.path.join(here, f))
+    return out
+
+
+def test_layering() -> None:
+    mods = _modules()
+    for name, imports in mods.items():
+        # nothing imports main; only locate and rewrite import libcst;
+        # only the LLM generator imports openai
+        assert "howto_hook.main" not in imports or name == "howto_hook.__main__", name
+        if any(i == "libcst" or i.startswith("libcst.") for i in imports):
+            assert name in ("howto_hook.locate", "howto_hook.rewrite"), name
+        if any(i == "openai" or i.startswith("openai.") for i in imports):
+            assert name == "howto_hook.generate.llm", name
+    # the check path never imports the fix path
+    check_path = ["howto_hook.check", "howto_hook.rules", "howto_hook.guide",
+                  "howto_hook.locate", "howto_hook.report", "howto_hook.diff"]
+    for name in check_path:
+        fix_side = {i for i in mods.get(name, set())
+                    if i.startswith(("howto_hook.fix", "howto_hook.generate", "howto_hook.rewrite"))}
+        assert not fix_side, (name, fix_side)
