@@ -100,6 +100,8 @@ class _Replace(cst.CSTTransformer):
                 stmts[0] = first.with_changes(body=small)
             else:
                 stmts.insert(0, cst.SimpleStatementLine(body=[cst.Expr(new)]))
+                if isinstance(original, cst.ClassDef) and len(stmts) > 1:
+                    stmts[1] = _blank_line_before(stmts[1])
             return updated.with_changes(body=body.with_changes(body=stmts))
         # A one-line body (`def f(): return 1`) becomes a block; a comment
         # after it stays on the def line.
@@ -108,11 +110,21 @@ class _Replace(cst.CSTTransformer):
             small = small[1:]
         lines: List[cst.BaseStatement] = [cst.SimpleStatementLine(body=[cst.Expr(new)])]
         if small:
-            lines.append(cst.SimpleStatementLine(body=small))
+            rest = cst.SimpleStatementLine(body=small)
+            lines.append(_blank_line_before(rest) if isinstance(original, cst.ClassDef) else rest)
         trailing = body.trailing_whitespace
         header = cst.TrailingWhitespace(whitespace=trailing.whitespace, comment=trailing.comment,
                                         newline=trailing.newline)
         return updated.with_changes(body=cst.IndentedBlock(body=lines, header=header))
+
+
+def _blank_line_before(stmt: cst.BaseStatement) -> cst.BaseStatement:
+    """black and ruff format keep one empty line after a class docstring;
+    writing it ourselves means the formatter has nothing to change."""
+    leading = list(getattr(stmt, "leading_lines", ()))
+    if leading and not leading[0].comment:
+        return stmt
+    return stmt.with_changes(leading_lines=[cst.EmptyLine(indent=False)] + leading)  # type: ignore[attr-defined]
 
 
 def _lead(line: str) -> str:

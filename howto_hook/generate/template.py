@@ -472,6 +472,10 @@ def _function_parts(req: Request, node: Optional[ast.AST], w: _Words
     return " ".join([sentence] + extra), _cap(steps, w)
 
 
+def _article(name: str) -> str:
+    return "an" if name[:1].lower() in "aeiou" else "a"
+
+
 def _class_parts(req: Request, node: Optional[ast.AST], w: _Words) -> Tuple[str, List[Step]]:
     t = req.target
     sentence = f"The {_tick(t.name)} class"
@@ -499,10 +503,11 @@ def _class_parts(req: Request, node: Optional[ast.AST], w: _Words) -> Tuple[str,
     if init_params:
         clauses.append(f"is created from {_params_text(init_params)}")
         steps.append(Step("Create Instance",
-                          f"{w('builds')} a {_tick(t.name)} from {_params_text(init_params)}."))
+                          f"{w('builds')} {_article(t.name)} {_tick(t.name)} from "
+                          f"{_params_text(init_params)}."))
     else:
         steps.append(Step("Create Instance",
-                          f"{w('builds')} a {_tick(t.name)} with no arguments."))
+                          f"{w('builds')} {_article(t.name)} {_tick(t.name)} with no arguments."))
     public_attrs = [a for a in dict.fromkeys(attrs) if not a.startswith("_")]
     if public_attrs:
         steps.append(Step("Store State",

@@ -1,0 +1,2 @@
+﻿def with_bom(x: int) -> int:
+    return x

@@ -1,0 +1,97 @@
+async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
+    """Fetch.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `fetch` coroutine function takes `url` (`str`) and `timeout`
+    (`float`, default `5.0`) and returns `bytes`. It is a coroutine: await
+    it, or run it with `asyncio.run`.
+
+    Execution Steps
+    ---------------
+    1. **Await Result**: Awaits `request(url, timeout=timeout)`.
+    2. **Return Result**: Returns `response.body`.
+
+    Usage Example
+    -------------
+
+    ```python
+    import asyncio
+
+    from async_and_generators import fetch
+
+    result = asyncio.run(fetch(url="https://example.com"))
+    print(result)
+    ```
+    """
+    response = await request(url, timeout=timeout)
+    return response.body
+
+
+def chunks(items: list, size: int):
+    """Chunks.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a
+    generator: iterate over it to receive what it yields.
+
+    Execution Steps
+    ---------------
+    1. **Loop Over Items**: Iterates over `range(0, len(items), size)`.
+
+    Usage Example
+    -------------
+
+    ```python
+    from async_and_generators import chunks
+
+    for item in chunks(items=[], size=1):
+        print(item)
+    ```
+    """
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+async def stream(url: str):
+    """Stream.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `stream` coroutine function takes `url` (`str`). It is an
+    asynchronous generator: iterate over it with `async for`.
+
+    Execution Steps
+    ---------------
+    1. **Loop Over Items**: Iterates over `lines(url)`.
+
+    Usage Example
+    -------------
+
+    ```python
+    import asyncio
+
+    from async_and_generators import stream
+
+
+
+    async def main() -> None:
+        async for item in stream(url="https://example.com"):
+            print(item)
+
+
+    asyncio.run(main())
+    ```
+    """
+    async for line in lines(url):
+        yield line

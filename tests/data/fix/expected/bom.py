@@ -1,0 +1,25 @@
+﻿def with_bom(x: int) -> int:
+    """With bom.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `with_bom` function takes `x` (`int`) and returns `int`.
+
+    Execution Steps
+    ---------------
+    1. **Return Result**: Returns `x`.
+
+    Usage Example
+    -------------
+
+    ```python
+    from bom import with_bom
+
+    result = with_bom(x=1)
+    print(result)
+    ```
+    """
+    return x

@@ -1,0 +1,57 @@
+def annotated(x: int) -> int:  # noqa: E501
+    """Annotated.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `annotated` function takes `x` (`int`) and returns `int`.
+
+    Execution Steps
+    ---------------
+    1. **Set Values**: Assigns `y`.
+    2. **Return Result**: Returns `y`.
+
+    Usage Example
+    -------------
+
+    ```python
+    from comments import annotated
+
+    result = annotated(x=1)
+    print(result)
+    ```
+    """
+    # the comment before the first statement stays where it is
+    y = x + 1  # and this one too
+    return y
+
+
+class Box:  # a box
+    """The `Box` class.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `Box` class has no public methods.
+
+    Execution Steps
+    ---------------
+    1. **Create Instance**: Builds a `Box` with no arguments.
+
+    Usage Example
+    -------------
+
+    ```python
+    from comments import Box
+
+    instance = Box()
+    print(instance)
+    ```
+    """
+
+    # a comment in the class body
+    size = 3

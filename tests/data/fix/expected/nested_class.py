@@ -1,0 +1,78 @@
+class Outer:
+    """Holds the inner class.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `Outer` class has no public methods.
+
+    Execution Steps
+    ---------------
+    1. **Create Instance**: Builds an `Outer` with no arguments.
+
+    Usage Example
+    -------------
+
+    ```python
+    from nested_class import Outer
+
+    instance = Outer()
+    print(instance)
+    ```
+    """
+
+    class Inner:
+        """Does one thing.
+
+        How to Use This Code Block
+        ==========================
+
+        Description
+        -----------
+        The `Inner` class provides `method`.
+
+        Execution Steps
+        ---------------
+        1. **Create Instance**: Builds an `Inner` with no arguments.
+        2. **Use Methods**: Calls `method` on the instance as needed.
+
+        Usage Example
+        -------------
+
+        ```python
+        from nested_class import Outer
+
+        instance = Outer.Inner()
+        print(instance)
+        ```
+        """
+
+        def method(self, value: str, /, flag: bool) -> str:
+            """Method.
+
+            How to Use This Code Block
+            ==========================
+
+            Description
+            -----------
+            The `method` method of `Outer.Inner` takes `value` (`str`) and `flag`
+            (`bool`) and returns `str`.
+
+            Execution Steps
+            ---------------
+            1. **Return Result**: Returns `value if flag else ''`.
+
+            Usage Example
+            -------------
+
+            ```python
+            from nested_class import Outer
+
+            instance = Outer.Inner()
+            result = instance.method("example", flag=True)
+            print(result)
+            ```
+            """
+            return value if flag else ""

@@ -1,0 +1,33 @@
+def scale(values: list, factor: float = 2.0) -> list:
+    """Scale every value.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `scale` function takes `values` (`list`) and `factor` (`float`,
+    default `2.0`) and returns `list`.
+
+    Execution Steps
+    ---------------
+    1. **Return Result**: Returns `[v * factor for v in values]`.
+
+    Usage Example
+    -------------
+
+    ```python
+    from numpy_style import scale
+
+    result = scale(values=[])
+    print(result)
+    ```
+
+    Parameters
+    ----------
+    values : list
+        The numbers to scale.
+    factor : float
+        What to multiply by.
+    """
+    return [v * factor for v in values]

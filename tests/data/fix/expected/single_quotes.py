@@ -1,0 +1,52 @@
+def single(x: int) -> int:
+    """Return x unchanged.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `single` function takes `x` (`int`) and returns `int`.
+
+    Execution Steps
+    ---------------
+    1. **Return Result**: Returns `x`.
+
+    Usage Example
+    -------------
+
+    ```python
+    from single_quotes import single
+
+    result = single(x=1)
+    print(result)
+    ```
+    """
+    return x
+
+
+def triple_single(x: int) -> int:
+    '''Return x again.
+
+    How to Use This Code Block
+    ==========================
+
+    Description
+    -----------
+    The `triple_single` function takes `x` (`int`) and returns `int`.
+
+    Execution Steps
+    ---------------
+    1. **Return Result**: Returns `x`.
+
+    Usage Example
+    -------------
+
+    ```python
+    from single_quotes import triple_single
+
+    result = triple_single(x=1)
+    print(result)
+    ```
+    '''
+    return x

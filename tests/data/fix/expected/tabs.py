@@ -1,0 +1,52 @@
+class Tabbed:
+	"""A tab-indented class.
+
+	How to Use This Code Block
+	==========================
+
+	Description
+	-----------
+	The `Tabbed` class provides `go`.
+
+	Execution Steps
+	---------------
+	1. **Create Instance**: Builds a `Tabbed` with no arguments.
+	2. **Use Methods**: Calls `go` on the instance as needed.
+
+	Usage Example
+	-------------
+
+	```python
+	from tabs import Tabbed
+
+	instance = Tabbed()
+	print(instance)
+	```
+	"""
+
+	def go(self, n: int) -> int:
+		"""Go.
+
+		How to Use This Code Block
+		==========================
+
+		Description
+		-----------
+		The `go` method of `Tabbed` takes `n` (`int`) and returns `int`.
+
+		Execution Steps
+		---------------
+		1. **Return Result**: Returns `n + 1`.
+
+		Usage Example
+		-------------
+
+		```python
+		from tabs import Tabbed
+
+		instance = Tabbed()
+		result = instance.go(n=1)
+		print(result)
+		```
+		"""
+		return n + 1

@@ -1,0 +1,245 @@
+"""`--fix` with the offline template: data cases, safety proofs, real code."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from conftest import REPO, git
+from howto_hook.check import decode
+from howto_hook.config import Settings
+from howto_hook.fix import fix_data
+from howto_hook.generate.template import TemplateGenerator
+from howto_hook.rewrite import make_literal
+from howto_hook.rules import enabled_codes
+from howto_hook.validate import code_without_docstrings, literal_value, same_code
+
+DATA = Path(REPO) / "tests" / "data" / "fix"
+CASES = sorted(p.name for p in DATA.glob("*.py"))
+SETTINGS = Settings()
+ENABLED = enabled_codes(SETTINGS.select, SETTINGS.ignore)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fix_case(tmp_path, run_main, name: str) -> None:
+    shutil.copy(DATA / name, tmp_path / name)
+    before = (tmp_path / name).read_bytes()
+    status, out, err = run_main(["--all", "--fix", name], tmp_path)
+    after = (tmp_path / name).read_bytes()
+    assert after == (DATA / "expected" / name).read_bytes()
+    assert status == 1 and "Fixed" in err
+    assert code_without_docstrings(decode(before)) == code_without_docstrings(decode(after))
+    # a second run changes nothing, and the file now passes
+    assert run_main(["--all", "--fix", name], tmp_path)[0] == 0
+    assert (tmp_path / name).read_bytes() == after
+    assert run_main(["--all", name], tmp_path)[:2] == (0, "")
+
+
+def test_diff_prints_and_writes_nothing(tmp_path, run_main) -> None:
+    shutil.copy(DATA / "plain_function.py", tmp_path / "m.py")
+    before = (tmp_path / "m.py").read_bytes()
+    status, out, err = run_main(["--all", "--fix", "--diff", "m.py"], tmp_path)
+    assert status == 1
+    assert out.startswith("--- a/m.py\n+++ b/m.py\n@@ ")
+    assert '+    """Read port.' in out
+    assert (tmp_path / "m.py").read_bytes() == before
+    assert "Would fix 1 definition in 1 file." in err
+
+
+def test_nothing_to_fix_exits_zero(tmp_path, run_main) -> None:
+    shutil.copy(DATA / "expected" / "methods.py", tmp_path / "methods.py")
+    status, out, err = run_main(["--all", "--fix"], tmp_path)
+    assert (status, out) == (0, "")
+    assert "Fixed 0 definitions in 0 files." in err
+
+
+def test_human_vague_words_are_kept_and_still_reported(tmp_path, run_main) -> None:
+    (tmp_path / "m.py").write_text(
+        'def load(key: str) -> str:\n    """Getting the value for `key`."""\n    return key\n',
+        encoding="utf-8")
+    status, out, err = run_main(["--all", "--fix"], tmp_path)
+    text = (tmp_path / "m.py").read_text(encoding="utf-8")
+    assert '"""Getting the value for `key`.\n' in text  # the person's words, untouched
+    assert status == 1 and out.startswith("m.py:2:8: HOW301 vague word 'Getting'")
+    status, out, err = run_main(["--all", "--fix"], tmp_path)
+    assert "cannot fix load: only vague wording in human-written text" in err
+    assert (tmp_path / "m.py").read_text(encoding="utf-8") == text
+
+
+def test_fix_keeps_mode_bits_and_leaves_no_temp_files(tmp_path, run_main) -> None:
+    target = tmp_path / "tool.py"
+    shutil.copy(DATA / "plain_function.py", target)
+    os.chmod(target, 0o751)
+    run_main(["--all", "--fix"], tmp_path)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o751
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tool.py"]
+
+
+def test_fix_only_touches_changed_definitions(tmp_path, run_main) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(str(repo), "init", "-q")
+    text = "def old(x):\n    return x\n\n\ndef kept(y):\n    return y\n"
+    (repo / "m.py").write_text(text, encoding="utf-8")
+    git(str(repo), "add", "-A")
+    git(str(repo), "commit", "-q", "-m", "base")
+    (repo / "m.py").write_text(text.replace("return y", "return y + 1"), encoding="utf-8")
+    run_main(["--fix"], repo)
+    new = (repo / "m.py").read_text(encoding="utf-8")
+    assert new.startswith("def old(x):\n    return x\n")  # unchanged, not touched
+    assert 'def kept(y):\n    """Kept.' in new
+
+
+@pytest.mark.parametrize("before, after, problem", [
+    pytest.param("x = 1\n", "x = 1\n", None, id="same"),
+    pytest.param("def f():\n    return 1\n", 'def f():\n    """Doc."""\n    return 1\n', None,
+                 id="docstring-added"),
+    pytest.param("def f():\n    return 1\n", "def f():\n    return 2\n", "would change code",
+                 id="code-changed"),
+    pytest.param("def f():\n    return 1\n", 'def f():\n    """x\n', "does not parse",
+                 id="broken"),
+    pytest.param("print 'x'\n", "print 'x'\n", "cannot be verified", id="original-rejected"),
+    pytest.param("def f():\n    x = 'a'\n", "def f():\n    'a'\n", "would change code",
+                 id="string-statement-is-not-a-docstring-removal"),
+])
+def test_same_code(before: str, after: str, problem) -> None:
+    result = same_code(before, after)
+    assert (result is None) if problem is None else (problem in result)
+
+
+# --- properties ------------------------------------------------------------------
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@given(text=TEXT, prefix=st.sampled_from(["", "r", "u", "R"]),
+       quote=st.sampled_from(['"""', "'''"]), newline=st.sampled_from(["\n", "\r\n"]),
+       encoding=st.sampled_from(["utf-8", "latin-1", "ascii"]))
+def test_any_text_becomes_a_literal_that_evaluates_to_it(text, prefix, quote, newline,
+                                                         encoding) -> None:
+    literal, value = make_literal(text + "\n", indent="    ", prefix=prefix, quote=quote,
+                                  newline=newline, encoding=encoding)
+    assert literal_value(literal) == value
+    literal.encode(encoding)
+    # it can never escape: around it, the module's code is exactly what it was
+    module = f"def f():{newline}    {literal}{newline}    return 1{newline}"
+    assert code_without_docstrings(module) == code_without_docstrings("def f():\n    return 1\n")
+
+
+NAMES = st.sampled_from(["alpha", "beta", "run_job", "Store", "parse", "x1"])
+BODIES = st.sampled_from([
+    "return 1", "pass", "...", "x = compute(a)\nreturn x", "for i in range(3):\n    emit(i)",
+    "if not a:\n    raise ValueError('a')\nreturn a", "yield a", "with open(a) as f:\n    f.read()",
+    "try:\n    go()\nexcept OSError:\n    pass",
+])
+DOCS = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab \"'\\\n\tgetting{}`é")),
+                                    max_size=40))
+
+
+@st.composite
+def modules(draw) -> str:
+    indent = draw(st.sampled_from(["    ", "  ", "\t"]))
+    parts = []
+    for n in range(draw(st.integers(1, 3))):
+        name = draw(NAMES) + str(n)
+        body = draw(BODIES)
+        doc = draw(DOCS)
+        lines = []
+        if doc is not None:
+            lines.append(repr(doc))
+        lines.extend(body.split("\n"))
+        block = "\n".join(indent + ln.replace("    ", indent) for ln in lines)
+        if draw(st.booleans()):
+            head = f"def {name}(a, b=2):\n"
+            parts.append(head + block)
+        else:
+            method = "\n".join(indent + ln for ln in (f"def m(self, a):\n" + block).split("\n"))
+            parts.append(f"class {name.title()}:\n" + method)
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return ("\n\n\n".join(parts) + "\n").replace("\n", newline)
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=modules())
+def test_fix_never_changes_code_and_is_stable(source: str) -> None:
+    data = source.encode("utf-8")
+    assert code_without_docstrings(decode(data)) is not None
+    gen = TemplateGenerator()
+    first = fix_data(data, path="m.py", display="m.py", settings=SETTINGS, enabled=ENABLED,
+                     changed=None, generator=gen)
+    fixed = first.after if first.after is not None else data
+    assert code_without_docstrings(decode(fixed)) == code_without_docstrings(decode(data))
+    assert (b"\r\n" in fixed) == (b"\r\n" in data)
+    second = fix_data(fixed, path="m.py", display="m.py", settings=SETTINGS, enabled=ENABLED,
+                      changed=None, generator=gen)
+    assert second.after is None
+
+
+# --- real code: the standard library ------------------------------------------------
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def _stdlib_sample(n: int) -> "list[Path]":
+    files = sorted(p for p in STDLIB.glob("*.py"))
+    picked = []
+    for p in files[::max(1, len(files) // (n * 2))]:
+        text = p.read_bytes()
+        if len(text) < 60_000 and code_without_docstrings(decode(text)) is not None:
+            picked.append(p)
+    return picked[:n]
+
+
+@pytest.mark.slow
+def test_stdlib_sample_fix_is_safe_passing_and_stable(tmp_path) -> None:
+    sample = _stdlib_sample(20)
+    assert len(sample) >= 15
+    for p in sample:
+        shutil.copy(p, tmp_path / p.name)
+    from conftest import cli
+
+    proc = cli(["--all", "--fix", "."], str(tmp_path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for p in sample:
+        before = decode(p.read_bytes())
+        after = decode((tmp_path / p.name).read_bytes())
+        assert code_without_docstrings(before) == code_without_docstrings(after), p.name
+    # what remains is only people's own vague words
+    proc = cli(["--all", "--output-format", "json", "."], str(tmp_path))
+    import json
+
+    assert {r["code"] for r in json.loads(proc.stdout)} <= {"HOW301"}
+    snapshot = {p.name: (tmp_path / p.name).read_bytes() for p in sample}
+    proc = cli(["--all", "--fix", "."], str(tmp_path))
+    assert {p.name: (tmp_path / p.name).read_bytes() for p in sample} == snapshot
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("formatter", [
+    pytest.param([sys.executable, "-m", "ruff", "format"], id="ruff"),
+    pytest.param([sys.executable, "-m", "black", "-q"], id="black"),
+])
+def test_formatters_leave_fixed_docstrings_alone(tmp_path, formatter) -> None:
+    for name in CASES:
+        # formatters rewrite these files' whitespace; ruff reads UTF-8 only
+        if name not in ("crlf.py", "tabs.py", "latin1_cookie.py"):
+            shutil.copy(DATA / name, tmp_path / name)
+    for p in _stdlib_sample(6):
+        shutil.copy(p, tmp_path / p.name)
+    env = dict(os.environ, RUFF_NO_CACHE="true")
+    subprocess.run(formatter + ["."], cwd=tmp_path, check=True, env=env,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    from conftest import cli
+
+    proc = cli(["--all", "--fix", "."], str(tmp_path))
+    assert "Fixed" in proc.stderr
+    check = subprocess.run(formatter + ["--check", "."], cwd=tmp_path, env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert check.returncode == 0, check.stdout
