@@ -161,46 +161,79 @@ def _encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding)
 
 
-def fix_data(data: bytes, *, path: str, display: str, settings: Settings,
-             enabled: FrozenSet[str], changed: Optional[FrozenSet[int]],
-             generator: Generator) -> FileFix:
+@dataclass(frozen=True)
+class Plan:
+    """A file read and checked, with the requests its failing definitions need."""
+
+    path: str
+    display: str
+    data: bytes
+    analysis: check.Analysis
+    requests: Tuple[Request, ...]
+    skipped: Tuple[Tuple[str, int, str], ...]
+
+
+def plan(data: bytes, *, path: str, display: str, settings: Settings, enabled: FrozenSet[str],
+         changed: Optional[FrozenSet[int]], generator_name: str) -> Plan:
     analysis = check.analyse(data, path=display, settings=settings, enabled=enabled,
                              changed=changed)
-    requests, skipped = requests_for(analysis, path, settings, generator.name)
-    outcomes = generator.generate(requests) if requests else []
+    requests, skipped = requests_for(analysis, path, settings, generator_name)
+    return Plan(path, display, data, analysis, tuple(requests), tuple(skipped))
+
+
+def finish(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
+           enabled: FrozenSet[str]) -> FileFix:
+    """Rewrite one planned file with its generated docstrings (proofs included)."""
     tokens = sum(o.tokens for o in outcomes)
     cached = sum(1 for o in outcomes if o.cached)
     new, fixed, failed = (None, [], [])
     if outcomes:
-        new, fixed, failed = rewrite_source(data, analysis, outcomes, path=display,
+        new, fixed, failed = rewrite_source(p.data, p.analysis, outcomes, path=p.display,
                                             settings=settings, enabled=enabled)
-    if new is not None and new != data:
+    analysis = p.analysis
+    if new is not None and new != p.data:
         # what remains is checked on the new text: the same definitions, moved
-        after = check.analyse(new, path=display, settings=settings, enabled=enabled)
+        after = check.analyse(new, path=p.display, settings=settings, enabled=enabled)
         wanted = set(_nth([t for t, _ in analysis.checked]).values())
         remaining_vs = tuple(v for k, vs in _rekey(after) if k in wanted for v in vs)
-        remaining = check.FileResult(display, remaining_vs, len(analysis.checked),
+        remaining = check.FileResult(p.display, remaining_vs, len(analysis.checked),
                                      len(analysis.checked) - len({v.symbol for v in remaining_vs}))
     else:
         new = None
         remaining = check.FileResult(
-            display, analysis.file_level + tuple(v for _, vs in analysis.checked for v in vs),
+            p.display, analysis.file_level + tuple(v for _, vs in analysis.checked for v in vs),
             len(analysis.checked), sum(1 for _, vs in analysis.checked if not vs))
-    return FileFix(path, display, data, new, tuple(fixed), tuple(skipped) + tuple(failed),
+    return FileFix(p.path, p.display, p.data, new, tuple(fixed), p.skipped + tuple(failed),
                    remaining, tokens, cached)
 
 
-def fix_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
-             changed: Optional[FrozenSet[int]], generator: Generator) -> FileFix:
+def fix_data(data: bytes, *, path: str, display: str, settings: Settings,
+             enabled: FrozenSet[str], changed: Optional[FrozenSet[int]],
+             generator: Generator) -> FileFix:
+    p = plan(data, path=path, display=display, settings=settings, enabled=enabled,
+             changed=changed, generator_name=generator.name)
+    outcomes = generator.generate(list(p.requests)) if p.requests else []
+    return finish(p, outcomes, settings=settings, enabled=enabled)
+
+
+def read_plan(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
+              changed: Optional[FrozenSet[int]], generator_name: str) -> Plan:
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
         found = (Violation(display, 1, 1, "HOW002", f"cannot read the file: {e.strerror or e}"),)
-        return FileFix(path, display, b"", None, (), (),
-                       check.FileResult(display, found if "HOW002" in enabled else (), 0, 0))
-    return fix_data(data, path=path, display=display, settings=settings, enabled=enabled,
-                    changed=changed, generator=generator)
+        analysis = check.Analysis("", (), found if "HOW002" in enabled else ())
+        return Plan(path, display, b"", analysis, (), ())
+    return plan(data, path=path, display=display, settings=settings, enabled=enabled,
+                changed=changed, generator_name=generator_name)
+
+
+def fix_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
+             changed: Optional[FrozenSet[int]], generator: Generator) -> FileFix:
+    p = read_plan(path, display, settings, enabled, changed, generator.name)
+    outcomes = generator.generate(list(p.requests)) if p.requests else []
+    return finish(p, outcomes, settings=settings, enabled=enabled)
 
 
 def write_atomic(path: str, data: bytes) -> None:

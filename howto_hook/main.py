@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --fix: print a unified diff of the fixes and write nothing")
     p.add_argument("--generator", choices=("template", "llm"),
                    help="how --fix writes guides (default: config, else template)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write .howto_cache/")
     p.add_argument("--select", metavar="CODES",
                    help="comma-separated rule codes or prefixes to enable (e.g. HOW1,HOW301)")
     p.add_argument("--ignore", metavar="CODES",
@@ -217,11 +219,12 @@ def _changed_jobs(change: diff.Change, paths: List[str], settings: Settings,
     return jobs
 
 
-def _generator(name: str, settings: Settings, root: str):  # type: ignore[no-untyped-def]
+def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-untyped-def]
+               no_cache: bool = False):
     if name == "llm":
         from howto_hook.generate.llm import LLMGenerator
 
-        return LLMGenerator.from_settings(settings, root=root, no_cache=False)
+        return LLMGenerator.from_settings(settings, root=root, no_cache=no_cache)
     from howto_hook.generate.template import TemplateGenerator
 
     return TemplateGenerator()
@@ -266,40 +269,82 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
     return results
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(done: int, total: int, what: str = "files") -> None:
     """A progress line on a terminal for long runs; nothing in logs."""
     if total < 20 or not sys.stderr.isatty():
         return
     end = "\n" if done == total else ""
-    sys.stderr.write(f"\r{PROG}: fixing files {done}/{total}{end}")
+    sys.stderr.write(f"\r{PROG}: fixing {what} {done}/{total}{end}")
     sys.stderr.flush()
 
 
-def _report_fixes(fixes: list, diff_only: bool) -> Tuple[int, int]:
-    """Write (or show) fixed files; returns (files changed, definitions fixed)."""
+@dataclass
+class FixTally:
+    files_changed: int = 0
+    fixed: int = 0
+    failed: int = 0
+    tokens: int = 0
+    cached: int = 0
+
+
+def _land(f, diff_only: bool, tally: FixTally) -> None:  # type: ignore[no-untyped-def]
+    """Write (or show) one fixed file the moment it is ready."""
     import difflib
 
     from howto_hook.fix import write_atomic
 
-    changed = fixed = 0
-    for f in fixes:
-        for qualname, line, reason in f.failed:
-            sys.stderr.write(f"{f.display}:{line}: cannot fix {qualname}: {reason}\n")
-        if f.after is None:
-            continue
-        changed += 1
-        fixed += len(f.fixed)
-        if diff_only:
-            from howto_hook.check import decode_exact
+    tally.failed += len(f.failed)
+    tally.tokens += f.tokens
+    tally.cached += f.cached
+    for qualname, line, reason in f.failed:
+        sys.stderr.write(f"{f.display}:{line}: cannot fix {qualname}: {reason}\n")
+    if f.after is None:
+        return
+    tally.files_changed += 1
+    tally.fixed += len(f.fixed)
+    if diff_only:
+        from howto_hook.check import decode_exact
 
-            old, _ = decode_exact(f.before)
-            new, _ = decode_exact(f.after)
-            sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(keepends=True), new.splitlines(keepends=True),
-                fromfile=f"a/{f.display}", tofile=f"b/{f.display}"))
-        else:
-            write_atomic(f.path, f.after)
-    return changed, fixed
+        old, _ = decode_exact(f.before)
+        new, _ = decode_exact(f.after)
+        sys.stdout.writelines(difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True),
+            fromfile=f"a/{f.display}", tofile=f"b/{f.display}"))
+    else:
+        write_atomic(f.path, f.after)
+
+
+def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: bool,
+                  tally: FixTally) -> list:  # type: ignore[no-untyped-def]
+    """Ask for every definition at once; write each file as soon as it is complete,
+    so that an interrupted run keeps the work already done."""
+    from howto_hook.fix import finish, read_plan
+
+    plans = [read_plan(j.path, j.display, settings, j.enabled, j.changed, generator.name)
+             for j in jobs]
+    results: list = [None] * len(plans)
+    waiting = {n: len(p.requests) for n, p in enumerate(plans)}
+    gathered: Dict[int, list] = {n: [] for n in waiting}
+    owner = {id(r): n for n, p in enumerate(plans) for r in p.requests}
+    total = sum(waiting.values())
+
+    def land(n: int) -> None:
+        results[n] = finish(plans[n], gathered[n], settings=settings, enabled=jobs[n].enabled)
+        _land(results[n], diff_only, tally)
+
+    for n, count in waiting.items():
+        if count == 0:
+            land(n)
+    done = 0
+    for outcome in generator.stream([r for p in plans for r in p.requests]):
+        n = owner[id(outcome.request)]
+        gathered[n].append(outcome)
+        waiting[n] -= 1
+        done += 1
+        _progress(done, total, "definitions")
+        if waiting[n] == 0:
+            land(n)
+    return results
 
 
 def run(args: argparse.Namespace) -> int:
@@ -317,15 +362,16 @@ def run(args: argparse.Namespace) -> int:
         jobs = _changed_jobs(change, paths, settings, enabled, cwd)
     workers = args.jobs or os.cpu_count() or 1
     fixing = args.fix or args.diff
-    files_changed = defs_fixed = failed = 0
-    tokens = cached = 0
+    tally = FixTally()
+    generator_name = args.generator or settings.generator
     if fixing:
-        generator_name = args.generator or settings.generator
-        fixes = run_fixes(jobs, settings, workers, generator_name)
-        files_changed, defs_fixed = _report_fixes(fixes, args.diff)
-        failed = sum(len(f.failed) for f in fixes)
-        tokens = sum(f.tokens for f in fixes)
-        cached = sum(f.cached for f in fixes)
+        if generator_name == "llm":
+            gen = _generator("llm", settings, settings.root, args.no_cache)
+            fixes = run_llm_fixes(jobs, settings, gen, args.diff, tally)
+        else:
+            fixes = run_fixes(jobs, settings, workers, generator_name)
+            for f in fixes:
+                _land(f, args.diff, tally)
         results = [f.remaining for f in fixes]
     else:
         results = run_jobs(jobs, settings, workers)
@@ -347,18 +393,18 @@ def run(args: argparse.Namespace) -> int:
     ) + "\n")
     if fixing:
         verb = "Would fix" if args.diff else "Fixed"
-        line = (f"{verb} {defs_fixed} definition{'s' if defs_fixed != 1 else ''} in "
-                f"{files_changed} file{'s' if files_changed != 1 else ''}")
-        if failed:
-            line += f"; {failed} could not be fixed (see above)"
-        if tokens or cached:
-            line += f"; {tokens} tokens used, {cached} served from cache"
+        line = (f"{verb} {tally.fixed} definition{'s' if tally.fixed != 1 else ''} in "
+                f"{tally.files_changed} file{'s' if tally.files_changed != 1 else ''}")
+        if tally.failed:
+            line += f"; {tally.failed} could not be fixed (see above)"
+        if generator_name == "llm":
+            line += f"; {tally.tokens} tokens used, {tally.cached} served from cache"
         sys.stderr.write(line + ".\n")
     if change is not None and not change.files and os.environ.get("CI") \
             and change.description.startswith("the working tree"):
         sys.stderr.write(f"{PROG}: hint: nothing differs from HEAD; in CI, pass "
                          "--diff-base origin/<base branch> to check the branch's changes\n")
-    if fixing and files_changed:
+    if fixing and tally.files_changed:
         return 1  # pre-commit's convention: a hook that changed files fails
     return 1 if violations and not args.exit_zero else 0
 

@@ -1,0 +1,102 @@
+"""A real Chat Completions server on 127.0.0.1 for the LLM tests.
+
+Each test scripts it with a function that sees the request body and its
+number, and returns what to answer. It records every request and the most
+requests it ever had in flight at once.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    content: Optional[str] = None  # the assistant message's content
+    body: Optional[Dict[str, Any]] = None  # a whole JSON body instead
+    headers: Dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    tokens: int = 30
+
+
+Script = Callable[[Dict[str, Any], int], Reply]
+
+
+def completion(content: str, tokens: int = 30) -> Dict[str, Any]:
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "test-model",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": tokens - 10, "completion_tokens": 10, "total_tokens": tokens},
+    }
+
+
+class ChatServer:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.requests: List[Dict[str, Any]] = []
+        self.paths: List[str] = []
+        self.times: List[float] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.requests.append(body)
+                    server.paths.append(self.path)
+                    server.times.append(time.monotonic())
+                    n = len(server.requests)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    reply = server.script(body, n)
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                    payload = reply.body if reply.body is not None else (
+                        completion(reply.content or "", reply.tokens) if reply.status == 200
+                        else {"error": {"message": reply.content or "error", "type": "test"}})
+                    data = json.dumps(payload).encode()
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    try:
+                        self.wfile.write(data)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> "ChatServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
