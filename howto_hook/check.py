@@ -61,13 +61,40 @@ def noqa_codes(line: str) -> Optional[FrozenSet[str]]:
     return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c) if codes else frozenset()
 
 
-def _suppressed(code: str, lines: List[str], candidates: Set[int]) -> bool:
-    for n in candidates:
+def _suppressed(code: str, lines: List[str], candidates: Set[int],
+                used: Set[Tuple[int, str]]) -> bool:
+    for n in sorted(candidates):
         if 1 <= n <= len(lines):
             codes = noqa_codes(lines[n - 1])
             if codes is not None and (not codes or code in codes):
+                used.add((n, code if codes else ""))
                 return True
     return False
+
+
+def _unused_noqa(t: Target, lines: List[str], used: Set[Tuple[int, str]],
+                 enabled: FrozenSet[str]) -> List[Violation]:
+    """`# noqa: HOWxxx` codes on a definition's lines that suppressed nothing.
+
+    Bare `# noqa` and other tools' codes are left alone: they may serve
+    flake8 or ruff on the same line.
+    """
+    out = []
+    spots = {t.line} | ({t.docstring.end_line} if t.docstring is not None else set())
+    for n in sorted(spots):
+        if not 1 <= n <= len(lines):
+            continue
+        codes = noqa_codes(lines[n - 1])
+        if not codes:
+            continue
+        for code in sorted(codes):
+            if code.startswith("HOW") and code in enabled and (n, code) not in used:
+                col = lines[n - 1].lower().find("noqa")
+                col = lines[n - 1].rfind("#", 0, col) + 1
+                out.append(Violation(t.path, n, col, "HOW900",
+                                     f"unused noqa: {code} reports nothing here; remove it",
+                                     t.qualname))
+    return out
 
 
 def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) -> List[Violation]:
@@ -126,12 +153,15 @@ def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[st
     checked = []
     for t in targets:
         kept = []
+        used: Set[Tuple[int, str]] = set()
         for v in check_target(t, settings, enabled):
             candidates = {v.line, t.line}
             if t.docstring is not None:
                 candidates.add(t.docstring.end_line)
-            if not _suppressed(v.code, lines, candidates):
+            if not _suppressed(v.code, lines, candidates, used):
                 kept.append(v)
+        if "HOW900" in enabled:
+            kept.extend(_unused_noqa(t, lines, used, enabled))
         checked.append((t, tuple(kept)))
     return Analysis(text, tuple(checked), (), tuple(every))
 

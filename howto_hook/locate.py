@@ -332,5 +332,6 @@ def find_definitions(module: cst.Module, *, path: str, settings: Settings
             is_async=isinstance(node, cst.FunctionDef) and node.asynchronous is not None,
             line=line, col=col, start_line=first, end_line=last, docstring=doc,
             in_scope=in_scope, decorators=decorators, params=params, parent_class=parent,
+            has_init=f.init is not None,
         ), node))
     return targets

@@ -52,6 +52,8 @@ class Target:
     params: Tuple[Param, ...] = ()
     # qualified name of the enclosing class for methods, "" otherwise
     parent_class: str = ""
+    # a class whose own body defines __init__ (its params are then known)
+    has_init: bool = False
 
 
 @dataclass(frozen=True, order=True)

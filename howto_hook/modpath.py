@@ -6,7 +6,9 @@ first directory without one, which is the import root (the project root, a
 """
 from __future__ import annotations
 
+import ast
 import os
+from functools import lru_cache
 
 
 def module_path(path: str) -> str:
@@ -26,3 +28,50 @@ def module_path(path: str) -> str:
 def importable(dotted: str) -> bool:
     """Whether `from <dotted> import x` is valid syntax."""
     return bool(dotted) and all(p.isidentifier() for p in dotted.split("."))
+
+
+@lru_cache(maxsize=4096)
+def module_of_file(path: str) -> str:
+    """module_path, remembered: rules ask for every definition of a file."""
+    return module_path(path)
+
+
+@lru_cache(maxsize=1024)
+def _package_names(init_file: str) -> frozenset:
+    """Names a package's __init__.py binds at its top level (imports, assignments)."""
+    try:
+        with open(init_file, "rb") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Import):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(names)
+
+
+def exports(path: str, module: str, name: str) -> bool:
+    """Whether `from module import name` reaches the definition in file `path`.
+
+    True for the file's own module, and for a package above it whose
+    `__init__.py` binds the name (a re-export).
+    """
+    real = module_of_file(os.path.abspath(path))
+    if not real or module == real:
+        return True
+    if not real.startswith(module + "."):
+        return False
+    # The file's directory is the package `here`; walk up to the package `module`.
+    full = os.path.abspath(path)
+    here = real if os.path.basename(full) == "__init__.py" else real.rpartition(".")[0]
+    directory = os.path.dirname(full)
+    for _ in range(here.count(".") - module.count(".")):
+        directory = os.path.dirname(directory)
+    return name in _package_names(os.path.join(directory, "__init__.py"))

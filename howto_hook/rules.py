@@ -10,12 +10,14 @@ Codes are grouped by hundreds: 0 file, 1 structure, 2 section content,
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from howto_hook import guide as g
+from howto_hook import modpath, signature
 from howto_hook.config import Settings
 from howto_hook.model import Target
 
@@ -58,6 +60,7 @@ def _declare(code: str, name: str, summary: str) -> None:
 _declare("HOW001", "unparsable-file", "the file cannot be parsed")
 _declare("HOW002", "unreadable-file", "the file cannot be read or decoded")
 _declare("HOW100", "missing-docstring", "a definition in scope has no docstring")
+_declare("HOW900", "unused-noqa", "a `# noqa` comment suppresses nothing")
 
 
 # --- HOW1: structure ----------------------------------------------------------
@@ -291,6 +294,56 @@ def example_misses_name(ctx: Context) -> Iterator[Finding]:
     if not found:
         line, col = ctx.guide.pos(f.open, _indent(ctx.guide, f.open))
         yield line, col, f"the usage example never mentions {name!r}: show a call or use of it"
+
+
+# --- HOW4: the example against the code ------------------------------------------
+
+
+def _char_col(code: str, lineno: int, byte_col: int) -> int:
+    """ast's UTF-8 byte offset as a character column."""
+    lines = code.split("\n")
+    if not 1 <= lineno <= len(lines):
+        return 0
+    return len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
+def _example_pos(ctx: Context, first: int, code: str, node: ast.AST) -> Tuple[int, int]:
+    f = _python_fence(ctx)
+    cut = _example_indent(ctx.guide, f) if f is not None else 0
+    lineno = getattr(node, "lineno", 1)
+    col = _char_col(code, lineno, getattr(node, "col_offset", 0))
+    return ctx.guide.pos(first + lineno - 1, cut + col)
+
+
+@register("HOW401", "example-call-mismatch", "an example call does not fit the signature")
+def example_call_mismatch(ctx: Context) -> Iterator[Finding]:
+    parsed = example_tree(ctx)
+    if parsed is None:
+        return
+    tree, first, code = parsed
+    for call, params, what in signature.calls_of(tree, ctx.target):
+        for problem in signature.bind(call, params, what):
+            line, col = _example_pos(ctx, first, code, call)
+            yield line, col, problem
+
+
+@register("HOW402", "example-import-path",
+          "the example imports the documented name from a module that does not provide it")
+def example_import_path(ctx: Context) -> Iterator[Finding]:
+    parsed = example_tree(ctx)
+    if parsed is None or not ctx.target.path:
+        return
+    tree, first, code = parsed
+    top = ctx.target.qualname.split(".")[0]
+    for node, module in signature.imports_of(tree, top):
+        if modpath.exports(ctx.target.path, module, top):
+            continue
+        real = modpath.module_of_file(os.path.abspath(ctx.target.path))
+        if not modpath.importable(real):
+            continue
+        line, col = _example_pos(ctx, first, code, node)
+        yield line, col, (f"the example imports {top!r} from {module!r}, which does not "
+                          f"provide it: write 'from {real} import {top}'")
 
 
 # --- HOW3: wording ------------------------------------------------------------

@@ -31,8 +31,6 @@ Usage Example
 -------------
 
 ```python
-from reports import send_report
-
 sent = send_report("weekly.txt")
 ```
 '''

@@ -151,7 +151,8 @@ def test_exclude_applies_to_explicit_files(tmp_path, run_main) -> None:
     pytest.param(None, ["HOW301"], id="none"),
     pytest.param("def send_report(path: str) -> int:  # noqa", [], id="bare-on-def"),
     pytest.param("def send_report(path: str) -> int:  # noqa: HOW301", [], id="code-on-def"),
-    pytest.param("def send_report(path: str) -> int:  # noqa: HOW100", ["HOW301"], id="other-code"),
+    pytest.param("def send_report(path: str) -> int:  # noqa: HOW100", ["HOW900", "HOW301"],
+                 id="other-code-is-unused"),
     pytest.param('    """  # noqa: HOW301', [], id="on-closing-quotes"),
 ])
 def test_noqa(tmp_path, run_main, noqa_line, expected) -> None:
