@@ -5,11 +5,12 @@ read. Both are safe to run in worker processes.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Set, Tuple
+from typing import FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from howto_hook import guide as g
 from howto_hook import rules
@@ -28,6 +29,7 @@ class FileResult:
     violations: Tuple[Violation, ...]
     checked: int  # definitions in scope (and changed) that were checked
     passing: int  # of those, how many have a guide with no violation
+    symbols: Tuple[str, ...] = ()  # qualified names of the definitions checked
 
 
 def decode_exact(data: bytes) -> Tuple[str, str]:
@@ -59,6 +61,27 @@ def noqa_codes(line: str) -> Optional[FrozenSet[str]]:
         return None
     codes = m.group("codes")
     return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c) if codes else frozenset()
+
+
+def add_noqa(text: str, wanted: Mapping[int, Iterable[str]]) -> str:
+    """Add (or extend) `# noqa: CODES` comments on the given lines; newlines kept."""
+    lines = text.split("\n")
+    for n, codes in sorted(wanted.items()):
+        line = lines[n - 1]
+        cr = "\r" if line.endswith("\r") else ""
+        body = line[:-1] if cr else line
+        existing = noqa_codes(body)
+        if existing is not None and not existing:
+            continue  # a bare noqa already covers everything
+        merged = ", ".join(sorted(set(codes) | set(existing or ())))
+        if existing:
+            m = _NOQA.search(body)
+            assert m is not None
+            body = body[:m.start()] + f"# noqa: {merged}" + body[m.end():]
+        else:
+            body = body.rstrip() + f"  # noqa: {merged}"
+        lines[n - 1] = body + cr
+    return "\n".join(lines)
 
 
 def _suppressed(code: str, lines: List[str], candidates: Set[int],
@@ -93,20 +116,26 @@ def _unused_noqa(t: Target, lines: List[str], used: Set[Tuple[int, str]],
                 col = lines[n - 1].rfind("#", 0, col) + 1
                 out.append(Violation(t.path, n, col, "HOW900",
                                      f"unused noqa: {code} reports nothing here; remove it",
-                                     t.qualname))
+                                     t.qualname, doc_hash(t)))
     return out
+
+
+def doc_hash(target: Target) -> str:
+    value = target.docstring.value if target.docstring is not None else ""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) -> List[Violation]:
     """Violations of one definition, before suppression."""
     out: List[Violation] = []
+    fingerprint = doc_hash(target)
     if target.docstring is None:
         if "HOW100" in enabled:
             what = "class" if target.kind == "class" else target.kind
             out.append(Violation(
                 target.path, target.line, target.col + 1, "HOW100",
                 f"{what} {target.qualname!r} has no docstring: add a usage guide",
-                target.qualname,
+                target.qualname, fingerprint,
             ))
         return out
     guide = g.parse(target.docstring, settings)
@@ -114,7 +143,8 @@ def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) ->
     for rule in rules.docstring_rules(enabled):
         assert rule.check is not None
         for line, col, message in rule.check(ctx):
-            out.append(Violation(target.path, line, col, rule.code, message, target.qualname))
+            out.append(Violation(target.path, line, col, rule.code, message, target.qualname,
+                                 fingerprint))
     return out
 
 
@@ -173,7 +203,8 @@ def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenS
     violations = sorted((v for _, vs in a.checked for v in vs),
                         key=lambda v: (v.line, v.col, v.code))
     passing = sum(1 for _, vs in a.checked if not vs)
-    return FileResult(path, a.file_level + tuple(violations), len(a.checked), passing)
+    return FileResult(path, a.file_level + tuple(violations), len(a.checked), passing,
+                      tuple(t.qualname for t, _ in a.checked))
 
 
 def select_changed(targets: List[Target], changed: FrozenSet[int]) -> List[Target]:

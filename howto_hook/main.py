@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true",
                    help="print the number of violations per rule")
     p.add_argument("--explain", metavar="CODE", help="print what a rule checks and why")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="hide the violations recorded in FILE (config: baseline)")
+    p.add_argument("--generate-baseline", metavar="FILE",
+                   help="record every current violation in FILE (implies --all)")
+    p.add_argument("--add-noqa", action="store_true",
+                   help="add # noqa comments for the current violations")
+    p.add_argument("--fail-under", type=_percent, metavar="PCT",
+                   help="fail when fewer than PCT%% of checked definitions have a passing guide")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
 
@@ -75,6 +83,16 @@ def _positive_int(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected 1 or more, got {n}")
+    return n
+
+
+def _percent(value: str) -> float:
+    try:
+        n = float(value.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {value!r}") from None
+    if not 0 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"expected 0 to 100, got {value}")
     return n
 
 
@@ -347,11 +365,50 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
     return results
 
 
+def _add_noqa(jobs: List[Job], settings: Settings) -> int:
+    """Suppress every current violation on its definition's line; returns 0."""
+    from howto_hook.check import add_noqa, analyse, decode_exact
+    from howto_hook.fix import write_atomic
+    from howto_hook.validate import same_code
+
+    added = files = 0
+    for job in jobs:
+        with open(job.path, "rb") as f:
+            data = f.read()
+        found = analyse(data, path=job.display, settings=settings, enabled=job.enabled,
+                        changed=job.changed)
+        wanted: Dict[int, set] = {}
+        for target, violations in found.checked:
+            for v in violations:
+                if v.code != "HOW900":
+                    wanted.setdefault(target.line, set()).add(v.code)
+        if not wanted:
+            continue
+        text, encoding = decode_exact(data)
+        new = add_noqa(text, wanted)
+        norm = new.replace("\r\n", "\n")
+        if same_code(text.replace("\r\n", "\n"), norm) is not None:
+            sys.stderr.write(f"{job.display}: cannot add noqa comments without changing the "
+                             "code (a line continued with a backslash?); left untouched\n")
+            continue
+        write_atomic(job.path, new.encode(encoding))
+        files += 1
+        added += sum(len(c) for c in wanted.values())
+    sys.stderr.write(f"Added {added} noqa code{'s' if added != 1 else ''} in "
+                     f"{files} file{'s' if files != 1 else ''}.\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     if args.explain:
         sys.stdout.write(_explain(args.explain))
         return 0
+    if args.generate_baseline and (args.fix or args.diff or args.baseline or args.add_noqa):
+        raise UsageError("--generate-baseline records violations; it does not combine with "
+                         "--fix, --diff, --baseline or --add-noqa")
+    if args.generate_baseline:
+        args.all = True  # a baseline of one commit's definitions would be a partial one
     settings = _settings(args, cwd)
     enabled = rules.enabled_codes(settings.select, settings.ignore)
     paths = args.paths or ["."]
@@ -361,6 +418,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         jobs = _changed_jobs(change, paths, settings, enabled, cwd)
     workers = args.jobs or os.cpu_count() or 1
+    if args.add_noqa:
+        return _add_noqa(jobs, settings)
+    baseline_file = args.baseline or (
+        os.path.join(settings.root, settings.baseline) if settings.baseline else None)
+    known = None
+    if baseline_file and not args.generate_baseline:
+        from howto_hook import baseline
+
+        try:
+            known = baseline.load(baseline_file)
+        except baseline.BaselineError as e:
+            raise UsageError(str(e)) from None
     fixing = args.fix or args.diff
     tally = FixTally()
     generator_name = args.generator or settings.generator
@@ -380,6 +449,21 @@ def run(args: argparse.Namespace) -> int:
         (v for r in results for v in r.violations),
         key=lambda v: (v.path, v.line, v.col, v.code),
     )
+    if args.generate_baseline:
+        from howto_hook import baseline
+
+        with open(args.generate_baseline, "w", encoding="utf-8") as f:
+            f.write(baseline.dumps(violations, settings.root))
+        sys.stderr.write(f"Recorded {len(violations)} violations in {args.generate_baseline}.\n")
+        return 0
+    stale: Tuple = ()
+    if known is not None:
+        from howto_hook import baseline
+
+        applied = baseline.apply(violations, known, settings.root, baseline.checked_pairs(
+            (r.path, r.symbols) for r in results))
+        violations = list(applied.kept)
+        stale = applied.stale
     out = report.render(args.output_format, violations, color=_use_color(sys.stdout))
     sys.stdout.write(out)
     if args.statistics:
@@ -404,6 +488,20 @@ def run(args: argparse.Namespace) -> int:
             and change.description.startswith("the working tree"):
         sys.stderr.write(f"{PROG}: hint: nothing differs from HEAD; in CI, pass "
                          "--diff-base origin/<base branch> to check the branch's changes\n")
+    for path, symbol, code, _ in stale[:10]:
+        sys.stderr.write(f"{PROG}: stale baseline entry: {path} {symbol or '(file)'} {code} "
+                         "no longer occurs\n")
+    if stale:
+        entries = "entry is" if len(stale) == 1 else "entries are"
+        sys.stderr.write(f"{PROG}: {len(stale)} baseline {entries} stale; rewrite the baseline "
+                         "with --generate-baseline\n")
+    definitions = sum(r.checked for r in results)
+    if args.fail_under is not None and definitions:
+        coverage = 100.0 * sum(r.passing for r in results) / definitions
+        if coverage < args.fail_under:
+            sys.stderr.write(f"{PROG}: guide coverage {coverage:.1f}% is below "
+                             f"--fail-under {args.fail_under:g}%\n")
+            return 1
     if fixing and tally.files_changed:
         return 1  # pre-commit's convention: a hook that changed files fails
     return 1 if violations and not args.exit_zero else 0

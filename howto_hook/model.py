@@ -66,3 +66,6 @@ class Violation:
     code: str
     message: str
     symbol: str = ""  # qualified name of the definition, "" for file-level findings
+    # a short hash of the docstring the finding is about, for baselines that
+    # must survive edits elsewhere in the file but not edits of that docstring
+    doc_hash: str = ""

@@ -89,6 +89,14 @@ def calls_of(tree: ast.AST, target: Target) -> Iterator[Tuple[ast.Call, Sequence
             if func.endswith("import_module"):
                 modules.update(t.id for t in node.targets if isinstance(t, ast.Name))
 
+    # An example may leave out the import; the bare name then still means the
+    # documented object, unless the example binds that name to something else.
+    rebound = any(isinstance(n, ast.Name) and n.id == top and isinstance(n.ctx, ast.Store)
+                  or isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == top
+                  for n in ast.walk(tree))
+    if not rebound:
+        aliases.setdefault(top, top)
+
     def resolve(expr: ast.AST) -> Optional[str]:
         """The qualified name an expression names, if it is the documented top level."""
         dotted = _dotted(expr)

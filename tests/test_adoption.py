@@ -1,0 +1,113 @@
+"""Adopting howto-check on code that already exists: baseline, noqa, coverage."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import git
+from test_changed import Repo, bad_function
+
+
+def make_repo(tmp_path: Path) -> Repo:
+    r = Repo(tmp_path / "repo")
+    r.write("pkg/a.py", bad_function("one") + "\n\n" + bad_function("two"))
+    r.write("pkg/b.py", "def three(x):\n    return x\n")
+    r.write("pyproject.toml", "[tool.howto]\n")
+    r.commit("base")
+    return r
+
+
+def codes(out: str) -> "list[tuple[str, str]]":
+    return sorted((row["symbol"], row["code"]) for row in json.loads(out))
+
+
+def test_baseline_hides_known_violations_and_survives_unrelated_edits(tmp_path, run_main
+                                                                      ) -> None:
+    r = make_repo(tmp_path)
+    status, out, err = run_main(["--generate-baseline", "howto-baseline.json"], r.path)
+    assert status == 0 and "Recorded 3 violations" in err
+    entries = json.loads((r.path / "howto-baseline.json").read_text())["entries"]
+    assert {(e["path"], e["symbol"], e["code"]) for e in entries} == {
+        ("pkg/a.py", "one", "HOW301"), ("pkg/a.py", "two", "HOW301"), ("pkg/b.py", "three", "HOW100")}
+    assert all("line" not in e for e in entries)
+    r.commit("baseline")
+
+    status, out, _ = run_main(["--all", "--baseline", "howto-baseline.json"], r.path)
+    assert (status, out) == (0, "")
+    # unrelated code moves every line; the baseline still holds
+    r.write("pkg/a.py", "import os\nimport sys\n\n\n" + r.read("pkg/a.py"))
+    status, out, _ = run_main(["--all", "--baseline", "howto-baseline.json",
+                               "--output-format", "json"], r.path)
+    assert (status, json.loads(out)) == (0, [])
+    # the config key works too, and from a subdirectory
+    r.write("pyproject.toml", '[tool.howto]\nbaseline = "howto-baseline.json"\n')
+    status, out, _ = run_main(["--all", "."], r.path / "pkg")
+    assert (status, out) == (0, "")
+
+
+def test_editing_a_docstring_brings_its_violations_back(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    run_main(["--generate-baseline", "b.json"], r.path)
+    r.edit("pkg/a.py", "posts it", "posts it at once")  # one's docstring
+    status, out, _ = run_main(["--all", "--baseline", "b.json", "--output-format", "json"], r.path)
+    assert status == 1 and codes(out) == [("one", "HOW301")]
+
+
+def test_fixed_entry_is_reported_stale(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    run_main(["--generate-baseline", "b.json"], r.path)
+    before = (r.path / "b.json").read_text()
+    run_main(["--all", "--fix", "pkg/b.py"], r.path)
+    status, out, err = run_main(["--all", "--baseline", "b.json"], r.path)
+    assert status == 0
+    assert "stale baseline entry: pkg/b.py three HOW100 no longer occurs" in err
+    assert "1 baseline entry is stale" in err
+    assert (r.path / "b.json").read_text() == before  # never rewritten unasked
+
+
+def test_partial_run_reports_nothing_stale_and_writes_nothing(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    r.write("pyproject.toml", '[tool.howto]\nbaseline = "b.json"\n')
+    run_main(["--generate-baseline", "b.json"], r.path)
+    r.commit("baseline")
+    before = (r.path / "b.json").read_bytes()
+    # a commit-like run: one file changed; the other file's entries are not stale
+    r.edit("pkg/b.py", "return x", "return x + 1")
+    status, out, err = run_main(["pkg/b.py", "pkg/a.py"], r.path)
+    assert status == 0 and "stale" not in err
+    assert "1 changed definition in 1 file" in err
+    assert (r.path / "b.json").read_bytes() == before
+
+
+def test_bad_baseline_file_is_a_usage_error(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    (r.path / "b.json").write_text("{not json", encoding="utf-8")
+    status, out, err = run_main(["--all", "--baseline", "b.json"], r.path)
+    assert status == 2 and "not valid JSON" in err and err.count("\n") == 1
+
+
+def test_add_noqa_suppresses_current_violations(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    (r.path / "pkg" / "b.py").write_bytes(b"def three(x):  # keep me\r\n    return x\r\n")
+    status, out, err = run_main(["--all", "--add-noqa"], r.path)
+    assert status == 0 and "Added 3 noqa codes in 2 files." in err
+    assert (r.path / "pkg" / "b.py").read_bytes() == \
+        b"def three(x):  # keep me  # noqa: HOW100\r\n    return x\r\n"
+    assert "def one(path: str) -> int:  # noqa: HOW301\n" in r.read("pkg/a.py")
+    status, out, _ = run_main(["--all"], r.path)
+    assert (status, out) == (0, "")
+    # nothing left to add; a run adds nothing twice
+    run_main(["--all", "--add-noqa"], r.path)
+    assert r.read("pkg/a.py").count("# noqa") == 2
+
+
+def test_statistics_coverage_and_fail_under(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    run_main(["--all", "--fix", "pkg/b.py"], r.path)  # one of three now passes
+    status, out, err = run_main(["--all", "--statistics", "--exit-zero"], r.path)
+    assert "     2  HOW301  vague-word\n" in out
+    assert "3 definitions in 2 files, 33% with a passing guide" in err
+    status, _, err = run_main(["--all", "--exit-zero", "--fail-under", "50"], r.path)
+    assert status == 1 and "guide coverage 33.3% is below --fail-under 50%" in err
+    status, _, err = run_main(["--all", "--exit-zero", "--fail-under", "30"], r.path)
+    assert status == 0
