@@ -114,18 +114,37 @@ class Job:
     changed: Optional[FrozenSet[int]] = None
 
 
-def _run_one(job: Job, settings: Settings) -> FileResult:
-    return check_file(job.path, job.display, settings, job.enabled, job.changed)
+def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> FileResult:
+    if cache_root is None or job.changed is not None:
+        return check_file(job.path, job.display, settings, job.enabled, job.changed)
+    from howto_hook import cache
+    from howto_hook.check import check_source
+
+    try:
+        with open(job.path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return check_file(job.path, job.display, settings, job.enabled)  # reports HOW002
+    k = cache.key(data, job.path, cache.settings_token(settings, job.enabled))
+    store = cache.ResultCache(cache_root)
+    hit = store.get(k, job.display)
+    if hit is not None:
+        return hit
+    result = check_source(data, path=job.display, settings=settings, enabled=job.enabled)
+    store.put(k, result)
+    return result
 
 
-def _run_batch(batch: List[Job], settings: Settings) -> List[FileResult]:
-    return [_run_one(j, settings) for j in batch]
+def _run_batch(batch: List[Job], settings: Settings, cache_root: Optional[str]
+               ) -> List[FileResult]:
+    return [_run_one(j, settings, cache_root) for j in batch]
 
 
-def run_jobs(jobs: List[Job], settings: Settings, workers: int) -> List[FileResult]:
+def run_jobs(jobs: List[Job], settings: Settings, workers: int,
+             cache_root: Optional[str] = None) -> List[FileResult]:
     """Check files, in worker processes when there are enough of them."""
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        return [_run_one(j, settings) for j in jobs]
+        return [_run_one(j, settings, cache_root) for j in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -138,7 +157,8 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int) -> List[FileResu
     batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     results: List[FileResult] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for batch in pool.map(_run_batch, batches, [settings] * len(batches)):
+        for batch in pool.map(_run_batch, batches, [settings] * len(batches),
+                              [cache_root] * len(batches)):
             results.extend(batch)
     return results
 
@@ -443,7 +463,16 @@ def run(args: argparse.Namespace) -> int:
                 _land(f, args.diff, tally)
         results = [f.remaining for f in fixes]
     else:
-        results = run_jobs(jobs, settings, workers)
+        cache_root = None
+        if change is None and not args.no_cache and jobs:
+            from howto_hook.cache import ensure_dir
+
+            try:
+                ensure_dir(settings.root)
+                cache_root = settings.root
+            except OSError:
+                cache_root = None  # a read-only tree: run without the cache
+        results = run_jobs(jobs, settings, workers, cache_root)
 
     violations: List[Violation] = sorted(
         (v for r in results for v in r.violations),

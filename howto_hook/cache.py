@@ -1,0 +1,103 @@
+"""The result cache of `--all` runs, under `.howto_cache/check/`.
+
+A file's results are kept under a key made of howto-check's version, the
+settings, the enabled rules, the file's bytes and what HOW402 reads beside
+it (its module path and its packages' `__init__.py` files). A second run
+over an unchanged tree then reads each file and its cache entry and parses
+nothing. Entries hold no path, so the same entry serves runs from any
+directory.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from functools import lru_cache
+from typing import FrozenSet, Optional
+
+from howto_hook import __version__
+from howto_hook.check import FileResult
+from howto_hook.config import Settings
+from howto_hook.model import Violation
+
+SCHEMA = "1"
+
+
+def ensure_dir(root: str) -> str:
+    """`.howto_cache/` under root, with a .gitignore that keeps it out of git."""
+    directory = os.path.join(root, ".howto_cache")
+    os.makedirs(directory, exist_ok=True)
+    ignore = os.path.join(directory, ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w", encoding="utf-8") as f:
+            f.write("*\n")
+    return directory
+
+
+@lru_cache(maxsize=64)
+def settings_token(settings: Settings, enabled: FrozenSet[str]) -> str:
+    neutral = settings.with_changes(root="", config_path=None, baseline=None, diff_base=None)
+    return hashlib.sha256(f"{__version__}|{SCHEMA}|{neutral!r}|{sorted(enabled)}".encode()
+                          ).hexdigest()
+
+
+def _packages(path: str) -> str:
+    """What HOW402 depends on beside the file: the __init__.py files above it."""
+    out = []
+    directory = os.path.dirname(os.path.abspath(path))
+    while True:
+        init = os.path.join(directory, "__init__.py")
+        try:
+            st = os.stat(init)
+        except OSError:
+            break
+        out.append(f"{init}:{st.st_size}:{st.st_mtime_ns}")
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return "|".join(out)
+
+
+def key(data: bytes, path: str, token: str) -> str:
+    h = hashlib.sha256(token.encode())
+    h.update(os.path.basename(path).encode("utf-8", "surrogateescape"))
+    h.update(_packages(path).encode("utf-8", "surrogateescape"))
+    h.update(data)
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Entries under `<root>/.howto_cache/check/`; call ensure_dir(root) once first."""
+
+    def __init__(self, root: str) -> None:
+        self.directory = os.path.join(root, ".howto_cache", "check")
+
+    def _path(self, k: str) -> str:
+        return os.path.join(self.directory, k[:2], k + ".json")
+
+    def get(self, k: str, display: str) -> Optional[FileResult]:
+        try:
+            with open(self._path(k), encoding="utf-8") as f:
+                raw = json.load(f)
+            return FileResult(
+                display,
+                tuple(Violation(display, v[0], v[1], v[2], v[3], v[4], v[5]) for v in raw["v"]),
+                raw["c"], raw["p"], tuple(raw["s"]))
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            return None
+
+    def put(self, k: str, result: FileResult) -> None:
+        path = self._path(k)
+        raw = {"v": [[v.line, v.col, v.code, v.message, v.symbol, v.doc_hash]
+                     for v in result.violations],
+               "c": result.checked, "p": result.passing, "s": list(result.symbols)}
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(raw, f, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run
