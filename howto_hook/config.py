@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
 
 DEFAULT_TITLE = "How to Use This Code Block"
 DEFAULT_BANNED: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
@@ -30,8 +29,10 @@ class ConfigError(Exception):
     """A configuration mistake; the message is one line meant for the user."""
 
 
-@dataclass(frozen=True)
-class SectionNames:
+# NamedTuples rather than dataclasses: immutable all the same, and importing
+# `dataclasses` (with `inspect`) would cost a commit that changes no Python
+# file a third of its run time.
+class SectionNames(NamedTuple):
     description: str = "Description"
     steps: str = "Execution Steps"
     example: str = "Usage Example"
@@ -40,8 +41,7 @@ class SectionNames:
         return (self.description, self.steps, self.example)
 
 
-@dataclass(frozen=True)
-class LLMSettings:
+class LLMSettings(NamedTuple):
     model: str = "gpt-4o-mini"
     base_url: Optional[str] = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -59,8 +59,7 @@ class LLMSettings:
     budget: float = 600.0
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     select: Tuple[str, ...] = ("HOW",)
     ignore: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -69,11 +68,11 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     scope: str = "public"
     title: str = DEFAULT_TITLE
-    sections: SectionNames = field(default_factory=SectionNames)
+    sections: SectionNames = SectionNames()
     banned_words: Tuple[Tuple[str, Tuple[str, ...]], ...] = DEFAULT_BANNED
     require_step_labels: bool = True
     generator: str = "template"
-    llm: LLMSettings = field(default_factory=LLMSettings)
+    llm: LLMSettings = LLMSettings()
     diff_base: Optional[str] = None
     baseline: Optional[str] = None
     # Where relative patterns are anchored: the directory of the config file,
@@ -82,7 +81,7 @@ class Settings:
     config_path: Optional[str] = None
 
     def with_changes(self, **changes: Any) -> "Settings":
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 # --- validation helpers: each returns the converted value or raises -------
@@ -267,15 +266,21 @@ def find_config(start: str) -> Optional[str]:
 
 
 def _load_toml(path: str) -> Mapping[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
+    if b"howto" not in data:
+        return {}  # nothing for us: spare the TOML parser's import on every commit
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on older interpreters only
         import tomli as tomllib
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path} is not valid TOML: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML: {e}") from None
 

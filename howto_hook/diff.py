@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set
+from typing import Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Set
 
 # None for a file that is wholly new (every definition in it is changed).
 Lines = Optional[FrozenSet[int]]
@@ -37,8 +36,7 @@ class GitError(Exception):
     """git failed in a way the user has to fix; one line for the user."""
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """What changed, as absolute path -> changed lines (None: wholly new)."""
 
     files: Mapping[str, Lines]

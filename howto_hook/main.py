@@ -8,15 +8,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, NoReturn, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, Dict, FrozenSet, List, NamedTuple, NoReturn, Optional,
+                    Sequence, Tuple)
 
-from howto_hook import __version__, diff, report, rules
-from howto_hook.check import FileResult, check_file
+# Only what a run that finds no changed Python file needs is imported here;
+# the checker, libcst and the fixers load when there is a file to look at.
+from howto_hook import __version__, codes as rules, diff, report
 from howto_hook.config import ConfigError, Settings, load_settings
 from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
                                  is_excluded)
-from howto_hook.model import Violation
+
+if TYPE_CHECKING:
+    from howto_hook.check import FileResult
+    from howto_hook.model import Violation
 
 PROG = "howto-check"
 # Below this many files a worker pool costs more than it saves.
@@ -106,8 +110,7 @@ def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
     return codes
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     path: str
     display: str
     enabled: FrozenSet[str]
@@ -115,6 +118,8 @@ class Job:
 
 
 def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> FileResult:
+    from howto_hook.check import check_file
+
     if cache_root is None or job.changed is not None:
         return check_file(job.path, job.display, settings, job.enabled, job.changed)
     from howto_hook import cache
@@ -176,7 +181,7 @@ def _explain(code: str) -> str:
     from howto_hook.docs import rule_doc
 
     code = code.strip().upper()
-    if code not in rules.RULES:
+    if code not in rules.CODES:
         raise UsageError(f"--explain: unknown rule code {code!r} "
                          f"(known: {', '.join(rules.all_codes())})")
     return rule_doc(code)
@@ -316,13 +321,9 @@ def _progress(done: int, total: int, what: str = "files") -> None:
     sys.stderr.flush()
 
 
-@dataclass
 class FixTally:
-    files_changed: int = 0
-    fixed: int = 0
-    failed: int = 0
-    tokens: int = 0
-    cached: int = 0
+    def __init__(self) -> None:
+        self.files_changed = self.fixed = self.failed = self.tokens = self.cached = 0
 
 
 def _land(f, diff_only: bool, tally: FixTally) -> None:  # type: ignore[no-untyped-def]

@@ -1,13 +1,13 @@
 """Format violations and summaries. Returns strings; only main prints."""
 from __future__ import annotations
 
-import json
-from collections import Counter
-from typing import Dict, List, Sequence
+from typing import TYPE_CHECKING, List, Sequence
 
 from howto_hook import __version__
-from howto_hook.model import Violation
-from howto_hook.rules import RULES
+from howto_hook.codes import CODES as RULES
+
+if TYPE_CHECKING:
+    from howto_hook.model import Violation
 
 FORMATS = ("text", "json", "github", "sarif")
 HELP_URI = "https://github.com/howto-hook/howto-hook#rules"
@@ -28,6 +28,7 @@ def text(violations: Sequence[Violation], *, color: bool = False) -> str:
 
 
 def as_json(violations: Sequence[Violation]) -> str:
+    import json
     rows = [
         {
             "path": v.path, "line": v.line, "column": v.col, "code": v.code,
@@ -58,6 +59,8 @@ def github(violations: Sequence[Violation]) -> str:
 
 def sarif(violations: Sequence[Violation]) -> str:
     """SARIF 2.1.0, as GitHub code scanning ingests it."""
+    import json
+
     codes = sorted(RULES)
     index = {c: i for i, c in enumerate(codes)}
     rules = [
@@ -116,6 +119,8 @@ def render(fmt: str, violations: Sequence[Violation], *, color: bool = False) ->
 
 
 def statistics(violations: Sequence[Violation]) -> str:
+    from collections import Counter
+
     counts = Counter(v.code for v in violations)
     rows: List[str] = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -139,5 +144,3 @@ def summary(*, violations: int, definitions: int, files: int, passing: int,
     return f"All checks passed: {checked}{coverage}."
 
 
-def counts_by_file(violations: Sequence[Violation]) -> Dict[str, int]:
-    return dict(Counter(v.path for v in violations))

@@ -12,11 +12,13 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+from howto_hook import codes
 from howto_hook import guide as g
+from howto_hook.codes import CODES
 from howto_hook import modpath, signature
 from howto_hook.config import Settings
 from howto_hook.model import Target
@@ -29,6 +31,13 @@ class Context:
     target: Target
     guide: g.Guide
     settings: Settings
+    # Several rules read the same parsed example and steps: compute them once.
+    memo: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def once(self, name: str, compute: Callable[[], Any]) -> Any:
+        if name not in self.memo:
+            self.memo[name] = compute()
+        return self.memo[name]
 
 
 CheckFn = Callable[[Context], Iterator[Finding]]
@@ -45,28 +54,23 @@ class Rule:
 RULES: Dict[str, Rule] = {}
 
 
-def register(code: str, name: str, summary: str) -> Callable[[CheckFn], CheckFn]:
+def register(code: str) -> Callable[[CheckFn], CheckFn]:
     def deco(fn: CheckFn) -> CheckFn:
-        RULES[code] = Rule(code, name, summary, fn)
+        RULES[code] = Rule(code, CODES[code].name, CODES[code].summary, fn)
         return fn
 
     return deco
 
 
-def _declare(code: str, name: str, summary: str) -> None:
-    RULES[code] = Rule(code, name, summary, None)
-
-
-_declare("HOW001", "unparsable-file", "the file cannot be parsed")
-_declare("HOW002", "unreadable-file", "the file cannot be read or decoded")
-_declare("HOW100", "missing-docstring", "a definition in scope has no docstring")
-_declare("HOW900", "unused-noqa", "a `# noqa` comment suppresses nothing")
+# Codes the pipeline reports itself (check.py) have no check function here.
+for _code in ("HOW001", "HOW002", "HOW100", "HOW900"):
+    RULES[_code] = Rule(_code, CODES[_code].name, CODES[_code].summary, None)
 
 
 # --- HOW1: structure ----------------------------------------------------------
 
 
-@register("HOW101", "missing-title", "the title is missing")
+@register("HOW101")
 def missing_title(ctx: Context) -> Iterator[Finding]:
     if ctx.guide.title is None:
         line, col = ctx.guide.pos(0)
@@ -74,7 +78,7 @@ def missing_title(ctx: Context) -> Iterator[Finding]:
         yield line, col, f"docstring has no title: add {title!r} underlined with '='"
 
 
-@register("HOW102", "bad-underline", "a heading's underline is missing, of the wrong character, or too short")
+@register("HOW102")
 def bad_underline(ctx: Context) -> Iterator[Finding]:
     heads: List[Tuple[g.Heading, str]] = []
     if ctx.guide.title is not None:
@@ -96,7 +100,7 @@ def _names(settings: Settings) -> Dict[str, str]:
     return dict(zip(_KEYS, settings.sections.ordered()))
 
 
-@register("HOW103", "missing-section", "a required section is missing")
+@register("HOW103")
 def missing_section(ctx: Context) -> Iterator[Finding]:
     names = _names(ctx.settings)
     present = {s.heading.key for s in ctx.guide.sections}
@@ -114,7 +118,7 @@ def missing_section(ctx: Context) -> Iterator[Finding]:
         yield line, col, f"required section {names[key]!r} is missing: add it{where}"
 
 
-@register("HOW104", "section-order", "a required section is out of order or repeated")
+@register("HOW104")
 def section_order(ctx: Context) -> Iterator[Finding]:
     names = _names(ctx.settings)
     order = {k: i for i, k in enumerate(_KEYS)}
@@ -141,7 +145,7 @@ def section_order(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@register("HOW105", "empty-section", "a required section is empty")
+@register("HOW105")
 def empty_section(ctx: Context) -> Iterator[Finding]:
     names = _names(ctx.settings)
     for key in _KEYS:
@@ -154,12 +158,12 @@ def empty_section(ctx: Context) -> Iterator[Finding]:
 # --- HOW2: section content ---------------------------------------------------
 
 
-@register("HOW201", "steps-not-numbered", "Execution Steps is not a numbered list 1..n")
+@register("HOW201")
 def steps_not_numbered(ctx: Context) -> Iterator[Finding]:
     s = ctx.guide.section("steps")
     if s is None:
         return
-    items, strays = g.steps(ctx.guide, s)
+    items, strays = ctx.once("steps", lambda: g.steps(ctx.guide, s))
     name = ctx.settings.sections.steps
     for i in strays:
         line, col = ctx.guide.pos(i, _indent(ctx.guide, i))
@@ -176,12 +180,12 @@ def steps_not_numbered(ctx: Context) -> Iterator[Finding]:
             break
 
 
-@register("HOW202", "step-without-label", "a step lacks its bold label (`N. **Label**: text`)")
+@register("HOW202")
 def step_without_label(ctx: Context) -> Iterator[Finding]:
     s = ctx.guide.section("steps")
     if s is None or not ctx.settings.require_step_labels:
         return
-    items, _ = g.steps(ctx.guide, s)
+    items, _ = ctx.once("steps", lambda: g.steps(ctx.guide, s))
     for step in items:
         if not g.has_label(step):
             line, col = ctx.guide.pos(step.index, step.text_col)
@@ -192,6 +196,10 @@ def step_without_label(ctx: Context) -> Iterator[Finding]:
 
 
 def _python_fence(ctx: Context) -> Optional[g.Fence]:
+    return ctx.once("fence", lambda: _find_python_fence(ctx))
+
+
+def _find_python_fence(ctx: Context) -> Optional[g.Fence]:
     s = ctx.guide.section("example")
     if s is None:
         return None
@@ -201,7 +209,7 @@ def _python_fence(ctx: Context) -> Optional[g.Fence]:
     return None
 
 
-@register("HOW203", "missing-example-code", "Usage Example has no ```python block")
+@register("HOW203")
 def missing_example_code(ctx: Context) -> Iterator[Finding]:
     s = ctx.guide.section("example")
     if s is None or _python_fence(ctx) is not None:
@@ -228,6 +236,10 @@ _AST_FLAGS = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
 def example_tree(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
     """The parsed example, its first line index and its code; None if invalid."""
+    return ctx.once("example", lambda: _parse_example(ctx))
+
+
+def _parse_example(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
     f = _python_fence(ctx)
     if f is None:
         return None
@@ -238,11 +250,11 @@ def example_tree(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
         return None
 
 
-@register("HOW204", "invalid-example", "the Usage Example code is not valid Python")
+@register("HOW204")
 def invalid_example(ctx: Context) -> Iterator[Finding]:
     f = _python_fence(ctx)
-    if f is None:
-        return
+    if f is None or example_tree(ctx) is not None:
+        return  # no example, or one that compiles
     code, first = g.code_of(ctx.guide, f)
     try:
         compile(code, "<example>", "exec", _AST_FLAGS)
@@ -277,7 +289,7 @@ def _mentions(tree: ast.AST, name: str) -> bool:
     return False
 
 
-@register("HOW205", "example-misses-name", "the Usage Example never mentions the documented name")
+@register("HOW205")
 def example_misses_name(ctx: Context) -> Iterator[Finding]:
     f = _python_fence(ctx)
     if f is None:
@@ -315,7 +327,7 @@ def _example_pos(ctx: Context, first: int, code: str, node: ast.AST) -> Tuple[in
     return ctx.guide.pos(first + lineno - 1, cut + col)
 
 
-@register("HOW401", "example-call-mismatch", "an example call does not fit the signature")
+@register("HOW401")
 def example_call_mismatch(ctx: Context) -> Iterator[Finding]:
     parsed = example_tree(ctx)
     if parsed is None:
@@ -327,8 +339,7 @@ def example_call_mismatch(ctx: Context) -> Iterator[Finding]:
             yield line, col, problem
 
 
-@register("HOW402", "example-import-path",
-          "the example imports the documented name from a module that does not provide it")
+@register("HOW402")
 def example_import_path(ctx: Context) -> Iterator[Finding]:
     parsed = example_tree(ctx)
     if parsed is None or not ctx.target.path:
@@ -355,7 +366,7 @@ def _banned_pattern(words: Tuple[str, ...]) -> "re.Pattern[str]":
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
-@register("HOW301", "vague-word", "a banned vague word is used in prose")
+@register("HOW301")
 def vague_word(ctx: Context) -> Iterator[Finding]:
     banned = dict(ctx.settings.banned_words)
     if not banned:
@@ -386,24 +397,12 @@ def _indent(guide: g.Guide, index: int) -> int:
     return 0
 
 
-# --- selection ----------------------------------------------------------------
+# --- selection (the code table's, re-exported for callers of this module) --------
+
+all_codes, matches, valid_selector, enabled_codes = (
+    codes.all_codes, codes.matches, codes.valid_selector, codes.enabled_codes)
 
 
-def all_codes() -> List[str]:
-    return sorted(RULES)
-
-
-def matches(code: str, selectors: Tuple[str, ...]) -> bool:
-    return any(sel == "ALL" or code.startswith(sel) for sel in selectors)
-
-
-def valid_selector(selector: str) -> bool:
-    return selector == "ALL" or any(c.startswith(selector) for c in RULES)
-
-
-def enabled_codes(select: Tuple[str, ...], ignore: Tuple[str, ...]) -> frozenset:
-    return frozenset(c for c in RULES if matches(c, select) and not matches(c, ignore))
-
-
-def docstring_rules(enabled: frozenset) -> List[Rule]:
-    return [r for c, r in sorted(RULES.items()) if r.check is not None and c in enabled]
+@lru_cache(maxsize=64)
+def docstring_rules(enabled: frozenset) -> Tuple[Rule, ...]:
+    return tuple(r for c, r in sorted(RULES.items()) if r.check is not None and c in enabled)
