@@ -206,9 +206,10 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
     """The change to check, by SPEC 4's precedence; None means every definition."""
     if args.all:
         return None
-    root = diff.toplevel(cwd)
-    if root is None:
+    repo = diff.repository(cwd)
+    if repo is None:
         return None  # outside a repository there is no change to look at
+    root = repo.root
     if args.diff_base:
         return diff.since_base(root, args.diff_base)
     from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
@@ -217,7 +218,18 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
         return diff.between_refs(root, from_ref, to_ref)
     if settings.diff_base:
         return diff.since_base(root, settings.diff_base)
-    return diff.working_tree(root)
+    return diff.working_tree(repo, _pathspecs(args.paths, settings, root))
+
+
+def _pathspecs(paths: List[str], settings: Settings, root: str) -> List[str]:
+    """What git needs to look at: files the include globs take, and files named."""
+    specs = [f":(glob)**/{pattern}" for pattern in settings.include]
+    for p in paths:
+        if os.path.isfile(p):
+            rel = os.path.relpath(os.path.realpath(p), os.path.realpath(root))
+            if not rel.startswith(".."):
+                specs.append(":(literal)" + rel.replace(os.sep, "/"))
+    return specs
 
 
 def _codes_for(path: str, settings: Settings, enabled: FrozenSet[str]) -> FrozenSet[str]:

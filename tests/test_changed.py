@@ -301,3 +301,12 @@ def test_no_python_change_never_imports_libcst(repo) -> None:
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.strip() == "[]", proc.stderr
     assert "0 changed definitions in 0 files" in proc.stderr
+
+
+def test_named_script_without_py_suffix(repo, run_main) -> None:
+    # pre-commit passes Python scripts found by their shebang, whatever their name
+    repo.write("bin/tool", "#!/usr/bin/env python3\n" + bad_function("tool_main"))
+    repo.commit("tool")
+    repo.edit("bin/tool", "return len(path)", "return 0")
+    assert symbols(run_main, repo.path, "bin/tool") == {"tool_main"}
+    assert symbols(run_main, repo.path) == set()  # a directory walk takes *.py only
