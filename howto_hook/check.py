@@ -172,7 +172,7 @@ def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[st
 
     try:
         module = locate.parse_module(text, path=path)
-        every = locate.find_targets(module, path=path, settings=settings)
+        every = locate.find_targets(module, path=path, settings=settings, source=text)
     except locate.UnparsableError as e:
         return Analysis(text, (), _file_level(path, "HOW001", e.message, enabled, e.line, e.col))
     if changed is None:

@@ -184,12 +184,6 @@ def repository(cwd: str) -> Optional[Repo]:
     return Repo(lines[0], proc.returncode == 0)
 
 
-def toplevel(cwd: str) -> Optional[str]:
-    """The repository's root directory, None outside a git work tree."""
-    repo = repository(cwd)
-    return repo.root if repo is not None else None
-
-
 def _resolve(rev: str, root: str, what: str) -> str:
     proc = git(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], root, check=False)
     if proc.returncode != 0:

@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from howto_hook import check, modpath, validate
 from howto_hook.config import Settings
@@ -253,5 +253,3 @@ def write_atomic(path: str, data: bytes) -> None:
             os.unlink(tmp)
         raise
 
-
-ProgressFn = Callable[[int, int], None]

@@ -10,8 +10,10 @@ definitions inside functions are in scope.
 from __future__ import annotations
 
 import ast
+import re
+import warnings
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -261,8 +263,7 @@ def _in_scope(f: _Found, decorators: Tuple[str, ...], settings: Settings) -> boo
     return True
 
 
-def _docstring(doc_node: cst.BaseExpression, start: Tuple[int, int], end: Tuple[int, int]
-               ) -> Optional[Docstring]:
+def _docstring(doc_node: cst.BaseExpression, where: Tuple[int, int, int]) -> Optional[Docstring]:
     value = doc_node.evaluated_value  # type: ignore[attr-defined]
     if not isinstance(value, str):
         return None
@@ -275,29 +276,68 @@ def _docstring(doc_node: cst.BaseExpression, start: Tuple[int, int], end: Tuple[
             first = first.left  # type: ignore[assignment]
         raw = first.value  # type: ignore[attr-defined]
         lines_map = False
-    return Docstring(value=value, raw=raw, line=start[0], col=start[1],
-                     end_line=end[0], lines_map=lines_map)
+    line, col, end_line = where
+    return Docstring(value=value, raw=raw, line=line, col=col, end_line=end_line,
+                     lines_map=lines_map)
 
 
-def find_targets(module: cst.Module, *, path: str, settings: Settings) -> List[Target]:
+def find_targets(module: cst.Module, *, path: str, settings: Settings,
+                 source: Optional[str] = None) -> List[Target]:
     """Every definition of the module, in source order, with its position."""
-    return [t for t, _ in find_definitions(module, path=path, settings=settings)]
+    return [t for t, _ in find_definitions(module, path=path, settings=settings, source=source)]
 
 
-def find_definitions(module: cst.Module, *, path: str, settings: Settings
-                     ) -> List[Tuple[Target, Def]]:
-    """Like find_targets, with each definition's libcst node (for the rewriter)."""
-    found: List[_Found] = []
-    _walk(module.body, "", "module", False, (), settings.scope == "all", found)
-    if not found:
-        return []
+class _Where(NamedTuple):
+    line: int  # of the name
+    col: int  # of the name, 0-based characters
+    first: int  # first decorator, or the def line
+    last: int  # last line of the last statement of the body
+    doc: Optional[Tuple[int, int, int]]  # docstring (line, col, end line)
+
+
+def _last_leaf(stmt: cst.CSTNode) -> cst.CSTNode:
+    """The statement whose last line ends a compound statement (as ast's end_lineno).
+
+    Trailing comments inside a block belong to no statement, so that both
+    ways of finding positions agree on where a definition ends.
+    """
+    while True:
+        body = getattr(stmt, "body", None)
+        if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or body is None:
+            return stmt
+        last_block = None
+        for name in ("finalbody", "orelse", "handlers", "cases", "body"):
+            value = getattr(stmt, name, None)
+            if value is None or (isinstance(value, (list, tuple)) and not value):
+                continue
+            last_block = value[-1] if isinstance(value, (list, tuple)) else value
+            break
+        if isinstance(last_block, (cst.If,)):
+            stmt = last_block
+            continue
+        block = getattr(last_block, "body", last_block)
+        if isinstance(block, cst.SimpleStatementSuite):
+            return block
+        if isinstance(block, cst.IndentedBlock) and block.body:
+            stmt = block.body[-1]
+            continue
+        if isinstance(block, (list, tuple)) and block:
+            stmt = block[-1]
+            continue
+        return stmt
+
+
+def _where_by_codegen(module: cst.Module, found: Sequence[_Found]) -> List[_Where]:
     starts: List[cst.CSTNode] = []
     ends: List[cst.CSTNode] = []
+    leaves = []
     for f in found:
         starts.append(f.node.name)
         if f.node.decorators:
             starts.append(f.node.decorators[0].decorator)
-        ends.append(f.node)
+        leaf = _last_leaf(f.node)
+        leaves.append(leaf)
+        ends.append(leaf)
         if f.doc_node is not None:
             starts.append(f.doc_node)
             ends.append(f.doc_node)
@@ -305,19 +345,106 @@ def find_definitions(module: cst.Module, *, path: str, settings: Settings
         start, end = _positions(module, starts, ends)
     except RecursionError:
         raise UnparsableError(1, 1, "the file is nested too deeply to analyse") from None
-
-    targets: List[Tuple[Target, Def]] = []
-    for f in found:
+    out = []
+    for f, leaf in zip(found, leaves):
         node = f.node
         line, col = start[id(node.name)]
         first = start[id(node.decorators[0].decorator)][0] if node.decorators else line
-        last_line, last_col = end[id(node)]
-        # code generation stops after the definition's final newline
+        last_line, last_col = end[id(leaf)]
+        # code generation stops after the statement's final newline
         last = last_line - 1 if last_col == 0 and last_line > line else last_line
-        decorators = tuple(_dotted(d.decorator) for d in node.decorators)
         doc = None
         if f.doc_node is not None:
-            doc = _docstring(f.doc_node, start[id(f.doc_node)], end[id(f.doc_node)])
+            d_line, d_col = start[id(f.doc_node)]
+            doc = (d_line, d_col, end[id(f.doc_node)][0])
+        out.append(_Where(line, col, first, last, doc))
+    return out
+
+
+_AST_BLOCKS = ("body", "orelse", "handlers", "finalbody", "cases")
+_DEF_HEAD = re.compile(r"(?:async\s+)?def\s+|class\s+")
+
+
+def _ast_defs(stmts: Sequence[ast.stmt], deep: bool, out: List[ast.AST]) -> None:
+    """ast definitions in exactly the order `_walk` finds libcst's."""
+    for stmt in stmts:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.append(stmt)
+            if deep:
+                _ast_defs(stmt.body, deep, out)
+        elif isinstance(stmt, ast.ClassDef):
+            out.append(stmt)
+            _ast_defs(stmt.body, deep, out)
+        else:
+            for name in _AST_BLOCKS:
+                value = getattr(stmt, name, None)
+                if not isinstance(value, list) or not value:
+                    continue
+                if isinstance(value[0], ast.stmt):
+                    _ast_defs(value, deep, out)
+                else:  # except handlers, match cases
+                    for item in value:
+                        _ast_defs(item.body, deep, out)
+
+
+def _where_by_ast(source: str, found: Sequence[_Found], deep: bool) -> Optional[List[_Where]]:
+    """The same positions from CPython's own parser, several times cheaper than a
+    code-generation pass; None when the interpreter cannot read this file (newer
+    syntax) or the two trees disagree, and the caller falls back."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    nodes: List[ast.AST] = []
+    _ast_defs(tree.body, deep, nodes)
+    if len(nodes) != len(found):
+        return None
+    lines = source.split("\n")
+
+    def chars(line: int, byte_col: int) -> int:
+        return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    out = []
+    for f, n in zip(found, nodes):
+        if n.name != f.node.name.value:  # type: ignore[attr-defined]
+            return None
+        text = lines[n.lineno - 1]
+        head = _DEF_HEAD.match(text, chars(n.lineno, n.col_offset))
+        if head is None:
+            return None  # a def split by a backslash: let code generation say
+        first = n.decorator_list[0].lineno if n.decorator_list else n.lineno  # type: ignore
+        doc = None
+        if f.doc_node is not None:
+            expr = n.body[0]  # type: ignore[attr-defined]
+            doc = (expr.lineno, chars(expr.lineno, expr.col_offset), expr.end_lineno)
+        out.append(_Where(n.lineno, head.end(), first, n.end_lineno, doc))  # type: ignore
+    return out
+
+
+def find_definitions(module: cst.Module, *, path: str, settings: Settings,
+                     source: Optional[str] = None) -> List[Tuple[Target, Def]]:
+    """Like find_targets, with each definition's libcst node (for the rewriter).
+
+    `source` is the text the module was parsed from; with it, positions come
+    from CPython's parser when it can read the file.
+    """
+    found: List[_Found] = []
+    deep = settings.scope == "all"
+    _walk(module.body, "", "module", False, (), deep, found)
+    if not found:
+        return []
+    where = _where_by_ast(source, found, deep) if source is not None else None
+    if where is None:
+        where = _where_by_codegen(module, found)
+
+    targets: List[Tuple[Target, Def]] = []
+    for f, w in zip(found, where):
+        node = f.node
+        line, col, first, last = w.line, w.col, w.first, w.last
+        decorators = tuple(_dotted(d.decorator) for d in node.decorators)
+        doc = _docstring(f.doc_node, w.doc) if f.doc_node is not None and w.doc else None
         in_scope = _in_scope(f, decorators, settings)
         params: Tuple[Param, ...] = ()
         if in_scope:

@@ -156,7 +156,7 @@ def apply(text: str, docs: Mapping[Tuple[str, int], str], *, settings: Settings,
     lines = text.split("\n")
     literals: Dict[int, str] = {}
     made: Dict[Tuple[str, int], Tuple[str, str]] = {}
-    for target, node in locate.find_definitions(module, path="", settings=settings):
+    for target, node in locate.find_definitions(module, path="", settings=settings, source=text):
         key = (target.qualname, target.line)
         if key not in docs:
             continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import git
 from test_changed import Repo, bad_function
 
 

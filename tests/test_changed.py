@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 from pathlib import Path
-from typing import Callable, Dict, Set
+from typing import Callable, Set
 
 import pytest
 

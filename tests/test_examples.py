@@ -10,7 +10,6 @@ import pytest
 from conftest import GOOD_GUIDE
 from howto_hook.check import check_source
 from howto_hook.config import Settings
-from howto_hook.rules import enabled_codes
 
 SETTINGS = Settings()
 ONLY = frozenset({"HOW401", "HOW402"})

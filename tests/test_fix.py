@@ -160,7 +160,7 @@ def modules(draw) -> str:
             head = f"def {name}(a, b=2):\n"
             parts.append(head + block)
         else:
-            method = "\n".join(indent + ln for ln in (f"def m(self, a):\n" + block).split("\n"))
+            method = "\n".join(indent + ln for ln in ("def m(self, a):\n" + block).split("\n"))
             parts.append(f"class {name.title()}:\n" + method)
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     return ("\n\n\n".join(parts) + "\n").replace("\n", newline)

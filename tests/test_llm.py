@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 
 from llm_server import ChatServer, Reply
-from howto_hook.check import decode
 from howto_hook.validate import code_without_docstrings
 
 KEY = "sk-test-0123456789abcdefghij"

@@ -332,7 +332,7 @@ class LLMGenerator:
         messages = build_messages(req)
         tokens = 0
         error = ""
-        for attempt in range(self.llm.repair_attempts + 1):
+        for _attempt in range(self.llm.repair_attempts + 1):
             if time.monotonic() > self._deadline:
                 error = f"the run's time budget ({self.llm.budget:g} s) ran out"
                 break

@@ -456,7 +456,7 @@ def _function_parts(req: Request, node: Optional[ast.AST], w: _Words
     extra = []
     generator = node is not None and _is_generator(node)
     if t.is_async and generator:
-        extra.append(f"It is an asynchronous generator: iterate over it with `async for`.")
+        extra.append("It is an asynchronous generator: iterate over it with `async for`.")
     elif t.is_async:
         extra.append("It is a coroutine: await it, or run it with `asyncio.run`.")
     elif generator:
