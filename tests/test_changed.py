@@ -171,13 +171,18 @@ def test_refs_mode(repo, run_main, monkeypatch) -> None:
     assert symbols(run_main, repo.path) == {"alpha"}
 
 
-def test_diff_base_on_a_branch(repo, run_main) -> None:
+def diverge(repo: Repo) -> None:
+    """main and a feature branch, each with a commit of its own; main is checked out."""
     repo.git("checkout", "-q", "-b", "feature")
-    _body(repo)
+    _body(repo)  # alpha changes on the branch
     repo.commit("feature work")
     repo.git("checkout", "-q", "main")
-    _docstring_only(repo)
+    _docstring_only(repo)  # omega changes on main after the branch point
     repo.commit("main moves on")
+
+
+def test_diff_base_on_a_branch(repo, run_main) -> None:
+    diverge(repo)
     repo.git("checkout", "-q", "feature")
     assert symbols(run_main, repo.path, "--diff-base", "main") == {"alpha"}
     assert symbols(run_main, repo.path) == set()  # nothing uncommitted
@@ -263,12 +268,7 @@ def test_unknown_rev_says_what_to_do(repo, run_main) -> None:
 
 
 def test_shallow_clone_without_merge_base(repo, tmp_path, run_main) -> None:
-    repo.git("checkout", "-q", "-b", "feature")
-    _body(repo)
-    repo.commit("feature")
-    repo.git("checkout", "-q", "main")
-    _docstring_only(repo)
-    repo.commit("main")
+    diverge(repo)
     clone = tmp_path / "clone"
     git(str(tmp_path), "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "feature",
         "file://" + str(repo.path), str(clone))
