@@ -36,10 +36,38 @@ class UnparsableError(Exception):
         self.line, self.col, self.message = line, col, message
 
 
+try:  # the base of every libcst node (stable since 0.3)
+    from libcst._nodes.base import CSTNode as _CSTNode
+except ImportError:  # pragma: no cover - a future libcst moved it
+    _CSTNode = None  # type: ignore[assignment,misc]
+
+
+def _no_validation(self: object) -> None:
+    return None
+
+
+def _parse(source: str) -> cst.Module:
+    """cst.parse_module without re-validating what the parser just built.
+
+    Every node's constructor validates its fields in Python, about a sixth of
+    a parse; the parser's output is valid by construction (libcst's own
+    comment on __post_init__ says as much), so the check is switched off for
+    the duration of the parse only. Nodes built by the rewriter are validated.
+    """
+    original = _CSTNode.__dict__.get("__post_init__") if _CSTNode is not None else None
+    if original is None:
+        return cst.parse_module(source)
+    _CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(source)
+    finally:
+        _CSTNode.__post_init__ = original  # type: ignore[method-assign]
+
+
 def parse_module(source: str, *, path: str = "<unknown>") -> cst.Module:
     """libcst's tree, or UnparsableError saying whether Python itself agrees."""
     try:
-        return cst.parse_module(source)
+        return _parse(source)
     except cst.ParserSyntaxError as e:
         cst_line, cst_col, cst_msg = e.raw_line, e.raw_column + 1, e.message
     except RecursionError:

@@ -202,3 +202,16 @@ def test_positions_from_ast_equal_positions_from_libcst_on_the_stdlib() -> None:
             assert fast == slow, path
             compared += len(fast)
     assert compared > 5000
+
+
+def test_node_validation_is_only_skipped_while_parsing() -> None:
+    import libcst
+
+    module = locate.parse_module("def f():\n    return 1\n")
+    assert module.code == "def f():\n    return 1\n"
+    with pytest.raises(libcst.CSTValidationError):
+        libcst.SimpleString("not a string literal")  # the rewriter's nodes are checked
+    with pytest.raises(locate.UnparsableError):
+        locate.parse_module("def f(:\n")
+    with pytest.raises(libcst.CSTValidationError):
+        libcst.SimpleString("still checked after a failed parse")
