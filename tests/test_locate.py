@@ -215,3 +215,17 @@ def test_node_validation_is_only_skipped_while_parsing() -> None:
         locate.parse_module("def f(:\n")
     with pytest.raises(libcst.CSTValidationError):
         libcst.SimpleString("still checked after a failed parse")
+
+
+def test_parse_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    locate.parse_module("x = 1\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        locate.parse_module("x = 1\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
