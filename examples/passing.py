@@ -24,7 +24,7 @@ def parse_port(text: str, default: int = 8080) -> int:
     -------------
 
     ```python
-    from examples.passing import parse_port
+    from passing import parse_port
 
     port = parse_port("8443")
     ```

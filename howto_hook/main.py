@@ -208,6 +208,9 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
         return None
     repo = diff.repository(cwd)
     if repo is None:
+        if args.diff_base:
+            raise UsageError(f"--diff-base {args.diff_base} needs a git repository, and "
+                             f"{cwd} is not inside one")
         return None  # outside a repository there is no change to look at
     root = repo.root
     if args.diff_base:

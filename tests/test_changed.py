@@ -309,3 +309,9 @@ def test_named_script_without_py_suffix(repo, run_main) -> None:
     repo.edit("bin/tool", "return len(path)", "return 0")
     assert symbols(run_main, repo.path, "bin/tool") == {"tool_main"}
     assert symbols(run_main, repo.path) == set()  # a directory walk takes *.py only
+
+
+def test_diff_base_outside_a_repository_is_a_usage_error(tmp_path, run_main) -> None:
+    (tmp_path / "m.py").write_text(bad_function("loose"), encoding="utf-8")
+    status, out, err = run_main(["--diff-base", "main"], tmp_path)
+    assert status == 2 and "needs a git repository" in err and err.count("\n") == 1

@@ -71,6 +71,8 @@ def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_
             rev: {rev}
             hooks:
               - id: howto-check
+              - id: howto-fix
+                stages: [manual]
         """), encoding="utf-8")
     legacy = bad("legacy")
     (user / "mod.py").write_text(legacy, encoding="utf-8")
@@ -115,3 +117,13 @@ def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_
     line = more[:more.index("is getting")].count("\n") + 1
     assert f"more.py:{line}:30: HOW301" in proc.stdout
     assert "mod.py" not in proc.stdout.split("howto-check")[-1]
+
+    # The fixing hook, from the same installed (not editable) environment:
+    # every subpackage must have been installed for it to run.
+    no_doc = "def plain(x: int) -> int:\n    return x\n"
+    (user / "plain.py").write_text(no_doc, encoding="utf-8")
+    git(str(user), "add", "plain.py")
+    proc = run(user, env, "pre-commit", "run", "howto-fix", "--hook-stage", "manual",
+               "--files", "plain.py")
+    assert proc.returncode == 1 and "Fixed 1 definition in 1 file" in proc.stdout, proc.stdout
+    assert "How to Use This Code Block" in (user / "plain.py").read_text(encoding="utf-8")

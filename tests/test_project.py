@@ -58,3 +58,11 @@ def test_layering() -> None:
         fix_side = {i for i in mods.get(name, set())
                     if i.startswith(("howto_hook.fix", "howto_hook.generate", "howto_hook.rewrite"))}
         assert not fix_side, (name, fix_side)
+
+
+def test_bundled_examples_behave_as_the_readme_says(run_main) -> None:
+    examples = os.path.join(REPO, "examples")
+    status, out, err = run_main(["--all", "passing.py"], examples)
+    assert (status, out) == (0, "")
+    status, out, err = run_main(["--all", "failing.py"], examples)
+    assert status == 1 and "HOW301" in out and "HOW100" in out
