@@ -300,15 +300,17 @@ def _fix_batch(batch: List[Job], settings: Settings, generator_name: str) -> lis
 
 
 def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name: str,
-              generator=None) -> list:  # type: ignore[no-untyped-def]
-    """Fix files; the offline template spreads over worker processes."""
+              diff_only: bool, tally: "FixTally") -> list:
+    """Fix files with the offline template, over worker processes for many files;
+    each file is written as soon as its fix arrives."""
     from howto_hook.fix import fix_file
 
-    if generator is not None or workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        gen = generator or _generator(generator_name, settings, settings.root)
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+        gen = _generator(generator_name, settings, settings.root)
         results = []
         for n, j in enumerate(jobs, start=1):
             results.append(fix_file(j.path, j.display, settings, j.enabled, j.changed, gen))
+            _land(results[-1], diff_only, tally)
             _progress(n, len(jobs))
         return results
     import multiprocessing
@@ -322,6 +324,8 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
                              mp_context=multiprocessing.get_context(method)) as pool:
         for batch in pool.map(_fix_batch, batches, [settings] * len(batches),
                               [generator_name] * len(batches)):
+            for f in batch:
+                _land(f, diff_only, tally)
             results.extend(batch)
             _progress(len(results), len(jobs))
     return results
@@ -409,8 +413,12 @@ def _add_noqa(jobs: List[Job], settings: Settings) -> int:
 
     added = files = 0
     for job in jobs:
-        with open(job.path, "rb") as f:
-            data = f.read()
+        try:
+            with open(job.path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            sys.stderr.write(f"{job.display}: cannot read the file: {e.strerror or e}\n")
+            continue
         found = analyse(data, path=job.display, settings=settings, enabled=job.enabled,
                         changed=job.changed)
         wanted: Dict[int, set] = {}
@@ -474,9 +482,7 @@ def run(args: argparse.Namespace) -> int:
             gen = _generator("llm", settings, settings.root, args.no_cache)
             fixes = run_llm_fixes(jobs, settings, gen, args.diff, tally)
         else:
-            fixes = run_fixes(jobs, settings, workers, generator_name)
-            for f in fixes:
-                _land(f, args.diff, tally)
+            fixes = run_fixes(jobs, settings, workers, generator_name, args.diff, tally)
         results = [f.remaining for f in fixes]
     else:
         cache_root = None
