@@ -290,3 +290,12 @@ def test_api_key_is_never_printed(project, run_main) -> None:
         status, out, err = fix(run_main, root)
     assert KEY not in out + err
     assert "HTTP 401" in err
+
+
+def test_missing_openai_package_is_one_clear_line(project, run_main, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "openai", None)  # as if the extra were not installed
+    with ChatServer(lambda body, n: Reply(content=answer())) as server:
+        root = project(server)
+        status, out, err = fix(run_main, root)
+    assert status == 2 and "pip install 'howto-hook[llm]'" in err and err.count("\n") == 1
+    assert server.requests == []

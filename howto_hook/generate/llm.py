@@ -262,6 +262,11 @@ class LLMGenerator:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, root: str, no_cache: bool) -> "LLMGenerator":
+        try:
+            import openai  # noqa: F401  (here, so that a missing extra is one clear line)
+        except ImportError:
+            raise ConfigError("the llm generator needs the openai package: "
+                              "pip install 'howto-hook[llm]'") from None
         var = settings.llm.api_key_env
         key = os.environ.get(var, "")
         if not key.strip():
