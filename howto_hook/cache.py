@@ -35,6 +35,31 @@ def ensure_dir(root: str) -> str:
     return directory
 
 
+def write_json(path: str, data: object) -> None:
+    """Write a cache entry in one rename, so that a reader never sees half of it.
+
+    A cache that cannot be written only costs time on a later run, so a
+    failure here is not an error.
+    """
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def read_json(path: str) -> object:
+    """A cache entry, or None when there is none (or it is unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
 @lru_cache(maxsize=64)
 def settings_token(settings: Settings, enabled: FrozenSet[str]) -> str:
     neutral = settings.with_changes(root="", config_path=None, baseline=None, diff_base=None)
@@ -78,14 +103,13 @@ class ResultCache:
         return os.path.join(self.directory, k[:2], k + ".json")
 
     def get(self, k: str, display: str) -> Optional[FileResult]:
+        raw = read_json(self._path(k))
         try:
-            with open(self._path(k), encoding="utf-8") as f:
-                raw = json.load(f)
             return FileResult(
                 display,
                 tuple(Violation(display, v[0], v[1], v[2], v[3], v[4], v[5]) for v in raw["v"]),
                 raw["c"], raw["p"], tuple(raw["s"]))
-        except (OSError, ValueError, KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError):
             return None
 
     def put(self, k: str, result: FileResult) -> None:
@@ -93,11 +117,4 @@ class ResultCache:
         raw = {"v": [[v.line, v.col, v.code, v.message, v.symbol, v.doc_hash]
                      for v in result.violations],
                "c": result.checked, "p": result.passing, "s": list(result.symbols)}
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(raw, f, separators=(",", ":"))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time next run
+        write_json(path, raw)

@@ -149,7 +149,8 @@ def label_for(text: str) -> str:
     return label or "Run Step"
 
 
-def _docstring(text: str) -> Docstring:
+def docstring_of(text: str) -> Docstring:
+    """A docstring record for text that lives in no file (line 1, column 0)."""
     return Docstring(value=text, raw='"""' + text + '"""', line=1, col=0,
                      end_line=text.count("\n") + 1, lines_map=True)
 
@@ -187,7 +188,7 @@ def salvage(existing: Optional[str], target: Target, settings: Settings) -> Salv
     """Take an existing docstring apart, losing none of its text."""
     if existing is None or not existing.strip():
         return Salvage()
-    guide = g.parse(_docstring(existing), settings)
+    guide = g.parse(docstring_of(existing), settings)
     texts = [ln.text for ln in guide.lines]
     if guide.title is None and not guide.sections:
         paragraphs = re.split(r"\n\s*\n", "\n".join(texts).strip("\n"), maxsplit=1)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from howto_hook.config import ConfigError, LLMSettings, Settings
-from howto_hook.generate import GuideParts, Outcome, Request, Step, render, salvage
-from howto_hook.model import Docstring
+from howto_hook.generate import (GuideParts, Outcome, Request, Step, docstring_of, render,
+                                 salvage)
 
 PROMPT_VERSION = "1"
 
@@ -193,9 +193,7 @@ def problems(req: Request, text: str) -> List[str]:
     """
     from howto_hook import check, rules
 
-    doc = Docstring(value=text, raw='"""' + text + '"""', line=1, col=0,
-                    end_line=text.count("\n") + 1, lines_map=True)
-    target = replace(req.target, docstring=doc, line=0, start_line=0)
+    target = replace(req.target, docstring=docstring_of(text), line=0, start_line=0)
     enabled = rules.enabled_codes(req.settings.select, req.settings.ignore) - {
         "HOW001", "HOW002", "HOW100"}
     lines = text.split("\n")
@@ -206,38 +204,33 @@ def problems(req: Request, text: str) -> List[str]:
 
 
 class _Cache:
-    def __init__(self, directory: Optional[str]) -> None:
-        self.directory = directory
+    """Answers under `<root>/.howto_cache/llm/`; root None turns the cache off."""
+
+    def __init__(self, root: Optional[str]) -> None:
+        self.root = root
 
     def _path(self, key: str) -> str:
-        assert self.directory is not None
-        return os.path.join(self.directory, "llm", key[:2], key + ".json")
+        assert self.root is not None
+        return os.path.join(self.root, ".howto_cache", "llm", key[:2], key + ".json")
 
     def get(self, key: str) -> Optional[Dict[str, Any]]:
-        if self.directory is None:
+        if self.root is None:
             return None
-        try:
-            with open(self._path(key), encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return None
+        from howto_hook import cache
+
+        found = cache.read_json(self._path(key))
+        return found if isinstance(found, dict) else None
 
     def put(self, key: str, answer: Dict[str, Any]) -> None:
-        if self.directory is None:
+        if self.root is None:
             return
-        path = self._path(key)
+        from howto_hook import cache
+
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            ignore = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as f:
-                    f.write("*\n")
-            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(answer, f)
-            os.replace(tmp, path)
+            cache.ensure_dir(self.root)  # .howto_cache/ with its .gitignore
         except OSError:
-            pass  # a cache that cannot be written only costs a request next time
+            return  # a cache that cannot be written only costs a request next time
+        cache.write_json(self._path(key), answer)
 
 
 @dataclass
@@ -251,10 +244,10 @@ class _Formats:
 class LLMGenerator:
     name = "llm"
 
-    def __init__(self, llm: LLMSettings, *, api_key: str, cache_dir: Optional[str]) -> None:
+    def __init__(self, llm: LLMSettings, *, api_key: str, cache_root: Optional[str]) -> None:
         self.llm = llm
         self._api_key = api_key
-        self._cache = _Cache(cache_dir)
+        self._cache = _Cache(cache_root)
         self._formats = _Formats()
         self._lock = threading.Lock()
         self._client: Any = None
@@ -273,8 +266,7 @@ class LLMGenerator:
             raise ConfigError(
                 f"the llm generator needs an API key in the environment variable {var} "
                 f"(a local server that needs none takes any value, e.g. {var}=local)")
-        cache_dir = None if no_cache else os.path.join(root, ".howto_cache")
-        return cls(settings.llm, api_key=key, cache_dir=cache_dir)
+        return cls(settings.llm, api_key=key, cache_root=None if no_cache else root)
 
     def _openai(self) -> Any:
         with self._lock:
