@@ -231,6 +231,12 @@ def _file_level(path: str, code: str, message: str, enabled: FrozenSet[str],
     return (Violation(path, line, max(col, 1), code, message),) if code in enabled else ()
 
 
+def unreadable(display: str, error: OSError, enabled: FrozenSet[str]) -> Tuple[Violation, ...]:
+    """The HOW002 finding for a file that cannot be read at all."""
+    return _file_level(display, "HOW002", f"cannot read the file: {error.strerror or error}",
+                       enabled)
+
+
 def check_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
                changed: Optional[FrozenSet[int]] = None) -> FileResult:
     """Read and check one file; an unreadable file is a HOW002, never a crash."""
@@ -238,6 +244,5 @@ def check_file(path: str, display: str, settings: Settings, enabled: FrozenSet[s
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        found = _file_level(display, "HOW002", f"cannot read the file: {e.strerror or e}", enabled)
-        return FileResult(display, found, 0, 0)
+        return FileResult(display, unreadable(display, e, enabled), 0, 0)
     return check_source(data, path=display, settings=settings, enabled=enabled, changed=changed)

@@ -222,8 +222,7 @@ def read_plan(path: str, display: str, settings: Settings, enabled: FrozenSet[st
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        found = (Violation(display, 1, 1, "HOW002", f"cannot read the file: {e.strerror or e}"),)
-        analysis = check.Analysis("", (), found if "HOW002" in enabled else ())
+        analysis = check.Analysis("", (), check.unreadable(display, e, enabled))
         return Plan(path, display, b"", analysis, (), ())
     return plan(data, path=path, display=display, settings=settings, enabled=enabled,
                 changed=changed, generator_name=generator_name)
