@@ -4,10 +4,14 @@ before it knows whether any file must be read at all.
 """
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Iterable, NamedTuple, Tuple
+from howto_hook.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, Iterable, Tuple
 
 
-class Code(NamedTuple):
+class Code(Record):
     name: str
     summary: str
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
+from howto_hook.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 DEFAULT_TITLE = "How to Use This Code Block"
 DEFAULT_BANNED: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
@@ -32,7 +36,7 @@ class ConfigError(Exception):
 # NamedTuples rather than dataclasses: immutable all the same, and importing
 # `dataclasses` (with `inspect`) would cost a commit that changes no Python
 # file a third of its run time.
-class SectionNames(NamedTuple):
+class SectionNames(Record):
     description: str = "Description"
     steps: str = "Execution Steps"
     example: str = "Usage Example"
@@ -41,7 +45,7 @@ class SectionNames(NamedTuple):
         return (self.description, self.steps, self.example)
 
 
-class LLMSettings(NamedTuple):
+class LLMSettings(Record):
     model: str = "gpt-4o-mini"
     base_url: Optional[str] = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -59,7 +63,7 @@ class LLMSettings(NamedTuple):
     budget: float = 600.0
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     select: Tuple[str, ...] = ("HOW",)
     ignore: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()

@@ -9,12 +9,16 @@ someone's config cannot change what is read.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-from typing import Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Set
 
-# None for a file that is wholly new (every definition in it is changed).
-Lines = Optional[FrozenSet[int]]
+from howto_hook import spawn
+from howto_hook.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+
+    # None for a file that is wholly new (every definition in it is changed).
+    Lines = Optional[FrozenSet[int]]
 
 _PINNED = (
     "-c", "core.quotePath=false",
@@ -27,7 +31,7 @@ _PINNED = (
 )
 _DIFF_FLAGS = ("--no-ext-diff", "--no-color", "--no-textconv", "-U0",
                "--src-prefix=a/", "--dst-prefix=b/")
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK = r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@"
 _ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f",
             "r": "\r", '"': '"', "\\": "\\"}
 
@@ -36,7 +40,7 @@ class GitError(Exception):
     """git failed in a way the user has to fix; one line for the user."""
 
 
-class Change(NamedTuple):
+class Change(Record):
     """What changed, as absolute path -> changed lines (None: wholly new)."""
 
     files: Mapping[str, Lines]
@@ -89,6 +93,11 @@ def parse_hunks(patch: str) -> Dict[str, FrozenSet[int]]:
     that deleting the last lines of a function marks that function.
     """
     changed: Dict[str, Set[int]] = {}
+    if not patch:
+        return {}
+    import re  # here, not at the top: a run with nothing to read never needs re
+
+    hunk = re.compile(_HUNK)
     lines = patch.split("\n")
     path: Optional[str] = None
     i = 0
@@ -102,7 +111,7 @@ def parse_hunks(patch: str) -> Dict[str, FrozenSet[int]]:
             if path is not None:
                 changed.setdefault(path, set())
         elif line.startswith("@@ "):
-            m = _HUNK.match(line)
+            m = hunk.match(line)
             if m is None:
                 continue
             old_left = int(m.group(2)) if m.group(2) is not None else 1
@@ -150,33 +159,51 @@ def _env() -> Dict[str, str]:
     return env
 
 
-def git(args: Sequence[str], cwd: str, *, check: bool = True) -> "subprocess.CompletedProcess[bytes]":
+def _run(commands: Sequence[Sequence[str]], cwd: str) -> List[spawn.Result]:
+    """Run git commands side by side in `cwd`, with the pinned configuration."""
     try:
-        proc = subprocess.run(["git", *_PINNED, *args], cwd=cwd, env=_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return spawn.run_all([["git", "-C", cwd, *_PINNED, *args] for args in commands],
+                             env=_env())
     except OSError as e:
         raise GitError(f"cannot run git: {e.strerror or e}") from None
-    if check and proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+
+
+def git(args: Sequence[str], cwd: str, *, check: bool = True) -> spawn.Result:
+    proc = _run([args], cwd)[0]
+    if check:
+        _ok(proc, args[0])
     return proc
 
 
-def _text(proc: "subprocess.CompletedProcess[bytes]") -> str:
+def _ok(proc: spawn.Result, what: str) -> str:
+    """The output of a git call that must have worked; GitError otherwise."""
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {what} failed: {message[-1] if message else proc.returncode}")
+    return _text(proc)
+
+
+def _text(proc: spawn.Result) -> str:
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
-class Repo(NamedTuple):
+class Repo(Record):
     root: str
     has_head: bool  # False in a repository with no commits yet
+
+
+_TOPLEVEL = ("rev-parse", "--show-toplevel", "HEAD")
 
 
 def repository(cwd: str) -> Optional[Repo]:
     """The work tree around `cwd` (one git call), None outside a repository."""
     try:
-        proc = git(["rev-parse", "--show-toplevel", "HEAD"], cwd, check=False)
-    except GitError:
+        return _repo(git(_TOPLEVEL, cwd, check=False))
+    except GitError:  # no git at all: the same as no repository
         return None
+
+
+def _repo(proc: spawn.Result) -> Optional[Repo]:
     lines = _text(proc).splitlines()
     if not lines or not os.path.isabs(lines[0]):
         return None  # not a work tree (or a bare repository)
@@ -195,72 +222,83 @@ def _resolve(rev: str, root: str, what: str) -> str:
     return _text(proc).strip()
 
 
-def _start(args: Sequence[str], root: str) -> "subprocess.Popen[bytes]":
-    try:
-        return subprocess.Popen(["git", *_PINNED, *args], cwd=root, env=_env(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as e:
-        raise GitError(f"cannot run git: {e.strerror or e}") from None
+def _ls(flags: Sequence[str], pathspecs: Sequence[str] = ()) -> List[str]:
+    return ["ls-files", "-z", "--full-name", *flags, "--", *pathspecs]
 
 
-def _finish(proc: "subprocess.Popen[bytes]", what: str) -> str:
-    out, err = proc.communicate()
-    if proc.returncode != 0:
-        message = err.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {what} failed: {message[-1] if message else proc.returncode}")
-    return out.decode("utf-8", "surrogateescape")
-
-
-def _ls(root: str, flags: Sequence[str], pathspecs: Sequence[str]) -> "subprocess.Popen[bytes]":
-    return _start(["ls-files", "-z", "--full-name", *flags, "--", *pathspecs], root)
+_UNTRACKED = ("--others", "--exclude-standard")
 
 
 def _names(text: str) -> List[str]:
     return [n for n in text.split("\0") if n]
 
 
-def _listed(root: str, *flags: str) -> List[str]:
-    return _names(_finish(_ls(root, flags, ()), "ls-files"))
-
-
-def _diff_start(root: str, revs: Sequence[str], pathspecs: Sequence[str] = ()
-                ) -> "subprocess.Popen[bytes]":
-    return _start(["diff", *_DIFF_FLAGS, *revs, "--", *pathspecs], root)
-
-
-def _diff(root: str, *revs: str) -> Dict[str, FrozenSet[int]]:
-    return parse_hunks(_finish(_diff_start(root, revs), "diff"))
+def _diff_args(revs: Sequence[str], pathspecs: Sequence[str] = ()) -> List[str]:
+    return ["diff", *_DIFF_FLAGS, *revs, "--", *pathspecs]
 
 
 def _absolute(root: str, changed: Mapping[str, Lines]) -> Dict[str, Lines]:
     return {os.path.normpath(os.path.join(root, p)): lines for p, lines in changed.items()}
 
 
+def _with_untracked(root: str, revs: Sequence[str], pathspecs: Sequence[str] = ()
+                    ) -> Dict[str, Lines]:
+    """The diff of `revs` against the working tree, plus untracked files as
+    wholly new; both git calls run side by side."""
+    diff, others = _run([_diff_args(revs, pathspecs), _ls(_UNTRACKED, pathspecs)], root)
+    changed: Dict[str, Lines] = dict(parse_hunks(_ok(diff, "diff")))
+    changed.update({p: None for p in _names(_ok(others, "ls-files"))})
+    return changed
+
+
 def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
     """The working tree against HEAD; untracked files are wholly new.
 
     `pathspecs` narrow what git looks at (the Python files), so that a
-    change elsewhere in a large repository costs next to nothing. The two
-    git calls run side by side.
+    change elsewhere in a large repository costs next to nothing.
     """
     root = repo.root
-    others = _ls(root, ("--others", "--exclude-standard"), pathspecs)
     if not repo.has_head:
-        tracked = _ls(root, ("--cached",), pathspecs)
-        every: Dict[str, Lines] = {p: None for p in _names(_finish(tracked, "ls-files"))}
-        every.update({p: None for p in _names(_finish(others, "ls-files"))})
+        tracked, others = _run([_ls(("--cached",), pathspecs), _ls(_UNTRACKED, pathspecs)], root)
+        every: Dict[str, Lines] = {p: None for p in _names(_ok(tracked, "ls-files"))}
+        every.update({p: None for p in _names(_ok(others, "ls-files"))})
         return Change(_absolute(root, every), "a repository with no commits (everything is new)")
-    diff = _diff_start(root, ("HEAD",), pathspecs)
-    changed: Dict[str, Lines] = dict(parse_hunks(_finish(diff, "diff")))
-    changed.update({p: None for p in _names(_finish(others, "ls-files"))})
-    return Change(_absolute(root, changed), "the working tree against HEAD")
+    return Change(_absolute(root, _with_untracked(root, ("HEAD",), pathspecs)),
+                  _AGAINST_HEAD)
+
+
+_AGAINST_HEAD = "the working tree against HEAD"
+
+
+def working_tree_around(cwd: str, pathspecs: Sequence[str]) -> Tuple[Optional[Repo], Change]:
+    """working_tree(repository(cwd)) in one round of git calls instead of two.
+
+    The repository lookup, the diff and the untracked files are asked for
+    side by side, which only works when `pathspecs` do not depend on where
+    the repository's top is (":(top,...)" ones do not). (None, empty change)
+    outside a repository.
+    """
+    try:
+        head, diff, others = _run([_TOPLEVEL, _diff_args(("HEAD",), pathspecs),
+                                   _ls(_UNTRACKED, pathspecs)], cwd)
+    except GitError:  # no git at all: the same as no repository
+        return None, Change({}, "")
+    repo = _repo(head)
+    if repo is None:
+        return None, Change({}, "")
+    if not repo.has_head:  # the diff against HEAD failed; ask again, for files
+        return repo, working_tree(repo, pathspecs)
+    changed: Dict[str, Lines] = dict(parse_hunks(_ok(diff, "diff")))
+    changed.update({p: None for p in _names(_ok(others, "ls-files"))})
+    return repo, Change(_absolute(repo.root, changed), _AGAINST_HEAD)
 
 
 def between_refs(root: str, from_ref: str, to_ref: str) -> Change:
     """The change pre-commit names for pre-push (or --from-ref/--to-ref)."""
     a = _resolve(from_ref, root, "PRE_COMMIT_FROM_REF")
     b = _resolve(to_ref, root, "PRE_COMMIT_TO_REF")
-    return Change(_absolute(root, _diff(root, f"{a}...{b}")), f"{from_ref[:12]}...{to_ref[:12]}")
+    patch = _text(git(_diff_args((f"{a}...{b}",)), root))
+    return Change(_absolute(root, parse_hunks(patch)), f"{from_ref[:12]}...{to_ref[:12]}")
 
 
 def since_base(root: str, rev: str) -> Change:
@@ -275,6 +313,4 @@ def since_base(root: str, rev: str) -> Change:
                 "full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)")
         raise GitError(f"no merge base between {rev!r} and HEAD: they share no history")
     base = _text(proc).strip()
-    changed: Dict[str, Lines] = dict(_diff(root, base))
-    changed.update({p: None for p in _listed(root, "--others", "--exclude-standard")})
-    return Change(_absolute(root, changed), f"changes since {rev}")
+    return Change(_absolute(root, _with_untracked(root, (base,))), f"changes since {rev}")

@@ -5,11 +5,8 @@ in one line on stderr and exit status 2, never a traceback.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import (TYPE_CHECKING, Dict, FrozenSet, List, NamedTuple, NoReturn, Optional,
-                    Sequence, Tuple)
 
 # Only what a run that finds no changed Python file needs is imported here;
 # the checker, libcst and the fixers load when there is a file to look at.
@@ -17,8 +14,16 @@ from howto_hook import __version__, codes as rules, diff, report
 from howto_hook.config import ConfigError, Settings, load_settings
 from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
                                  is_excluded)
+from howto_hook.record import Record
 
+# `typing` and `argparse` stay out of a run given nothing but paths (what
+# pre-commit and a plain git hook do): with `re` behind them they would cost
+# about as much as starting Python.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from typing import Dict, FrozenSet, List, NoReturn, Optional, Sequence, Tuple
+
     from howto_hook.check import FileResult
     from howto_hook.model import Violation
 
@@ -27,60 +32,9 @@ PROG = "howto-check"
 PARALLEL_MIN_FILES = 24
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line, like every other user mistake, instead of usage + error.
-        self.exit(2, f"{PROG}: error: {message} (see {PROG} --help)\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog=PROG,
-        description="Check that the docstrings of changed functions and classes "
-                    "are usage guides.",
-    )
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files or directories to check (default: .)")
-    p.add_argument("--all", action="store_true",
-                   help="check every definition, not only changed ones")
-    p.add_argument("--diff-base", metavar="REV",
-                   help="check changes since the merge base of REV and HEAD (the CI mode)")
-    p.add_argument("--fix", action="store_true",
-                   help="rewrite failing docstrings of the definitions checked")
-    p.add_argument("--diff", action="store_true",
-                   help="with --fix: print a unified diff of the fixes and write nothing")
-    p.add_argument("--generator", choices=("template", "llm"),
-                   help="how --fix writes guides (default: config, else template)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="neither read nor write .howto_cache/")
-    p.add_argument("--select", metavar="CODES",
-                   help="comma-separated rule codes or prefixes to enable (e.g. HOW1,HOW301)")
-    p.add_argument("--ignore", metavar="CODES",
-                   help="comma-separated rule codes or prefixes to disable")
-    p.add_argument("--config", metavar="PATH",
-                   help="pyproject.toml to read (default: the nearest one upwards)")
-    p.add_argument("--output-format", choices=report.FORMATS, default="text",
-                   help="how to print violations (default: text)")
-    p.add_argument("--jobs", type=_positive_int, metavar="N",
-                   help="worker processes for large runs (default: number of cores)")
-    p.add_argument("--exit-zero", action="store_true",
-                   help="exit 0 even when violations are found")
-    p.add_argument("--statistics", action="store_true",
-                   help="print the number of violations per rule")
-    p.add_argument("--explain", metavar="CODE", help="print what a rule checks and why")
-    p.add_argument("--baseline", metavar="FILE",
-                   help="hide the violations recorded in FILE (config: baseline)")
-    p.add_argument("--generate-baseline", metavar="FILE",
-                   help="record every current violation in FILE (implies --all)")
-    p.add_argument("--add-noqa", action="store_true",
-                   help="add # noqa comments for the current violations")
-    p.add_argument("--fail-under", type=_percent, metavar="PCT",
-                   help="fail when fewer than PCT%% of checked definitions have a passing guide")
-    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    return p
-
-
 def _positive_int(value: str) -> int:
+    import argparse
+
     try:
         n = int(value)
     except ValueError:
@@ -91,6 +45,8 @@ def _positive_int(value: str) -> int:
 
 
 def _percent(value: str) -> float:
+    import argparse
+
     try:
         n = float(value.rstrip("%"))
     except ValueError:
@@ -98,6 +54,89 @@ def _percent(value: str) -> float:
     if not 0 <= n <= 100:
         raise argparse.ArgumentTypeError(f"expected 0 to 100, got {value}")
     return n
+
+
+# Every option, once: the parser is built from this table, and a run given
+# only paths takes its defaults from it without building a parser at all.
+OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
+    ("--all", dict(action="store_true",
+                   help="check every definition, not only changed ones")),
+    ("--diff-base", dict(metavar="REV",
+                         help="check changes since the merge base of REV and HEAD "
+                              "(the CI mode)")),
+    ("--fix", dict(action="store_true",
+                   help="rewrite failing docstrings of the definitions checked")),
+    ("--diff", dict(action="store_true",
+                    help="with --fix: print a unified diff of the fixes and write nothing")),
+    ("--generator", dict(choices=("template", "llm"),
+                         help="how --fix writes guides (default: config, else template)")),
+    ("--no-cache", dict(action="store_true", help="neither read nor write .howto_cache/")),
+    ("--select", dict(metavar="CODES",
+                      help="comma-separated rule codes or prefixes to enable "
+                           "(e.g. HOW1,HOW301)")),
+    ("--ignore", dict(metavar="CODES", help="comma-separated rule codes or prefixes to disable")),
+    ("--config", dict(metavar="PATH",
+                      help="pyproject.toml to read (default: the nearest one upwards)")),
+    ("--output-format", dict(choices=report.FORMATS, default="text",
+                             help="how to print violations (default: text)")),
+    ("--jobs", dict(type=_positive_int, metavar="N",
+                    help="worker processes for large runs (default: number of cores)")),
+    ("--exit-zero", dict(action="store_true", help="exit 0 even when violations are found")),
+    ("--statistics", dict(action="store_true",
+                          help="print the number of violations per rule")),
+    ("--explain", dict(metavar="CODE", help="print what a rule checks and why")),
+    ("--baseline", dict(metavar="FILE",
+                        help="hide the violations recorded in FILE (config: baseline)")),
+    ("--generate-baseline", dict(metavar="FILE",
+                                 help="record every current violation in FILE (implies --all)")),
+    ("--add-noqa", dict(action="store_true",
+                        help="add # noqa comments for the current violations")),
+    ("--fail-under", dict(type=_percent, metavar="PCT",
+                          help="fail when fewer than PCT%% of checked definitions have a "
+                               "passing guide")),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # One line, like every other user mistake, instead of usage + error.
+            self.exit(2, f"{PROG}: error: {message} (see {PROG} --help)\n")
+
+    p = Parser(
+        prog=PROG,
+        description="Check that the docstrings of changed functions and classes "
+                    "are usage guides.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or directories to check (default: .)")
+    for flag, spec in OPTIONS:
+        p.add_argument(flag, **spec)  # type: ignore[arg-type]
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return p
+
+
+class _Args:
+    """The parsed command line (argparse.Namespace's shape, without argparse)."""
+
+    def __init__(self, **values: object) -> None:
+        self.__dict__.update(values)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line; argparse only when there is an option to read.
+
+    Raises SystemExit for --help, --version and mistakes, as argparse does.
+    """
+    if any(a.startswith("-") for a in argv):
+        return build_parser().parse_args(argv)
+    values: Dict[str, object] = {"paths": list(argv)}
+    for flag, spec in OPTIONS:
+        default = spec.get("default", False if spec.get("action") == "store_true" else None)
+        values[flag[2:].replace("-", "_")] = default
+    return _Args(**values)  # type: ignore[return-value]
 
 
 def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
@@ -110,7 +149,7 @@ def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
     return codes
 
 
-class Job(NamedTuple):
+class Job(Record):
     path: str
     display: str
     enabled: FrozenSet[str]
@@ -206,6 +245,13 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
     """The change to check, by SPEC 4's precedence; None means every definition."""
     if args.all:
         return None
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    plain = not (args.diff_base or (from_ref and to_ref) or settings.diff_base)
+    if plain and not args.paths:
+        # The plain hook: ask for the repository and its changes at once.
+        found, change = diff.working_tree_around(cwd, _pathspecs([], settings, cwd))
+        return change if found is not None else None
     repo = diff.repository(cwd)
     if repo is None:
         if args.diff_base:
@@ -215,8 +261,6 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
     root = repo.root
     if args.diff_base:
         return diff.since_base(root, args.diff_base)
-    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
-    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
     if from_ref and to_ref:
         return diff.between_refs(root, from_ref, to_ref)
     if settings.diff_base:
@@ -226,7 +270,8 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
 
 def _pathspecs(paths: List[str], settings: Settings, root: str) -> List[str]:
     """What git needs to look at: files the include globs take, and files named."""
-    specs = [f":(glob)**/{pattern}" for pattern in settings.include]
+    # ":(top)" anchors the globs at the repository's top from any directory
+    specs = [f":(top,glob)**/{pattern}" for pattern in settings.include]
     for p in paths:
         if os.path.isfile(p):
             rel = os.path.relpath(os.path.realpath(p), os.path.realpath(root))
@@ -559,9 +604,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as e:  # --help, --version and argument errors
         return int(e.code or 0) if not isinstance(e.code, str) else 2
     try:

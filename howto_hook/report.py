@@ -1,12 +1,14 @@
 """Format violations and summaries. Returns strings; only main prints."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Sequence
+TYPE_CHECKING = False
 
 from howto_hook import __version__
 from howto_hook.codes import CODES as RULES
 
 if TYPE_CHECKING:
+    from typing import List, Sequence
+
     from howto_hook.model import Violation
 
 FORMATS = ("text", "json", "github", "sarif")

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
-from typing import Callable, Set
+from typing import Callable, Set, Tuple
 
 import pytest
 
@@ -289,17 +290,66 @@ def test_outside_a_repository_all_is_implied(tmp_path, run_main) -> None:
     assert symbols(run_main, tmp_path) == {"loose"}
 
 
-def test_no_python_change_never_imports_libcst(repo) -> None:
+# What a commit that changes no Python file may not load. `python -S` keeps
+# site's own imports out (an editable install's import hook loads re and
+# enum at start-up), so the list shows what howto-check itself imported.
+HEAVY = ("libcst", "openai", "typing", "argparse", "subprocess", "re", "enum", "collections",
+         "dataclasses", "tomllib", "json", "threading")
+
+
+@pytest.mark.parametrize("argv", [[], ["mod.py"], ["sub"]])  # mod.py is unchanged
+def test_no_python_change_loads_nothing_heavy(repo, argv) -> None:
     import subprocess
     import sys
 
+    import libcst
+
+    import howto_hook
+
     repo.write("README.txt", "changed\n")
-    code = ("import sys; from howto_hook.main import main; rc = main([]); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'openai')))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=repo.path, text=True,
+    repo.write("sub/notes.md", "new\n")
+    code = (f"import sys; from howto_hook.main import main; rc = main({argv!r}); "
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
+    path = [str(Path(howto_hook.__file__).parent.parent), str(Path(libcst.__file__).parent.parent)]
+    proc = subprocess.run([sys.executable, "-S", "-c", code], cwd=repo.path, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.strip() == "[]", proc.stderr
     assert "0 changed definitions in 0 files" in proc.stderr
+
+
+def plain_symbols(run_main, cwd: Path) -> Set[Tuple[str, str]]:
+    """(path, code) pairs of a run with no options: the path that skips argparse
+    and asks git for the repository and its changes in one round."""
+    status, out, err = run_main([], cwd)
+    assert status in (0, 1), err
+    return {(line.split(":")[0], line.split()[1]) for line in out.splitlines()}
+
+
+def test_plain_run_from_a_subdirectory(repo, run_main) -> None:
+    repo.write("sub/inner.py", bad_function("inner"))
+    repo.commit("sub")
+    repo.edit("sub/inner.py", "return len(path)", "return 1")
+    repo.edit("mod.py", "def omega", "def omega_renamed")
+    assert {p for p, _ in plain_symbols(run_main, repo.path / "sub")} == {"inner.py"}
+    assert {p for p, _ in plain_symbols(run_main, repo.path)} == {"mod.py", "sub/inner.py"}
+
+
+def test_plain_run_in_a_repository_without_commits(tmp_path, run_main) -> None:
+    r = Repo(tmp_path / "fresh")
+    r.write("mod.py", MODULE)
+    r.write("notes.txt", "x\n")
+    r.git("add", "mod.py")
+    assert ("mod.py", "HOW301") in plain_symbols(run_main, r.path)
+
+
+def test_plain_run_outside_a_repository_checks_everything(tmp_path, run_main) -> None:
+    (tmp_path / "m.py").write_text(bad_function("loose"), encoding="utf-8")
+    assert ("m.py", "HOW301") in plain_symbols(run_main, tmp_path)
+
+
+def test_plain_run_with_nothing_changed(repo, run_main) -> None:
+    assert plain_symbols(run_main, repo.path) == set()
 
 
 def test_named_script_without_py_suffix(repo, run_main) -> None:
