@@ -15,7 +15,7 @@ from howto_hook.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+    from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set
 
     # None for a file that is wholly new (every definition in it is changed).
     Lines = Optional[FrozenSet[int]]
@@ -270,27 +270,25 @@ def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
 _AGAINST_HEAD = "the working tree against HEAD"
 
 
-def working_tree_around(cwd: str, pathspecs: Sequence[str]) -> Tuple[Optional[Repo], Change]:
-    """working_tree(repository(cwd)) in one round of git calls instead of two.
+def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
+    """working_tree for the files at or below `cwd`, in one round of two git calls.
 
-    The repository lookup, the diff and the untracked files are asked for
-    side by side, which only works when `pathspecs` do not depend on where
-    the repository's top is (":(top,...)" ones do not). (None, empty change)
-    outside a repository.
+    A run given no paths checks the current directory only, so git can be
+    asked for just that part (`--relative`, and ls-files' own cwd-relative
+    listing) without first asking where the repository's top is. None when
+    git cannot answer this way (outside a repository, or no commit yet):
+    the caller then asks step by step. `pathspecs` are relative to `cwd`.
     """
     try:
-        head, diff, others = _run([_TOPLEVEL, _diff_args(("HEAD",), pathspecs),
-                                   _ls(_UNTRACKED, pathspecs)], cwd)
-    except GitError:  # no git at all: the same as no repository
-        return None, Change({}, "")
-    repo = _repo(head)
-    if repo is None:
-        return None, Change({}, "")
-    if not repo.has_head:  # the diff against HEAD failed; ask again, for files
-        return repo, working_tree(repo, pathspecs)
-    changed: Dict[str, Lines] = dict(parse_hunks(_ok(diff, "diff")))
-    changed.update({p: None for p in _names(_ok(others, "ls-files"))})
-    return repo, Change(_absolute(repo.root, changed), _AGAINST_HEAD)
+        diff, others = _run([["diff", "--relative", *_DIFF_FLAGS, "HEAD", "--", *pathspecs],
+                             ["ls-files", "-z", *_UNTRACKED, "--", *pathspecs]], cwd)
+    except GitError:
+        return None
+    if diff.returncode != 0 or others.returncode != 0:
+        return None
+    changed: Dict[str, Lines] = dict(parse_hunks(_text(diff)))
+    changed.update({p: None for p in _names(_text(others))})
+    return Change(_absolute(cwd, changed), _AGAINST_HEAD)
 
 
 def between_refs(root: str, from_ref: str, to_ref: str) -> Change:

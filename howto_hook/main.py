@@ -249,9 +249,10 @@ def _change(args: argparse.Namespace, settings: Settings, cwd: str) -> Optional[
     to_ref = os.environ.get("PRE_COMMIT_TO_REF")
     plain = not (args.diff_base or (from_ref and to_ref) or settings.diff_base)
     if plain and not args.paths:
-        # The plain hook: ask for the repository and its changes at once.
-        found, change = diff.working_tree_around(cwd, _pathspecs([], settings, cwd))
-        return change if found is not None else None
+        # The plain hook, looking at the current directory: one round of git.
+        change = diff.working_tree_below(cwd, [f":(glob)**/{p}" for p in settings.include])
+        if change is not None:
+            return change
     repo = diff.repository(cwd)
     if repo is None:
         if args.diff_base:

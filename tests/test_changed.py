@@ -331,8 +331,11 @@ def test_plain_run_from_a_subdirectory(repo, run_main) -> None:
     repo.commit("sub")
     repo.edit("sub/inner.py", "return len(path)", "return 1")
     repo.edit("mod.py", "def omega", "def omega_renamed")
-    assert {p for p, _ in plain_symbols(run_main, repo.path / "sub")} == {"inner.py"}
-    assert {p for p, _ in plain_symbols(run_main, repo.path)} == {"mod.py", "sub/inner.py"}
+    repo.write("sub/my dir/módulo x.py", bad_function("spaced"))  # untracked, quoted by git
+    assert {p for p, _ in plain_symbols(run_main, repo.path / "sub")} == {
+        "inner.py", "my dir/módulo x.py"}
+    assert {p for p, _ in plain_symbols(run_main, repo.path)} == {
+        "mod.py", "sub/inner.py", "sub/my dir/módulo x.py"}
 
 
 def test_plain_run_in_a_repository_without_commits(tmp_path, run_main) -> None:
