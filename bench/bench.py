@@ -93,6 +93,27 @@ def fmt(times: Sequence[float]) -> str:
     return f"{med:.2f} s ({min(times):.2f}-{max(times):.2f})"
 
 
+def copy_corpus(files: Sequence[str], root: str, work: str) -> List[str]:
+    """Copies of the corpus under `work`: every tool reads the same bytes, and
+    no exclusion meant for a project's own tree (a corpus inside
+    site-packages or a .venv) can hide files from one tool only."""
+    out = []
+    for f in files:
+        dest = os.path.join(work, "corpus", os.path.relpath(f, root))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copyfile(f, dest)
+        out.append(dest)
+    return out
+
+
+def checked_files(howto: str, files: Sequence[str], work: str) -> int:
+    """How many files howto-check says it read, from its summary line."""
+    proc = subprocess.run([howto, "--all", "--exit-zero", "--no-cache", *files], cwd=work,
+                          env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    summary = proc.stderr.strip().splitlines()[-1]
+    return int(summary.split(" files")[0].split()[-1]) if " files" in summary else 0
+
+
 def lines_of(files: Sequence[str]) -> int:
     total = 0
     for f in files:
@@ -275,10 +296,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     out = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
            f"runs per row: {args.runs}\n"]
     for corpus in [] if args.only_hook else [args.corpus] + ([args.extra] if args.extra else []):
-        files = corpus_files(corpus)
         with tempfile.TemporaryDirectory() as work:
+            files = copy_corpus(corpus_files(corpus), corpus, work)
+            seen = checked_files(tool("howto-check") or "howto-check", files, work)
+            assert seen == len(files), f"howto-check read {seen} of {len(files)} files"
             rows = whole_runs(files, args.runs, args.skip_slow, work)
-        title = f"{corpus}: {len(files)} files, {lines_of(files):,} lines"
+            title = f"{corpus}: {len(files)} files, {lines_of(files):,} lines"
         out.append(table(title, rows, ["ruff check --select D --no-cache", "pydocstyle"]))
         print(out[-1], flush=True)
     if not args.skip_hook:

@@ -195,16 +195,29 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     # fork keeps start-up cheap: workers inherit the imported modules.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    # Small batches keep both workers busy to the end; one file each would
-    # spend more on messages than on checking.
+    # Largest files first, so that the run does not end with one worker
+    # still parsing a big module while the others wait; small batches keep
+    # every worker busy to the end, and one file each would spend more on
+    # messages than on checking.
+    order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
     size = max(1, min(16, len(jobs) // (workers * 8)))
-    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    results: List[FileResult] = []
+    batches = [[jobs[n] for n in order[i:i + size]] for i in range(0, len(order), size)]
+    results: List[Optional[FileResult]] = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        done = 0
         for batch in pool.map(_run_batch, batches, [settings] * len(batches),
                               [cache_root] * len(batches)):
-            results.extend(batch)
-    return results
+            for result in batch:
+                results[order[done]] = result
+                done += 1
+    return results  # type: ignore[return-value]  # every slot is filled
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reported as unreadable by the worker
 
 
 def _use_color(stream: object) -> bool:
