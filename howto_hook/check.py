@@ -159,16 +159,20 @@ class Analysis:
 
 
 def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
-            changed: Optional[FrozenSet[int]] = None) -> Analysis:
-    """Decode, locate and check one file. `changed` limits it to touched definitions."""
+            changed: Optional[FrozenSet[int]] = None, spans: bool = True) -> Analysis:
+    """Decode, locate and check one file. `changed` limits it to touched definitions.
+
+    Without `spans` (and `changed`), definitions' end lines are not sought
+    (Target.end_line is None), which spares most files a second parse.
+    """
     from howto_hook import locate  # libcst loads only when a file is parsed
 
     with locate.paused_gc():
-        return _analyse(data, path, settings, enabled, changed)
+        return _analyse(data, path, settings, enabled, changed, spans or changed is not None)
 
 
 def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str],
-             changed: Optional[FrozenSet[int]]) -> Analysis:
+             changed: Optional[FrozenSet[int]], spans: bool) -> Analysis:
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as e:
@@ -179,7 +183,8 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
 
     try:
         module = locate.parse_module(text, path=path)
-        every = locate.find_targets(module, path=path, settings=settings, source=text)
+        every = locate.find_targets(module, path=path, settings=settings, source=text,
+                                    spans=spans)
     except locate.UnparsableError as e:
         return Analysis(text, (), _file_level(path, "HOW001", e.message, enabled, e.line, e.col))
     if changed is None:
@@ -206,7 +211,10 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
 def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
                  changed: Optional[FrozenSet[int]] = None) -> FileResult:
     """All violations of one file. `changed` limits the check to touched definitions."""
-    a = analyse(data, path=path, settings=settings, enabled=enabled, changed=changed)
+    # a check reports positions only; where definitions end matters for
+    # matching changed lines alone
+    a = analyse(data, path=path, settings=settings, enabled=enabled, changed=changed,
+                spans=False)
     violations = sorted((v for _, vs in a.checked for v in vs),
                         key=lambda v: (v.line, v.col, v.code))
     passing = sum(1 for _, vs in a.checked if not vs)
@@ -224,6 +232,8 @@ def select_changed(targets: List[Target], changed: FrozenSet[int]) -> List[Targe
     for line in changed:
         inner: Optional[int] = None
         for n, t in enumerate(targets):
+            if t.end_line is None:
+                raise ValueError(f"{t.qualname} was located without its span")
             # spans nest, so the innermost holder is the one that starts last
             if t.start_line <= line <= t.end_line and (
                     inner is None or t.start_line >= targets[inner].start_line):

@@ -38,6 +38,8 @@ class FileFix:
 
 def _definition_source(text: str, target: Target) -> str:
     """The definition's lines, dedented by its own indentation."""
+    if target.end_line is None:
+        raise ValueError(f"{target.qualname} was located without its span")
     lines = text.split("\n")[target.start_line - 1:target.end_line]
     first = lines[target.line - target.start_line] if lines else ""
     lead = first[: len(first) - len(first.lstrip())]

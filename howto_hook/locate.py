@@ -331,16 +331,17 @@ def _docstring(doc_node: cst.BaseExpression, where: Tuple[int, int, int]) -> Opt
 
 
 def find_targets(module: cst.Module, *, path: str, settings: Settings,
-                 source: Optional[str] = None) -> List[Target]:
+                 source: Optional[str] = None, spans: bool = True) -> List[Target]:
     """Every definition of the module, in source order, with its position."""
-    return [t for t, _ in find_definitions(module, path=path, settings=settings, source=source)]
+    return [t for t, _ in find_definitions(module, path=path, settings=settings, source=source,
+                                           spans=spans)]
 
 
 class _Where(NamedTuple):
     line: int  # of the name
     col: int  # of the name, 0-based characters
     first: int  # first decorator, or the def line
-    last: int  # last line of the last statement of the body
+    last: Optional[int]  # last line of the last statement of the body (None: not sought)
     doc: Optional[Tuple[int, int, int]]  # docstring (line, col, end line)
 
 
@@ -472,19 +473,136 @@ def _where_by_ast(source: str, found: Sequence[_Found], deep: bool) -> Optional[
     return out
 
 
+# --- where things are, from the text alone (no end lines) ----------------------
+
+_HEAD = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?(?:def|class)[ \t\f]+(\w+)", re.MULTILINE)
+# In source order (a try's handlers come before its else), unlike _BLOCK_FIELDS.
+_SOURCE_ORDER = ("body", "handlers", "orelse", "finalbody", "cases")
+# Stands in for a body when only a header is rendered.
+_STUB_BODY = cst.SimpleStatementSuite(body=(cst.Pass(),))
+
+
+def _every_def(stmts: Sequence[cst.CSTNode], out: List[Def]) -> None:
+    """Every def and class of the file, nested ones too, in source order."""
+    for stmt in stmts:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            out.append(stmt)
+        if not isinstance(stmt, cst.BaseCompoundStatement):
+            continue
+        for name in _SOURCE_ORDER:
+            value = getattr(stmt, name, None)
+            if value is None:
+                continue
+            if isinstance(value, cst.If):  # an elif chain
+                _every_def((value,), out)
+            elif isinstance(value, (list, tuple)):  # except handlers, match cases
+                for item in value:
+                    _every_def(_statements(item.body), out)
+            elif isinstance(value, cst.BaseSuite):
+                _every_def(_statements(value), out)
+            else:  # else and finally clauses
+                _every_def(_statements(getattr(value, "body", None)), out)
+
+
+def _lines_in(module: cst.Module, node: cst.CSTNode) -> int:
+    return module.code_for_node(node).count("\n")
+
+
+def _where_by_text(module: cst.Module, source: str, found: Sequence[_Found]
+                   ) -> Optional[List[_Where]]:
+    """Positions without parsing the file a second time, or None when unsure.
+
+    A def or class statement always begins a physical line, so the lines
+    that start with `def NAME` or `class NAME` are the definitions, plus any
+    such line inside a multi-line string. When those lines name exactly the
+    definitions libcst found, in order, none of them is a string's, and each
+    one is where its definition is. Decorators, the header and the lines
+    before the docstring are counted on the small nodes they are made of;
+    each docstring found is checked against the text. Anything else (a
+    string that looks like a definition, a one-line body, a parenthesised
+    docstring) answers None, and CPython's parser is asked instead.
+    """
+    every: List[Def] = []
+    _every_def(module.body, every)
+    heads = list(_HEAD.finditer(source))
+    if len(heads) != len(every) or any(
+            m.group(1) != node.name.value for m, node in zip(heads, every)):
+        return None
+    at: Dict[int, Tuple[int, int]] = {}
+    line, pos = 1, 0
+    for m, node in zip(heads, every):
+        line += source.count("\n", pos, m.start())
+        pos = m.start()
+        at[id(node)] = (line, m.start(1) - m.start())
+    lines = source.split("\n")
+    out = []
+    for f in found:
+        node = f.node
+        line, col = at[id(node)]
+        first = line
+        if node.decorators:
+            first -= len(node.lines_after_decorators) - len(node.decorators[0].leading_lines)
+            first -= sum(_lines_in(module, d) for d in node.decorators)
+            if not lines[first - 1].lstrip(" \t\f").startswith("@"):
+                return None
+        doc = None
+        if f.doc_node is not None:
+            doc = _doc_by_text(module, f, line, lines)
+            if doc is None:
+                return None
+        out.append(_Where(line, col, first, None, doc))
+    return out
+
+
+def _doc_by_text(module: cst.Module, f: _Found, line: int, lines: List[str]
+                 ) -> Optional[Tuple[int, int, int]]:
+    body, doc_node = f.node.body, f.doc_node
+    if not isinstance(body, cst.IndentedBlock) or doc_node is None:
+        return None  # `def f(): "doc"`: the column needs the whole header line
+    header = f.node.with_changes(body=_STUB_BODY, decorators=(), leading_lines=(),
+                                 lines_after_decorators=())
+    # the header's own line breaks, then the line the colon ends, then any
+    # blank or comment lines before the docstring's statement
+    leading = getattr(body.body[0], "leading_lines", ())
+    doc_line = line + _lines_in(module, header) - 1 + 1 + len(leading)
+    if doc_line > len(lines):
+        return None
+    text = lines[doc_line - 1]
+    col = len(text) - len(text.lstrip(" \t\f"))
+    first = doc_node
+    while isinstance(first, cst.ConcatenatedString):
+        first = first.left  # type: ignore[assignment]
+    if not isinstance(first, cst.SimpleString) or not text.startswith(
+            first.value.split("\n", 1)[0], col):
+        return None
+    if isinstance(doc_node, cst.SimpleString):
+        end = doc_line + doc_node.value.count("\n")
+    else:
+        end = doc_line + _lines_in(module, doc_node)
+    return doc_line, col, end
+
+
 def find_definitions(module: cst.Module, *, path: str, settings: Settings,
-                     source: Optional[str] = None) -> List[Tuple[Target, Def]]:
+                     source: Optional[str] = None, spans: bool = True
+                     ) -> List[Tuple[Target, Def]]:
     """Like find_targets, with each definition's libcst node (for the rewriter).
 
     `source` is the text the module was parsed from; with it, positions come
-    from CPython's parser when it can read the file.
+    from that text, else from CPython's parser when it can read the file,
+    else from libcst's code generation. Without `spans`, a definition's last
+    line is not sought (end_line is None): a whole-file check needs none, and
+    skipping it lets most files go without a second parse.
     """
     found: List[_Found] = []
     deep = settings.scope == "all"
     _walk(module.body, "", "module", False, (), deep, found)
     if not found:
         return []
-    where = _where_by_ast(source, found, deep) if source is not None else None
+    where = None
+    if source is not None and not spans:
+        where = _where_by_text(module, source, found)
+    if where is None and source is not None:
+        where = _where_by_ast(source, found, deep)
     if where is None:
         where = _where_by_codegen(module, found)
 

@@ -45,7 +45,9 @@ class Target:
     line: int  # line of the name after def/class
     col: int  # 0-based column of the name
     start_line: int  # first decorator, or the def/class line
-    end_line: int
+    # last line of the body's last statement; None when the run needed no
+    # spans (a whole-file check) and it was not sought
+    end_line: Optional[int]
     docstring: Optional[Docstring]
     in_scope: bool
     decorators: Tuple[str, ...] = ()
