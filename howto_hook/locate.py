@@ -188,7 +188,8 @@ class _Found:
     init: Optional[cst.FunctionDef]  # a class's own __init__
 
 
-_BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
+# In source order: a try's handlers come before its else.
+_BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
 def _statements(block: object) -> Sequence[cst.CSTNode]:
@@ -411,7 +412,7 @@ def _where_by_codegen(module: cst.Module, found: Sequence[_Found]) -> List[_Wher
     return out
 
 
-_AST_BLOCKS = ("body", "orelse", "handlers", "finalbody", "cases")
+_AST_BLOCKS = _BLOCK_FIELDS
 _DEF_HEAD = re.compile(r"(?:async\s+)?def\s+|class\s+")
 
 
@@ -476,8 +477,6 @@ def _where_by_ast(source: str, found: Sequence[_Found], deep: bool) -> Optional[
 # --- where things are, from the text alone (no end lines) ----------------------
 
 _HEAD = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?(?:def|class)[ \t\f]+(\w+)", re.MULTILINE)
-# In source order (a try's handlers come before its else), unlike _BLOCK_FIELDS.
-_SOURCE_ORDER = ("body", "handlers", "orelse", "finalbody", "cases")
 # Stands in for a body when only a header is rendered.
 _STUB_BODY = cst.SimpleStatementSuite(body=(cst.Pass(),))
 
@@ -489,21 +488,9 @@ def _every_def(stmts: Sequence[cst.CSTNode], out: List[Def]) -> None:
             continue  # most statements; an ABC isinstance check costs several times more
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             out.append(stmt)
-        if not isinstance(stmt, cst.BaseCompoundStatement):
-            continue
-        for name in _SOURCE_ORDER:
-            value = getattr(stmt, name, None)
-            if value is None:
-                continue
-            if isinstance(value, cst.If):  # an elif chain
-                _every_def((value,), out)
-            elif isinstance(value, (list, tuple)):  # except handlers, match cases
-                for item in value:
-                    _every_def(_statements(item.body), out)
-            elif isinstance(value, cst.BaseSuite):
-                _every_def(_statements(value), out)
-            else:  # else and finally clauses
-                _every_def(_statements(getattr(value, "body", None)), out)
+        if isinstance(stmt, cst.BaseCompoundStatement):
+            for block in _sub_blocks(stmt):
+                _every_def(block, out)
 
 
 def _lines_in(module: cst.Module, node: cst.CSTNode) -> int:
