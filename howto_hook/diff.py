@@ -92,12 +92,12 @@ def parse_hunks(patch: str) -> Dict[str, FrozenSet[int]]:
     both sides of the gap it leaves (`@@ -4 +3,0 @@` touches 3 and 4), so
     that deleting the last lines of a function marks that function.
     """
-    changed: Dict[str, Set[int]] = {}
     if not patch:
         return {}
     import re  # here, not at the top: a run with nothing to read never needs re
 
     hunk = re.compile(_HUNK)
+    changed: Dict[str, Set[int]] = {}
     lines = patch.split("\n")
     path: Optional[str] = None
     i = 0
