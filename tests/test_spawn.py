@@ -51,10 +51,19 @@ def test_environment_is_passed() -> None:
 
 
 def test_missing_program_raises_and_leaves_no_child() -> None:
-    with pytest.raises(OSError):
-        spawn.run_all([[PY, "-c", "pass"], ["howto-no-such-program-here"]])
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # the first child was reaped, not left behind
+    # In a fresh interpreter, so that no other test's child can answer waitpid.
+    probe = ("import os\n"
+             "from howto_hook import spawn\n"
+             "try:\n"
+             "    spawn.run_all([[%r, '-c', 'pass'], ['howto-no-such-program-here']])\n"
+             "except OSError:\n"
+             "    print('raised')\n"
+             "try:\n"
+             "    os.waitpid(-1, os.WNOHANG)\n"
+             "except ChildProcessError:\n"
+             "    print('no child left')\n" % PY)
+    [r] = spawn.run_all([[PY, "-c", probe]])
+    assert r.stdout.decode().split() == ["raised", "no", "child", "left"], r.stderr
 
 
 def test_no_descriptor_leaks() -> None:
