@@ -1,9 +1,16 @@
 """Find functions, methods and classes with libcst: names, spans, docstrings.
 
 Cost matters here: libcst's PositionProvider resolves a position for every
-node of the file (several times the parse itself). We need positions for a
-handful of nodes only, so one plain code-generation pass runs with a state
-that notes the current line when it reaches a node we asked about. The
+node of the file (several times the parse itself), and we need positions for
+a handful of nodes only. Three ways to find them, cheapest first:
+
+- from the text, guided by the tree (`_where_by_text`): no second parse, but
+  no end lines, and it declines whenever the text is ambiguous;
+- from CPython's parser (`_where_by_ast`), when the interpreter reads the file;
+- from one plain code-generation pass that notes the current line when it
+  reaches a node we asked about (`_where_by_codegen`), for any file libcst reads.
+
+All three agree on every definition of the standard library (tests). The
 structural walk that finds definitions never enters a function body unless
 definitions inside functions are in scope.
 """
