@@ -550,17 +550,34 @@ def _where_by_text(module: cst.Module, source: str, found: Sequence[_Found]
     return out
 
 
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def _header_breaks(module: cst.Module, node: Def, text: str) -> int:
+    """Line breaks inside a def or class header; `text` is the def line.
+
+    A def starts a logical line. When its physical line holds no string,
+    comment or backslash, and as many brackets close on it as open, nothing
+    carries the logical line on, so the whole header is on it. Otherwise
+    the header alone is rendered and its line breaks counted.
+    """
+    if not any(c in text for c in "'\"#\\") and (
+            sum(map(text.count, _OPENERS)) == sum(map(text.count, _CLOSERS))):
+        return 0
+    header = node.with_changes(body=_STUB_BODY, decorators=(), leading_lines=(),
+                               lines_after_decorators=())
+    return _lines_in(module, header) - 1  # the stub body's own line break
+
+
 def _doc_by_text(module: cst.Module, f: _Found, line: int, lines: List[str]
                  ) -> Optional[Tuple[int, int, int]]:
     body, doc_node = f.node.body, f.doc_node
     if not isinstance(body, cst.IndentedBlock) or doc_node is None:
         return None  # `def f(): "doc"`: the column needs the whole header line
-    header = f.node.with_changes(body=_STUB_BODY, decorators=(), leading_lines=(),
-                                 lines_after_decorators=())
     # the header's own line breaks, then the line the colon ends, then any
     # blank or comment lines before the docstring's statement
     leading = getattr(body.body[0], "leading_lines", ())
-    doc_line = line + _lines_in(module, header) - 1 + 1 + len(leading)
+    doc_line = line + _header_breaks(module, f.node, lines[line - 1]) + 1 + len(leading)
     if doc_line > len(lines):
         return None
     text = lines[doc_line - 1]
