@@ -22,7 +22,8 @@ from howto_hook.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Dict, FrozenSet, List, NoReturn, Optional, Sequence, Tuple
+    from typing import (Any, Callable, Dict, FrozenSet, Iterator, List, NoReturn, Optional,
+                        Sequence, Tuple)
 
     from howto_hook.check import FileResult
     from howto_hook.model import Violation
@@ -189,28 +190,38 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     """Check files, in worker processes when there are enough of them."""
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
         return [_run_one(j, settings, cache_root) for j in jobs]
+    # Largest files first, so that the run does not end with one worker
+    # still parsing a big module while the others wait.
+    order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
+    results: List[Optional[FileResult]] = [None] * len(jobs)
+    for n, result in _in_workers(_run_batch, jobs, workers, 16, (settings, cache_root), order):
+        results[n] = result
+    return results  # type: ignore[return-value]  # every slot is filled
+
+
+def _in_workers(batch_fn: Callable[..., list], jobs: List[Job], workers: int, most: int,
+                extra: Tuple[object, ...], order: Optional[List[int]] = None
+                ) -> Iterator[Tuple[int, Any]]:
+    """`batch_fn(batch, *extra)` over the jobs in worker processes; yields
+    (index into jobs, result) batch by batch, in `order` (default: as listed).
+
+    Small batches (at most `most` files) keep every worker busy to the end;
+    one file each would spend more on messages than on the work.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork keeps start-up cheap: workers inherit the imported modules.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    # Largest files first, so that the run does not end with one worker
-    # still parsing a big module while the others wait; small batches keep
-    # every worker busy to the end, and one file each would spend more on
-    # messages than on checking.
-    order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
-    size = max(1, min(16, len(jobs) // (workers * 8)))
-    batches = [[jobs[n] for n in order[i:i + size]] for i in range(0, len(order), size)]
-    results: List[Optional[FileResult]] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        done = 0
-        for batch in pool.map(_run_batch, batches, [settings] * len(batches),
-                              [cache_root] * len(batches)):
-            for result in batch:
-                results[order[done]] = result
-                done += 1
-    return results  # type: ignore[return-value]  # every slot is filled
+    order = list(range(len(jobs))) if order is None else order
+    size = max(1, min(most, len(jobs) // (workers * 8)))
+    chunks = [order[i:i + size] for i in range(0, len(order), size)]
+    batches = [[jobs[n] for n in chunk] for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        for chunk, results in zip(chunks, pool.map(batch_fn, batches,
+                                                   *([x] * len(batches) for x in extra))):
+            yield from zip(chunk, results)
 
 
 def _size(path: str) -> int:
@@ -372,21 +383,11 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
             _land(results[-1], diff_only, tally)
             _progress(n, len(jobs))
         return results
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    size = max(1, min(8, len(jobs) // (workers * 8)))
-    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     results = []
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context(method)) as pool:
-        for batch in pool.map(_fix_batch, batches, [settings] * len(batches),
-                              [generator_name] * len(batches)):
-            for f in batch:
-                _land(f, diff_only, tally)
-            results.extend(batch)
-            _progress(len(results), len(jobs))
+    for _, f in _in_workers(_fix_batch, jobs, workers, 8, (settings, generator_name)):
+        _land(f, diff_only, tally)
+        results.append(f)
+        _progress(len(results), len(jobs))
     return results
 
 
