@@ -233,8 +233,11 @@ def _names(text: str) -> List[str]:
     return [n for n in text.split("\0") if n]
 
 
-def _diff_args(revs: Sequence[str], pathspecs: Sequence[str] = ()) -> List[str]:
-    return ["diff", *_DIFF_FLAGS, *revs, "--", *pathspecs]
+def _diff_args(revs: Sequence[str], pathspecs: Sequence[str] = (), *, relative: bool = False
+               ) -> List[str]:
+    # --relative: paths below the current directory only, named from it
+    return ["diff", *_DIFF_FLAGS, *(("--relative",) if relative else ()), *revs, "--",
+            *pathspecs]
 
 
 def _absolute(root: str, changed: Mapping[str, Lines]) -> Dict[str, Lines]:
@@ -246,9 +249,17 @@ def _with_untracked(root: str, revs: Sequence[str], pathspecs: Sequence[str] = (
     """The diff of `revs` against the working tree, plus untracked files as
     wholly new; both git calls run side by side."""
     diff, others = _run([_diff_args(revs, pathspecs), _ls(_UNTRACKED, pathspecs)], root)
-    changed: Dict[str, Lines] = dict(parse_hunks(_ok(diff, "diff")))
-    changed.update({p: None for p in _names(_ok(others, "ls-files"))})
+    return _merged(_ok(diff, "diff"), _ok(others, "ls-files"))
+
+
+def _merged(patch: str, untracked: str) -> Dict[str, Lines]:
+    """Changed lines from a patch, and untracked files (ls-files -z) as wholly new."""
+    changed: Dict[str, Lines] = dict(parse_hunks(patch))
+    changed.update({p: None for p in _names(untracked)})
     return changed
+
+
+_AGAINST_HEAD = "the working tree against HEAD"
 
 
 def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
@@ -267,9 +278,6 @@ def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
                   _AGAINST_HEAD)
 
 
-_AGAINST_HEAD = "the working tree against HEAD"
-
-
 def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
     """working_tree for the files at or below `cwd`, in one round of two git calls.
 
@@ -280,15 +288,13 @@ def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
     the caller then asks step by step. `pathspecs` are relative to `cwd`.
     """
     try:
-        diff, others = _run([["diff", "--relative", *_DIFF_FLAGS, "HEAD", "--", *pathspecs],
+        diff, others = _run([_diff_args(("HEAD",), pathspecs, relative=True),
                              ["ls-files", "-z", *_UNTRACKED, "--", *pathspecs]], cwd)
     except GitError:
         return None
     if diff.returncode != 0 or others.returncode != 0:
         return None
-    changed: Dict[str, Lines] = dict(parse_hunks(_text(diff)))
-    changed.update({p: None for p in _names(_text(others))})
-    return Change(_absolute(cwd, changed), _AGAINST_HEAD)
+    return Change(_absolute(cwd, _merged(_text(diff), _text(others))), _AGAINST_HEAD)
 
 
 def between_refs(root: str, from_ref: str, to_ref: str) -> Change:
