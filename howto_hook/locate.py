@@ -420,7 +420,8 @@ def _where_by_codegen(module: cst.Module, found: Sequence[_Found]) -> List[_Wher
 
 
 _AST_BLOCKS = _BLOCK_FIELDS
-_DEF_HEAD = re.compile(r"(?:async\s+)?def\s+|class\s+")
+# A def or class statement always begins a physical line (it starts a logical one).
+_HEAD = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?(?:def|class)[ \t\f]+(\w+)", re.MULTILINE)
 
 
 def _ast_defs(stmts: Sequence[ast.stmt], deep: bool, out: List[ast.AST]) -> None:
@@ -469,7 +470,7 @@ def _where_by_ast(source: str, found: Sequence[_Found], deep: bool) -> Optional[
         if n.name != f.node.name.value:  # type: ignore[attr-defined]
             return None
         text = lines[n.lineno - 1]
-        head = _DEF_HEAD.match(text, chars(n.lineno, n.col_offset))
+        head = _HEAD.match(text)
         if head is None:
             return None  # a def split by a backslash: let code generation say
         first = n.decorator_list[0].lineno if n.decorator_list else n.lineno  # type: ignore
@@ -477,13 +478,12 @@ def _where_by_ast(source: str, found: Sequence[_Found], deep: bool) -> Optional[
         if f.doc_node is not None:
             expr = n.body[0]  # type: ignore[attr-defined]
             doc = (expr.lineno, chars(expr.lineno, expr.col_offset), expr.end_lineno)
-        out.append(_Where(n.lineno, head.end(), first, n.end_lineno, doc))  # type: ignore
+        out.append(_Where(n.lineno, head.start(1), first, n.end_lineno, doc))  # type: ignore
     return out
 
 
 # --- where things are, from the text alone (no end lines) ----------------------
 
-_HEAD = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?(?:def|class)[ \t\f]+(\w+)", re.MULTILINE)
 # Stands in for a body when only a header is rendered.
 _STUB_BODY = cst.SimpleStatementSuite(body=(cst.Pass(),))
 
