@@ -163,13 +163,13 @@ def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> 
     if cache_root is None or job.changed is not None:
         return check_file(job.path, job.display, settings, job.enabled, job.changed)
     from howto_hook import cache
-    from howto_hook.check import check_source
+    from howto_hook.check import FileResult, check_source, unreadable
 
     try:
         with open(job.path, "rb") as f:
             data = f.read()
-    except OSError:
-        return check_file(job.path, job.display, settings, job.enabled)  # reports HOW002
+    except OSError as e:
+        return FileResult(job.display, unreadable(job.display, e, job.enabled), 0, 0)
     k = cache.key(data, job.path, cache.settings_token(settings, job.enabled))
     store = cache.ResultCache(cache_root)
     hit = store.get(k, job.display)
