@@ -97,8 +97,10 @@ def _nth(targets: Sequence[Target]) -> Dict[Key, Tuple[str, int]]:
 
 def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Outcome], *,
                    path: str, settings: Settings, enabled: FrozenSet[str]
-                   ) -> Tuple[Optional[bytes], List[str], List[Tuple[str, int, str]]]:
-    """Apply generated docstrings with every proof; (new bytes, fixed, failed)."""
+                   ) -> Tuple[Optional[bytes], List[str], List[Tuple[str, int, str]],
+                              Optional[check.Analysis]]:
+    """Apply generated docstrings with every proof; (new bytes, fixed, failed,
+    the check of the new bytes that proved them)."""
     from howto_hook import rewrite  # libcst's transformer, needed only when fixing
 
     text, encoding = check.decode_exact(data)
@@ -146,12 +148,13 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
             try:
                 encoded = _encode(new_text, encoding)
             except UnicodeEncodeError as e:
-                return None, [], failed + [(k[0], k[1], f"cannot encode: {e.reason}") for k in docs]
-            return encoded, [k[0] for k in docs], failed
+                return (None, [], failed + [(k[0], k[1], f"cannot encode: {e.reason}")
+                                            for k in docs], None)
+            return encoded, [k[0] for k in docs], failed, after
         for key, reason in bad.items():
             failed.append((key[0], key[1], reason))
             docs.pop(key, None)
-    return None, [], failed
+    return None, [], failed, None
 
 
 def _rekey(analysis: check.Analysis) -> List[Tuple[Tuple[str, int], Tuple[Violation, ...]]]:
@@ -188,14 +191,16 @@ def finish(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
     """Rewrite one planned file with its generated docstrings (proofs included)."""
     tokens = sum(o.tokens for o in outcomes)
     cached = sum(1 for o in outcomes if o.cached)
-    new, fixed, failed = (None, [], [])
+    new: Optional[bytes] = None
+    fixed: List[str] = []
+    failed: List[Tuple[str, int, str]] = []
+    after: Optional[check.Analysis] = None
     if outcomes:
-        new, fixed, failed = rewrite_source(p.data, p.analysis, outcomes, path=p.display,
-                                            settings=settings, enabled=enabled)
+        new, fixed, failed, after = rewrite_source(p.data, p.analysis, outcomes, path=p.display,
+                                                   settings=settings, enabled=enabled)
     analysis = p.analysis
-    if new is not None and new != p.data:
-        # what remains is checked on the new text: the same definitions, moved
-        after = check.analyse(new, path=p.display, settings=settings, enabled=enabled)
+    if new is not None and after is not None and new != p.data:
+        # what remains is the proof's check of the new text: the same definitions, moved
         wanted = set(_nth([t for t, _ in analysis.checked]).values())
         remaining_vs = tuple(v for k, vs in _rekey(after) if k in wanted for v in vs)
         remaining = check.FileResult(p.display, remaining_vs, len(analysis.checked),
