@@ -1,4 +1,5 @@
-"""Which lines a change touched: the only module that runs `git diff`.
+"""Which lines a change touched; and the only module that runs git (the
+directory walk's file listing asks through `listed`).
 
 `parse_hunks` is pure (patch text in, changed line numbers out); the rest is
 a thin shell that asks git, always with the same flags and with every user
@@ -231,6 +232,16 @@ _UNTRACKED = ("--others", "--exclude-standard")
 
 def _names(text: str) -> List[str]:
     return [n for n in text.split("\0") if n]
+
+
+def listed(args: Sequence[str], cwd: str) -> Optional[List[str]]:
+    """The NUL-separated names a git command prints (`ls-files -z`), None when
+    git fails or is missing (outside a repository, say)."""
+    try:
+        proc = git(args, cwd, check=False)
+    except GitError:
+        return None
+    return _names(_text(proc)) if proc.returncode == 0 else None
 
 
 def _diff_args(revs: Sequence[str], pathspecs: Sequence[str] = (), *, relative: bool = False

@@ -76,17 +76,12 @@ def included(path: str, settings: Settings) -> bool:
 
 def _git_files(directory: str) -> Optional[List[str]]:
     """Files git tracks or would track below `directory`; None outside a repo."""
-    from howto_hook import spawn
+    from howto_hook import diff
 
-    try:
-        proc = spawn.run_all([["git", "-C", directory, "-c", "core.quotePath=false",
-                               "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-                               "--", "."]])[0]
-    except OSError:
+    names = diff.listed(["ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                         "--", "."], directory)
+    if names is None:
         return None
-    if proc.returncode != 0:
-        return None
-    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     if not names and _ignored_by_git(directory):
         # The user named a directory git ignores as a whole (a virtualenv,
         # an installed Python): the explicit request wins over .gitignore.
@@ -95,10 +90,10 @@ def _git_files(directory: str) -> Optional[List[str]]:
 
 
 def _ignored_by_git(directory: str) -> bool:
-    from howto_hook import spawn
+    from howto_hook import diff
 
-    proc = spawn.run_all([["git", "-C", directory, "check-ignore", "-q", "--",
-                           os.path.abspath(directory)]])[0]
+    proc = diff.git(["check-ignore", "-q", "--", os.path.abspath(directory)], directory,
+                    check=False)
     return proc.returncode == 0
 
 
