@@ -125,7 +125,6 @@ def lines_of(files: Sequence[str]) -> int:
 def whole_runs(files: List[str], runs: int, skip_slow: bool, work: str) -> List[Tuple[str, List[float]]]:
     howto = tool("howto-check")
     assert howto, "howto-check is not installed"
-    listing = os.path.join(work, "files.txt")
     rows: List[Tuple[str, List[float]]] = []
     cache = os.path.join(work, ".howto_cache")
 
@@ -151,7 +150,6 @@ def whole_runs(files: List[str], runs: int, skip_slow: bool, work: str) -> List[
         pydoclint = tool("pydoclint")
         if pydoclint:
             rows.append(("pydoclint", series([pydoclint, "--quiet", *files], work, runs)))
-    del listing
     return rows
 
 
