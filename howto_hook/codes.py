@@ -1,17 +1,13 @@
 """The code table: every rule's stable code, name and one-line summary, and
-selection by code or prefix. Light on purpose: the command line needs it
-before it knows whether any file must be read at all.
+selection by code or prefix. The command line reads it before any file is
+read; the rules themselves live in rules.py.
 """
 from __future__ import annotations
 
-from howto_hook.record import Record
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Dict, FrozenSet, Iterable, Tuple
+from typing import Dict, FrozenSet, Iterable, NamedTuple, Tuple
 
 
-class Code(Record):
+class Code(NamedTuple):
     name: str
     summary: str
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from howto_hook.record import Record
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older interpreters only
+    import tomli as tomllib
 
 DEFAULT_TITLE = "How to Use This Code Block"
 DEFAULT_BANNED: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
@@ -33,10 +34,9 @@ class ConfigError(Exception):
     """A configuration mistake; the message is one line meant for the user."""
 
 
-# NamedTuples rather than dataclasses: immutable all the same, and importing
-# `dataclasses` (with `inspect`) would cost a commit that changes no Python
-# file a third of its run time.
-class SectionNames(Record):
+# NamedTuples: immutable, hashable and picklable by name, which is what a
+# worker process needs of the settings it is handed.
+class SectionNames(NamedTuple):
     description: str = "Description"
     steps: str = "Execution Steps"
     example: str = "Usage Example"
@@ -45,7 +45,7 @@ class SectionNames(Record):
         return (self.description, self.steps, self.example)
 
 
-class LLMSettings(Record):
+class LLMSettings(NamedTuple):
     model: str = "gpt-4o-mini"
     base_url: Optional[str] = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -63,7 +63,7 @@ class LLMSettings(Record):
     budget: float = 600.0
 
 
-class Settings(Record):
+class Settings(NamedTuple):
     select: Tuple[str, ...] = ("HOW",)
     ignore: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -276,11 +276,7 @@ def _load_toml(path: str) -> Mapping[str, Any]:
     except OSError as e:
         raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
     if b"howto" not in data:
-        return {}  # nothing for us: spare the TOML parser's import on every commit
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on older interpreters only
-        import tomli as tomllib
+        return {}  # no table of ours: another tool's file is not ours to judge
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:

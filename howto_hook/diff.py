@@ -10,16 +10,12 @@ someone's config cannot change what is read.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+from typing import Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Set
 
-from howto_hook import spawn
-from howto_hook.record import Record
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set
-
-    # None for a file that is wholly new (every definition in it is changed).
-    Lines = Optional[FrozenSet[int]]
+# None for a file that is wholly new (every definition in it is changed).
+Lines = Optional[FrozenSet[int]]
 
 _PINNED = (
     "-c", "core.quotePath=false",
@@ -32,7 +28,7 @@ _PINNED = (
 )
 _DIFF_FLAGS = ("--no-ext-diff", "--no-color", "--no-textconv", "-U0",
                "--src-prefix=a/", "--dst-prefix=b/")
-_HUNK = r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@"
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f",
             "r": "\r", '"': '"', "\\": "\\"}
 
@@ -41,7 +37,7 @@ class GitError(Exception):
     """git failed in a way the user has to fix; one line for the user."""
 
 
-class Change(Record):
+class Change(NamedTuple):
     """What changed, as absolute path -> changed lines (None: wholly new)."""
 
     files: Mapping[str, Lines]
@@ -95,9 +91,6 @@ def parse_hunks(patch: str) -> Dict[str, FrozenSet[int]]:
     """
     if not patch:
         return {}
-    import re  # here, not at the top: a run with nothing to read never needs re
-
-    hunk = re.compile(_HUNK)
     changed: Dict[str, Set[int]] = {}
     lines = patch.split("\n")
     path: Optional[str] = None
@@ -112,7 +105,7 @@ def parse_hunks(patch: str) -> Dict[str, FrozenSet[int]]:
             if path is not None:
                 changed.setdefault(path, set())
         elif line.startswith("@@ "):
-            m = hunk.match(line)
+            m = _HUNK.match(line)
             if m is None:
                 continue
             old_left = int(m.group(2)) if m.group(2) is not None else 1
@@ -160,23 +153,41 @@ def _env() -> Dict[str, str]:
     return env
 
 
-def _run(commands: Sequence[Sequence[str]], cwd: str) -> List[spawn.Result]:
-    """Run git commands side by side in `cwd`, with the pinned configuration."""
+Result = subprocess.CompletedProcess
+
+
+def _run(commands: Sequence[Sequence[str]], cwd: str) -> List[Result]:
+    """Run git commands side by side in `cwd`, with the pinned configuration.
+
+    Every command starts before any is read; reading them in turn cannot
+    deadlock, since no command waits for another.
+    """
+    env = _env()
+    procs: List[subprocess.Popen] = []
     try:
-        return spawn.run_all([["git", "-C", cwd, *_PINNED, *args] for args in commands],
-                             env=_env())
+        for args in commands:
+            procs.append(subprocess.Popen(["git", "-C", cwd, *_PINNED, *args], env=env,
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE))
     except OSError as e:
+        for p in procs:  # reap what did start before giving up
+            p.communicate()
         raise GitError(f"cannot run git: {e.strerror or e}") from None
+    results = []
+    for p in procs:
+        out, err = p.communicate()
+        results.append(Result(p.args, p.returncode, out, err))
+    return results
 
 
-def git(args: Sequence[str], cwd: str, *, check: bool = True) -> spawn.Result:
+def git(args: Sequence[str], cwd: str, *, check: bool = True) -> Result:
     proc = _run([args], cwd)[0]
     if check:
         _ok(proc, args[0])
     return proc
 
 
-def _ok(proc: spawn.Result, what: str) -> str:
+def _ok(proc: Result, what: str) -> str:
     """The output of a git call that must have worked; GitError otherwise."""
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -184,11 +195,11 @@ def _ok(proc: spawn.Result, what: str) -> str:
     return _text(proc)
 
 
-def _text(proc: spawn.Result) -> str:
+def _text(proc: Result) -> str:
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
-class Repo(Record):
+class Repo(NamedTuple):
     root: str
     has_head: bool  # False in a repository with no commits yet
 
@@ -204,7 +215,7 @@ def repository(cwd: str) -> Optional[Repo]:
         return None
 
 
-def _repo(proc: spawn.Result) -> Optional[Repo]:
+def _repo(proc: Result) -> Optional[Repo]:
     lines = _text(proc).splitlines()
     if not lines or not os.path.isabs(lines[0]):
         return None  # not a work tree (or a bare repository)

@@ -7,26 +7,15 @@ command runs from.
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatchcase
+from typing import Iterable, List, Optional, Tuple
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Iterable, List, Optional, Tuple
-
+from howto_hook import diff
 from howto_hook.config import Settings
 
 
 class UsageError(Exception):
     """A mistake on the command line; the message is one line for the user."""
-
-
-def _fnmatchcase(name: str, pattern: str) -> bool:
-    # fnmatch brings re, which a run that finds no changed file never needs;
-    # the first call imports it and puts fnmatch's own function in its place.
-    global _fnmatchcase
-    from fnmatch import fnmatchcase
-
-    _fnmatchcase = fnmatchcase  # type: ignore[assignment]
-    return fnmatchcase(name, pattern)
 
 
 def rel_to_root(path: str, settings: Settings) -> str:
@@ -43,9 +32,9 @@ def _matches(rel: str, patterns: Iterable[str]) -> bool:
         if "/" in pat:
             # an anchored pattern: the path itself or any directory above it
             for k in range(1, len(parts) + 1):
-                if _fnmatchcase("/".join(parts[:k]), pat):
+                if fnmatchcase("/".join(parts[:k]), pat):
                     return True
-        elif any(_fnmatchcase(part, pat) for part in parts):
+        elif any(fnmatchcase(part, pat) for part in parts):
             return True
     return False
 
@@ -63,7 +52,7 @@ def ignored_codes(path: str, settings: Settings) -> Tuple[str, ...]:
     rel = rel_to_root(path, settings)
     out: List[str] = []
     for pattern, codes in settings.per_file_ignores:
-        if _matches(rel, [pattern]) or _fnmatchcase(rel, pattern):
+        if _matches(rel, [pattern]) or fnmatchcase(rel, pattern):
             out.extend(codes)
     return tuple(out)
 
@@ -71,13 +60,11 @@ def ignored_codes(path: str, settings: Settings) -> Tuple[str, ...]:
 def included(path: str, settings: Settings) -> bool:
     """Whether a directory walk takes this file (setting `include`)."""
     name = os.path.basename(path)
-    return any(_fnmatchcase(name, pat) for pat in settings.include)
+    return any(fnmatchcase(name, pat) for pat in settings.include)
 
 
 def _git_files(directory: str) -> Optional[List[str]]:
     """Files git tracks or would track below `directory`; None outside a repo."""
-    from howto_hook import diff
-
     names = diff.listed(["ls-files", "-z", "--cached", "--others", "--exclude-standard",
                          "--", "."], directory)
     if names is None:
@@ -90,8 +77,6 @@ def _git_files(directory: str) -> Optional[List[str]]:
 
 
 def _ignored_by_git(directory: str) -> bool:
-    from howto_hook import diff
-
     proc = diff.git(["check-ignore", "-q", "--", os.path.abspath(directory)], directory,
                     check=False)
     return proc.returncode == 0

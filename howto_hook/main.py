@@ -5,28 +5,26 @@ in one line on stderr and exit status 2, never a traceback.
 """
 from __future__ import annotations
 
+import argparse
+import difflib
+import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import (Any, Callable, Dict, FrozenSet, Iterator, List, NamedTuple, NoReturn,
+                    Optional, Sequence, Tuple)
 
-# Only what a run that finds no changed Python file needs is imported here;
-# the checker, libcst and the fixers load when there is a file to look at.
-from howto_hook import __version__, codes as rules, diff, report
+from howto_hook import __version__, baseline, cache, codes as rules, diff, report
+from howto_hook.check import (FileResult, add_noqa, analyse, check_file, check_source,
+                              decode_exact, unreadable)
 from howto_hook.config import ConfigError, Settings, load_settings
 from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
                                  is_excluded)
-from howto_hook.record import Record
-
-# `typing` and `argparse` stay out of a run given nothing but paths (what
-# pre-commit and a plain git hook do): with `re` behind them they would cost
-# about as much as starting Python.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import argparse
-    from typing import (Any, Callable, Dict, FrozenSet, Iterator, List, NoReturn, Optional,
-                        Sequence, Tuple)
-
-    from howto_hook.check import FileResult
-    from howto_hook.model import Violation
+from howto_hook.docs import rule_doc
+from howto_hook.fix import finish, fix_file, read_plan, write_atomic
+from howto_hook.generate.template import TemplateGenerator
+from howto_hook.model import Violation
+from howto_hook.validate import same_code
 
 PROG = "howto-check"
 # Below this many files a worker pool costs more than it saves.
@@ -34,8 +32,6 @@ PARALLEL_MIN_FILES = 24
 
 
 def _positive_int(value: str) -> int:
-    import argparse
-
     try:
         n = int(value)
     except ValueError:
@@ -46,8 +42,6 @@ def _positive_int(value: str) -> int:
 
 
 def _percent(value: str) -> float:
-    import argparse
-
     try:
         n = float(value.rstrip("%"))
     except ValueError:
@@ -57,8 +51,7 @@ def _percent(value: str) -> float:
     return n
 
 
-# Every option, once: the parser is built from this table, and a run given
-# only paths takes its defaults from it without building a parser at all.
+# Every option, once: the parser is built from this table.
 OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
     ("--all", dict(action="store_true",
                    help="check every definition, not only changed ones")),
@@ -99,8 +92,6 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
-
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
             # One line, like every other user mistake, instead of usage + error.
@@ -119,25 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class _Args:
-    """The parsed command line (argparse.Namespace's shape, without argparse)."""
-
-    def __init__(self, **values: object) -> None:
-        self.__dict__.update(values)
-
-
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    """The command line; argparse only when there is an option to read.
-
-    Raises SystemExit for --help, --version and mistakes, as argparse does.
-    """
-    if any(a.startswith("-") for a in argv):
-        return build_parser().parse_args(argv)
-    values: Dict[str, object] = {"paths": list(argv)}
-    for flag, spec in OPTIONS:
-        default = spec.get("default", False if spec.get("action") == "store_true" else None)
-        values[flag[2:].replace("-", "_")] = default
-    return _Args(**values)  # type: ignore[return-value]
+    """The command line. Raises SystemExit for --help, --version and mistakes,
+    as argparse does."""
+    return build_parser().parse_args(argv)
 
 
 def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
@@ -150,7 +126,7 @@ def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
     return codes
 
 
-class Job(Record):
+class Job(NamedTuple):
     path: str
     display: str
     enabled: FrozenSet[str]
@@ -158,13 +134,8 @@ class Job(Record):
 
 
 def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> FileResult:
-    from howto_hook.check import check_file
-
     if cache_root is None or job.changed is not None:
         return check_file(job.path, job.display, settings, job.enabled, job.changed)
-    from howto_hook import cache
-    from howto_hook.check import FileResult, check_source, unreadable
-
     try:
         with open(job.path, "rb") as f:
             data = f.read()
@@ -208,9 +179,6 @@ def _in_workers(batch_fn: Callable[..., list], jobs: List[Job], workers: int, mo
     Small batches (at most `most` files) keep every worker busy to the end;
     one file each would spend more on messages than on the work.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     # fork keeps start-up cheap: workers inherit the imported modules.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     order = list(range(len(jobs))) if order is None else order
@@ -241,8 +209,6 @@ def _use_color(stream: object) -> bool:
 
 
 def _explain(code: str) -> str:
-    from howto_hook.docs import rule_doc
-
     code = code.strip().upper()
     if code not in rules.CODES:
         raise UsageError(f"--explain: unknown rule code {code!r} "
@@ -353,14 +319,10 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
         from howto_hook.generate.llm import LLMGenerator
 
         return LLMGenerator.from_settings(settings, root=root, no_cache=no_cache)
-    from howto_hook.generate.template import TemplateGenerator
-
     return TemplateGenerator()
 
 
 def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore[no-untyped-def]
-    from howto_hook.fix import fix_file
-
     return fix_file(job.path, job.display, settings, job.enabled, job.changed,
                     _generator(generator_name, settings, settings.root))
 
@@ -373,8 +335,6 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
               diff_only: bool, tally: "FixTally") -> list:
     """Fix files with the offline template, over worker processes for many files;
     each file is written as soon as its fix arrives."""
-    from howto_hook.fix import fix_file
-
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
         gen = _generator(generator_name, settings, settings.root)
         results = []
@@ -407,10 +367,6 @@ class FixTally:
 
 def _land(f, diff_only: bool, tally: FixTally) -> None:  # type: ignore[no-untyped-def]
     """Write (or show) one fixed file the moment it is ready."""
-    import difflib
-
-    from howto_hook.fix import write_atomic
-
     tally.failed += len(f.failed)
     tally.tokens += f.tokens
     tally.cached += f.cached
@@ -421,8 +377,6 @@ def _land(f, diff_only: bool, tally: FixTally) -> None:  # type: ignore[no-untyp
     tally.files_changed += 1
     tally.fixed += len(f.fixed)
     if diff_only:
-        from howto_hook.check import decode_exact
-
         old, _ = decode_exact(f.before)
         new, _ = decode_exact(f.after)
         sys.stdout.writelines(difflib.unified_diff(
@@ -436,8 +390,6 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
                   tally: FixTally) -> list:  # type: ignore[no-untyped-def]
     """Ask for every definition at once; write each file as soon as it is complete,
     so that an interrupted run keeps the work already done."""
-    from howto_hook.fix import finish, read_plan
-
     plans = [read_plan(j.path, j.display, settings, j.enabled, j.changed, generator.name)
              for j in jobs]
     results: list = [None] * len(plans)
@@ -467,10 +419,6 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
 
 def _add_noqa(jobs: List[Job], settings: Settings) -> int:
     """Suppress every current violation on its definition's line; returns 0."""
-    from howto_hook.check import add_noqa, analyse, decode_exact
-    from howto_hook.fix import write_atomic
-    from howto_hook.validate import same_code
-
     added = files = 0
     for job in jobs:
         try:
@@ -528,8 +476,6 @@ def run(args: argparse.Namespace) -> int:
         os.path.join(settings.root, settings.baseline) if settings.baseline else None)
     known = None
     if baseline_file and not args.generate_baseline:
-        from howto_hook import baseline
-
         try:
             known = baseline.load(baseline_file)
         except baseline.BaselineError as e:
@@ -547,10 +493,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         cache_root = None
         if change is None and not args.no_cache and jobs:
-            from howto_hook.cache import ensure_dir
-
             try:
-                ensure_dir(settings.root)
+                cache.ensure_dir(settings.root)
                 cache_root = settings.root
             except OSError:
                 cache_root = None  # a read-only tree: run without the cache
@@ -561,16 +505,12 @@ def run(args: argparse.Namespace) -> int:
         key=lambda v: (v.path, v.line, v.col, v.code),
     )
     if args.generate_baseline:
-        from howto_hook import baseline
-
         with open(args.generate_baseline, "w", encoding="utf-8") as f:
             f.write(baseline.dumps(violations, settings.root))
         sys.stderr.write(f"Recorded {len(violations)} violations in {args.generate_baseline}.\n")
         return 0
     stale: Tuple = ()
     if known is not None:
-        from howto_hook import baseline
-
         applied = baseline.apply(violations, known, settings.root, baseline.checked_pairs(
             (r.path, r.symbols) for r in results))
         violations = list(applied.kept)

@@ -1,15 +1,13 @@
 """Format violations and summaries. Returns strings; only main prints."""
 from __future__ import annotations
 
-TYPE_CHECKING = False
+import json
+from collections import Counter
+from typing import List, Sequence
 
 from howto_hook import __version__
 from howto_hook.codes import CODES as RULES
-
-if TYPE_CHECKING:
-    from typing import List, Sequence
-
-    from howto_hook.model import Violation
+from howto_hook.model import Violation
 
 FORMATS = ("text", "json", "github", "sarif")
 HELP_URI = "https://github.com/howto-hook/howto-hook#rules"
@@ -30,7 +28,6 @@ def text(violations: Sequence[Violation], *, color: bool = False) -> str:
 
 
 def as_json(violations: Sequence[Violation]) -> str:
-    import json
     rows = [
         {
             "path": v.path, "line": v.line, "column": v.col, "code": v.code,
@@ -61,8 +58,6 @@ def github(violations: Sequence[Violation]) -> str:
 
 def sarif(violations: Sequence[Violation]) -> str:
     """SARIF 2.1.0, as GitHub code scanning ingests it."""
-    import json
-
     codes = sorted(RULES)
     index = {c: i for i, c in enumerate(codes)}
     rules = [
@@ -121,8 +116,6 @@ def render(fmt: str, violations: Sequence[Violation], *, color: bool = False) ->
 
 
 def statistics(violations: Sequence[Violation]) -> str:
-    from collections import Counter
-
     counts = Counter(v.code for v in violations)
     rows: List[str] = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):

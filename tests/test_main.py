@@ -222,13 +222,3 @@ def test_explain_and_version(run_main, tmp_path) -> None:
     from howto_hook import __version__
     status, out, _ = run_main(["--version"], tmp_path)
     assert status == 0 and __version__ in out
-
-
-@pytest.mark.parametrize("argv", [[], ["a.py"], ["src", "b.py", "c"]])
-def test_paths_only_command_line_matches_argparse(argv: "list[str]") -> None:
-    """Given only paths, the command line skips argparse; it must read the same."""
-    from howto_hook.main import build_parser, parse_args
-
-    fast = parse_args(argv)
-    assert type(fast).__name__ == "_Args"  # argparse really was skipped
-    assert vars(fast) == vars(build_parser().parse_args(argv))
