@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
 from functools import lru_cache
 from typing import FrozenSet, Optional
@@ -21,7 +22,7 @@ from howto_hook.check import FileResult
 from howto_hook.config import Settings
 from howto_hook.model import Violation
 
-SCHEMA = "1"
+SCHEMA = "2"
 
 
 def ensure_dir(root: str) -> str:
@@ -63,8 +64,11 @@ def read_json(path: str) -> object:
 @lru_cache(maxsize=64)
 def settings_token(settings: Settings, enabled: FrozenSet[str]) -> str:
     neutral = settings.with_changes(root="", config_path=None, baseline=None, diff_base=None)
-    return hashlib.sha256(f"{__version__}|{SCHEMA}|{neutral!r}|{sorted(enabled)}".encode()
-                          ).hexdigest()
+    # the interpreter's grammar decides HOW204 and HOW401: a 3.12 example is
+    # valid under 3.13 and not under 3.9, so one cache must not serve both
+    interpreter = f"{sys.implementation.name}|{sys.version}"
+    return hashlib.sha256(f"{__version__}|{SCHEMA}|{interpreter}|{neutral!r}|{sorted(enabled)}"
+                          .encode()).hexdigest()
 
 
 def _packages(path: str) -> str:
@@ -107,14 +111,14 @@ class ResultCache:
         try:
             return FileResult(
                 display,
-                tuple(Violation(display, v[0], v[1], v[2], v[3], v[4], v[5]) for v in raw["v"]),
+                tuple(Violation(display, *v) for v in raw["v"]),
                 raw["c"], raw["p"], tuple(raw["s"]))
         except (KeyError, IndexError, TypeError):
             return None
 
     def put(self, k: str, result: FileResult) -> None:
         path = self._path(k)
-        raw = {"v": [[v.line, v.col, v.code, v.message, v.symbol, v.doc_hash]
+        raw = {"v": [[v.line, v.col, v.code, v.message, v.symbol, v.doc_hash, v.end_line, v.end_col]
                      for v in result.violations],
                "c": result.checked, "p": result.passing, "s": list(result.symbols)}
         write_json(path, raw)

@@ -9,6 +9,7 @@ import hashlib
 import io
 import re
 import tokenize
+import dataclasses
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
@@ -120,6 +121,31 @@ def _unused_noqa(t: Target, lines: List[str], used: Set[Tuple[int, str]],
     return out
 
 
+def with_end(v: Violation, lines: List[str]) -> Violation:
+    """The violation with its end: the word it points at, or the comment.
+
+    Rules report where a finding starts; editors and code scanning also want
+    where it ends. The word at that point (the vague word, the definition's
+    name, the docstring's opening) is what a reader should look at; a noqa
+    comment runs to the end of its line.
+    """
+    if not 1 <= v.line <= len(lines):
+        return v
+    text = lines[v.line - 1].rstrip("\r")
+    start = v.col - 1
+    if start >= len(text):
+        return v
+    if text.startswith("#", start):
+        end = len(text.rstrip())
+    else:
+        word = text[start].isalnum() or text[start] == "_"
+        end = start
+        while end < len(text) and (text[end].isalnum() or text[end] == "_" if word
+                                   else not text[end].isspace()):
+            end += 1
+    return dataclasses.replace(v, end_line=v.line, end_col=max(end, start + 1) + 1)
+
+
 def doc_hash(target: Target) -> str:
     value = target.docstring.value if target.docstring is not None else ""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -201,9 +227,9 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
             if t.docstring is not None:
                 candidates.add(t.docstring.end_line)
             if not _suppressed(v.code, lines, candidates, used):
-                kept.append(v)
+                kept.append(with_end(v, lines))
         if "HOW900" in enabled:
-            kept.extend(_unused_noqa(t, lines, used, enabled))
+            kept.extend(with_end(v, lines) for v in _unused_noqa(t, lines, used, enabled))
         checked.append((t, tuple(kept)))
     return Analysis(text, tuple(checked), (), tuple(every))
 

@@ -21,3 +21,12 @@ def examples(code: str) -> Dict[str, str]:
                          text, re.M | re.S):
         out[m.group(1)] = m.group(2)
     return out
+
+
+def section(doc: str, heading: str) -> str:
+    """The prose under `## heading` in a rule doc, joined into paragraphs."""
+    m = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", doc, re.M | re.S)
+    if m is None:
+        return ""
+    paragraphs = [" ".join(p.split()) for p in m.group(1).strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)

@@ -71,3 +71,7 @@ class Violation:
     # a short hash of the docstring the finding is about, for baselines that
     # must survive edits elsewhere in the file but not edits of that docstring
     doc_hash: str = ""
+    # where the finding ends (1-based line, column after its last character);
+    # 0 when only the start is known
+    end_line: int = 0
+    end_col: int = 0

@@ -1,18 +1,75 @@
-"""Format violations and summaries. Returns strings; only main prints."""
+"""Format violations and summaries. Returns strings; only main prints.
+
+Text output names files as the user sees them (relative to the working
+directory). The machine formats (json, github, sarif) name them relative to
+the repository root, as CI systems and code scanning resolve them whatever
+directory the step ran in; a `Place` says where that root is.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections import Counter
-from typing import List, Sequence
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 from howto_hook import __version__
 from howto_hook.codes import CODES as RULES
+from howto_hook.docs import rule_doc, section
 from howto_hook.model import Violation
+from howto_hook.streams import relative
 
 FORMATS = ("text", "json", "github", "sarif")
-HELP_URI = "https://github.com/howto-hook/howto-hook#rules"
+HOME = "https://github.com/howto-hook/howto-hook"
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
+# What `--fix` with the offline template repairs: it rewrites a failing
+# guide, but never rewords a person's prose (HOW301, which the llm generator
+# can fix), never touches an unparsable or unreadable file, and leaves noqa
+# comments to their author.
+FIXABLE_PREFIXES = ("HOW1", "HOW2", "HOW4")
 
 _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
+
+
+class Place(NamedTuple):
+    """Where machine formats anchor paths."""
+
+    root: str  # the repository root, else the working directory (absolute)
+    cwd: str  # the directory Violation.path is relative to (absolute)
+
+
+class Span(NamedTuple):
+    """One violation with the paths and end position machine formats need."""
+
+    path: str  # relative to Place.root with "/", or absolute when outside it
+    filename: str  # absolute
+    inside: bool  # whether the file lies below Place.root
+    end_line: int
+    end_col: int  # 1-based, the column after the last character
+
+
+def rule_url(code: str) -> str:
+    """The rule's documentation page."""
+    return f"{HOME}/blob/main/howto_hook/rule_docs/{code}.md"
+
+
+def fixable(code: str) -> bool:
+    return code.startswith(FIXABLE_PREFIXES)
+
+
+def span(v: Violation, place: Place) -> Span:
+    filename = os.path.normpath(os.path.join(place.cwd, v.path))
+    rel = relative(filename, place.root)
+    inside = not (os.path.isabs(rel) or rel == ".." or rel.startswith(".." + os.sep))
+    shown = rel if inside else filename
+    end_line = getattr(v, "end_line", 0) or v.line
+    end_col = getattr(v, "end_col", 0) or v.col + 1
+    if end_line == v.line:
+        end_col = max(end_col, v.col + 1)
+    return Span(shown.replace(os.sep, "/"), filename, inside, end_line, end_col)
 
 
 def text(violations: Sequence[Violation], *, color: bool = False) -> str:
@@ -27,15 +84,17 @@ def text(violations: Sequence[Violation], *, color: bool = False) -> str:
     return "".join(line + "\n" for line in out)
 
 
-def as_json(violations: Sequence[Violation]) -> str:
-    rows = [
-        {
-            "path": v.path, "line": v.line, "column": v.col, "code": v.code,
-            "message": v.message, "symbol": v.symbol,
+def as_json(violations: Sequence[Violation], place: Place) -> str:
+    rows = []
+    for v in violations:
+        s = span(v, place)
+        rows.append({
+            "path": s.path, "filename": s.filename,
+            "line": v.line, "column": v.col, "end_line": s.end_line, "end_column": s.end_col,
+            "code": v.code, "message": v.message, "symbol": v.symbol,
             "rule": RULES[v.code].name if v.code in RULES else "",
-        }
-        for v in violations
-    ]
+            "url": rule_url(v.code), "fixable": fixable(v.code),
+        })
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -47,57 +106,95 @@ def _gh_prop(s: str) -> str:
     return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(violations: Sequence[Violation]) -> str:
+def github(violations: Sequence[Violation], place: Place) -> str:
     """GitHub Actions workflow commands, one annotation per violation."""
-    return "".join(
-        f"::error file={_gh_prop(v.path)},line={v.line},col={v.col},"
-        f"title={_gh_prop(v.code)}::{_gh_data(f'{v.code} {v.message}')}\n"
-        for v in violations
-    )
+    out = []
+    for v in violations:
+        s = span(v, place)
+        # GitHub reads endColumn only on a one-line annotation
+        end = (f",endLine={s.end_line},endColumn={s.end_col}" if s.end_line == v.line
+               else f",endLine={s.end_line}")
+        out.append(f"::error file={_gh_prop(s.path)},line={v.line},col={v.col}{end},"
+                   f"title={_gh_prop(v.code)}::{_gh_data(f'{v.code} {v.message}')}\n")
+    return "".join(out)
 
 
-def sarif(violations: Sequence[Violation]) -> str:
+def _file_uri(path: str) -> str:
+    return Path(path).as_uri()
+
+
+def _fingerprint(v: Violation, path: str) -> str:
+    """Stable across commits: what the finding is about, never where it sits.
+
+    A definition's findings are keyed by its qualified name and its
+    docstring's content, so code scanning follows them while lines move and
+    sees a new alert once the docstring changes; a file-level finding by its
+    message.
+    """
+    about = v.doc_hash if v.symbol else v.message
+    parts = "\0".join((path, v.symbol, v.code, about))
+    return hashlib.sha256(parts.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _rule(code: str) -> Dict[str, object]:
+
+
+    doc = rule_doc(code)
+    what = section(doc, "What it does") or RULES[code].summary
+    return {
+        "id": code,
+        "name": RULES[code].name,
+        "shortDescription": {"text": RULES[code].summary},
+        "fullDescription": {"text": what},
+        "helpUri": rule_url(code),
+        "help": {"text": f"{what}\n\nSee {rule_url(code)}", "markdown": doc},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"fixable": fixable(code)},
+    }
+
+
+def sarif(violations: Sequence[Violation], place: Place) -> str:
     """SARIF 2.1.0, as GitHub code scanning ingests it."""
+
     codes = sorted(RULES)
     index = {c: i for i, c in enumerate(codes)}
-    rules = [
-        {
-            "id": c,
-            "name": RULES[c].name,
-            "shortDescription": {"text": RULES[c].summary},
-            "fullDescription": {"text": RULES[c].summary},
-            "helpUri": f"{HELP_URI}",
-            "defaultConfiguration": {"level": "error"},
-        }
-        for c in codes
-    ]
-    results = [
-        {
+    results = []
+    for v in violations:
+        s = span(v, place)
+        if s.inside:
+            # percent-encoded, so that "x:y.py" is no URI scheme and "a%b" no escape
+            artifact = {"uri": quote(s.path, safe="/"), "uriBaseId": "%SRCROOT%"}
+        else:
+            artifact = {"uri": _file_uri(s.filename)}
+        location: Dict[str, object] = {"physicalLocation": {
+            "artifactLocation": artifact,
+            "region": {"startLine": v.line, "startColumn": v.col,
+                       "endLine": s.end_line, "endColumn": s.end_col},
+        }}
+        if v.symbol:
+            location["logicalLocations"] = [{"fullyQualifiedName": v.symbol}]
+        result: Dict[str, object] = {
             "ruleId": v.code,
-            "ruleIndex": index.get(v.code, 0),
             "level": "error",
             "message": {"text": v.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": v.path.replace("\\", "/"),
-                                         "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": v.line, "startColumn": v.col},
-                },
-                **({"logicalLocations": [{"fullyQualifiedName": v.symbol}]} if v.symbol else {}),
-            }],
+            "locations": [location],
+            "partialFingerprints": {"howtoFinding/v1": _fingerprint(v, s.path)},
         }
-        for v in violations
-    ]
+        if v.code in index:
+            result["ruleIndex"] = index[v.code]
+        results.append(result)
+    root_uri = _file_uri(place.root).rstrip("/") + "/"
     doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "howto-hook",
                 "version": __version__,
-                "informationUri": "https://github.com/howto-hook/howto-hook",
-                "rules": rules,
+                "informationUri": HOME,
+                "rules": [_rule(c) for c in codes],
             }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -105,20 +202,33 @@ def sarif(violations: Sequence[Violation]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(fmt: str, violations: Sequence[Violation], *, color: bool = False) -> str:
+def here() -> Place:
+    cwd = os.getcwd()
+    return Place(cwd, cwd)
+
+
+def render(fmt: str, violations: Sequence[Violation], *, color: bool = False,
+           place: Optional[Place] = None) -> str:
+    place = place or here()
     if fmt == "json":
-        return as_json(violations)
+        return as_json(violations, place)
     if fmt == "github":
-        return github(violations)
+        return github(violations, place)
     if fmt == "sarif":
-        return sarif(violations)
+        return sarif(violations, place)
     return text(violations, color=color)
 
 
-def statistics(violations: Sequence[Violation]) -> str:
+def statistics(violations: Sequence[Violation], fmt: str = "text") -> str:
+    """Violations per rule, most frequent first: a JSON list for json, else a table."""
     counts = Counter(v.code for v in violations)
+    ordered: List[Tuple[str, int]] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if fmt == "json":
+            return json.dumps([{"code": code, "name": RULES[code].name if code in RULES else "",
+                            "count": n, "fixable": fixable(code)} for code, n in ordered],
+                          indent=2) + "\n"
     rows: List[str] = []
-    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    for code, n in ordered:
         name = RULES[code].name if code in RULES else ""
         rows.append(f"{n:>6}  {code}  {name}")
     return "".join(r + "\n" for r in rows)
@@ -139,3 +249,21 @@ def summary(*, violations: int, definitions: int, files: int, passing: int,
     return f"All checks passed: {checked}{coverage}."
 
 
+def fix_summary(*, dry_run: bool, fixed: int, files_changed: int, failed: int,
+                remaining: int, tokens: Optional[Tuple[int, int]] = None) -> str:
+    """What a --fix run did, or what a --diff run (dry_run) would do.
+
+    A --diff run writes nothing, so the files fail just as before: its line
+    says what would be fixed and what would still fail afterwards, and never
+    "All checks passed". `tokens` is (used, served from cache) for the LLM.
+    """
+    verb = "Would fix" if dry_run else "Fixed"
+    line = f"{verb} {_plural(fixed, 'definition')} in {_plural(files_changed, 'file')}"
+    if failed:
+        line += f"; {failed} could not be fixed (see above)"
+    if dry_run:
+        line += (f"; {_plural(remaining, 'violation')} would still fail" if remaining
+                 else "; nothing would still fail")
+    if tokens is not None:
+        line += f"; {tokens[0]} tokens used, {tokens[1]} served from cache"
+    return line + "."

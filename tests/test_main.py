@@ -47,9 +47,12 @@ def test_json_output(tmp_path, run_main) -> None:
     project(tmp_path, {"bad.py": BAD, "good.py": GOOD})
     status, out, _ = run_main(["--all", "--output-format", "json"], tmp_path)
     rows = json.loads(out)
-    assert rows == [{"path": "bad.py", "line": 9, "column": 35, "code": "HOW301",
-                     "message": rows[0]["message"], "symbol": "send_report",
-                     "rule": "vague-word"}]
+    assert rows == [{"path": "bad.py", "filename": str(tmp_path / "bad.py"),
+                     "line": 9, "column": 35, "end_line": 9, "end_column": 42,
+                     "code": "HOW301", "message": rows[0]["message"], "symbol": "send_report",
+                     "rule": "vague-word", "fixable": False,
+                     "url": "https://github.com/howto-hook/howto-hook/blob/main/howto_hook/"
+                            "rule_docs/HOW301.md"}]
     _, out, _ = run_main(["--all", "--output-format", "json", "good.py"], tmp_path)
     assert json.loads(out) == []
 
@@ -57,7 +60,8 @@ def test_json_output(tmp_path, run_main) -> None:
 def test_github_output_escapes(tmp_path, run_main) -> None:
     project(tmp_path, {"a,b.py": BAD})
     _, out, _ = run_main(["--all", "--output-format", "github"], tmp_path)
-    assert out.startswith("::error file=a%2Cb.py,line=9,col=35,title=HOW301::HOW301 vague word")
+    assert out.startswith("::error file=a%2Cb.py,line=9,col=35,endLine=9,endColumn=42,"
+                          "title=HOW301::HOW301 vague word")
     assert out.count("\n") == 1
 
 
@@ -71,7 +75,7 @@ def test_sarif_output(tmp_path, run_main) -> None:
     (result,) = run["results"]
     assert ids[result["ruleIndex"]] == result["ruleId"] == "HOW301"
     region = result["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": 9, "startColumn": 35}
+    assert region == {"startLine": 9, "startColumn": 35, "endLine": 9, "endColumn": 42}
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.py"
 
 
