@@ -7,10 +7,7 @@ what it was asked to find.
 from __future__ import annotations
 
 import os
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import IO, Mapping, Optional
+from typing import IO, Mapping
 
 
 def tolerant(stream: IO[str]) -> None:
@@ -68,7 +65,7 @@ def use_color(mode: str, stream: object, environ: Mapping[str, str]) -> bool:
         return True
     if environ.get("TERM") == "dumb":
         return False
-    isatty: Optional[object] = getattr(stream, "isatty", None)
+    isatty = getattr(stream, "isatty", None)
     try:
         return bool(callable(isatty) and isatty())
     except (ValueError, OSError):
