@@ -1,4 +1,4 @@
-"""Format violations and summaries. Returns strings; only main prints.
+"""Format violations and summaries. Returns strings; output.py writes them.
 
 Text output names files as the user sees them (relative to the working
 directory). The machine formats (json, github, sarif) name them relative to

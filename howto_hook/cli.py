@@ -1,0 +1,152 @@
+"""The command line, parsed: argparse into one frozen Options record.
+
+Every flag is declared once, in OPTIONS; Options has one field per flag, so
+adding a flag means a row there and a field here (parse_args fails loudly
+otherwise). Nothing here reads a file but a rule's doc for --explain.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Dict, NamedTuple, NoReturn, Optional, Sequence, Tuple
+
+from howto_hook import __version__, codes as rules, report
+from howto_hook.discover import UsageError
+from howto_hook.docs import rule_doc
+
+PROG = "howto-check"
+# Below this many files a worker pool costs more than it saves.
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {n}")
+    return n
+
+
+def _percent(value: str) -> float:
+    try:
+        n = float(value.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {value!r}") from None
+    if not 0 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"expected 0 to 100, got {value}")
+    return n
+
+
+# Every option, once: the parser is built from this table.
+
+
+# Every option, once: the parser is built from this table.
+OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
+    ("--all", dict(action="store_true",
+                   help="check every definition, not only changed ones")),
+    ("--diff-base", dict(metavar="REV",
+                         help="check changes since the merge base of REV and HEAD "
+                              "(the CI mode)")),
+    ("--fix", dict(action="store_true",
+                   help="rewrite failing docstrings of the definitions checked")),
+    ("--diff", dict(action="store_true",
+                    help="with --fix: print a unified diff of the fixes and write nothing")),
+    ("--generator", dict(choices=("template", "llm"),
+                         help="how --fix writes guides (default: config, else template)")),
+    ("--no-cache", dict(action="store_true", help="neither read nor write .howto_cache/")),
+    ("--select", dict(metavar="CODES",
+                      help="comma-separated rule codes or prefixes to enable "
+                           "(e.g. HOW1,HOW301)")),
+    ("--ignore", dict(metavar="CODES", help="comma-separated rule codes or prefixes to disable")),
+    ("--config", dict(metavar="PATH",
+                      help="pyproject.toml to read (default: the nearest one upwards)")),
+    ("--output-format", dict(choices=report.FORMATS, default="text",
+                             help="how to print violations (default: text)")),
+    ("--jobs", dict(type=_positive_int, metavar="N",
+                    help="worker processes for large runs (default: number of cores)")),
+    ("--exit-zero", dict(action="store_true", help="exit 0 even when violations are found")),
+    ("--statistics", dict(action="store_true",
+                          help="print the number of violations per rule")),
+    ("--explain", dict(metavar="CODE", help="print what a rule checks and why")),
+    ("--baseline", dict(metavar="FILE",
+                        help="hide the violations recorded in FILE (config: baseline)")),
+    ("--generate-baseline", dict(metavar="FILE",
+                                 help="record every current violation in FILE (implies --all)")),
+    ("--add-noqa", dict(action="store_true",
+                        help="add # noqa comments for the current violations")),
+    ("--fail-under", dict(type=_percent, metavar="PCT",
+                          help="fail when fewer than PCT%% of checked definitions have a "
+                               "passing guide")),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # One line, like every other user mistake, instead of usage + error.
+            self.exit(2, f"{PROG}: error: {message} (see {PROG} --help)\n")
+
+    p = Parser(
+        prog=PROG,
+        description="Check that the docstrings of changed functions and classes "
+                    "are usage guides.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or directories to check (default: .)")
+    for flag, spec in OPTIONS:
+        p.add_argument(flag, **spec)  # type: ignore[arg-type]
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return p
+
+
+class Options(NamedTuple):
+    """The parsed command line: one field per flag (`--diff-base` is diff_base)."""
+
+    paths: Tuple[str, ...]
+    all: bool
+    diff_base: Optional[str]
+    fix: bool
+    diff: bool
+    generator: Optional[str]
+    no_cache: bool
+    select: Optional[str]
+    ignore: Optional[str]
+    config: Optional[str]
+    output_format: str
+    jobs: Optional[int]
+    exit_zero: bool
+    statistics: bool
+    explain: Optional[str]
+    baseline: Optional[str]
+    generate_baseline: Optional[str]
+    add_noqa: bool
+    fail_under: Optional[float]
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.diff
+
+
+def parse_args(argv: Sequence[str]) -> Options:
+    """The command line. Raises SystemExit for --help, --version and mistakes,
+    as argparse does."""
+    values = vars(build_parser().parse_args(argv))
+    values["paths"] = tuple(values["paths"])
+    # a baseline of one commit's definitions would be a partial one
+    values["all"] = values["all"] or bool(values["generate_baseline"])
+    return Options(**values)
+
+
+def refuse_conflicts(options: Options) -> None:
+    """UsageError for flags that do not go together."""
+    if options.generate_baseline and (options.fixing or options.baseline or options.add_noqa):
+        raise UsageError("--generate-baseline records violations; it does not combine with "
+                         "--fix, --diff, --baseline or --add-noqa")
+
+
+def explain(code: str) -> str:
+    code = code.strip().upper()
+    if code not in rules.CODES:
+        raise UsageError(f"--explain: unknown rule code {code!r} "
+                         f"(known: {', '.join(rules.all_codes())})")
+    return rule_doc(code)

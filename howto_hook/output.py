@@ -1,0 +1,108 @@
+"""What a run says: the violations in the chosen format, the summary, the
+baseline's part (recorded, applied, stale), hints, and the exit status.
+
+Reports are rendered by report.py as strings; this module writes them.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from typing import List, Optional, Sequence, Tuple
+
+from howto_hook import baseline, diff, report
+from howto_hook.check import FileResult
+from howto_hook.cli import PROG, Options
+from howto_hook.config import Settings
+from howto_hook.discover import UsageError
+from howto_hook.land import FixTally, summary as fix_summary
+from howto_hook.model import Violation
+from howto_hook.plan import Plan
+
+
+def load_baseline(options: Options, settings: Settings) -> Optional["Counter[baseline.Key]"]:
+    """The known violations to hide (--baseline, else the config's), if any."""
+    baseline_file = options.baseline or (
+        os.path.join(settings.root, settings.baseline) if settings.baseline else None)
+    if not baseline_file or options.generate_baseline:
+        return None
+    try:
+        return baseline.load(baseline_file)
+    except baseline.BaselineError as e:
+        raise UsageError(str(e)) from None
+
+
+def finish(options: Options, plan: Plan, results: Sequence[FileResult],
+           known: Optional["Counter[baseline.Key]"], tally: Optional[FixTally]) -> int:
+    """Write everything the run found; returns the exit status."""
+    settings = plan.settings
+    violations: List[Violation] = sorted(
+        (v for r in results for v in r.violations),
+        key=lambda v: (v.path, v.line, v.col, v.code),
+    )
+    if options.generate_baseline:
+        with open(options.generate_baseline, "w", encoding="utf-8") as f:
+            f.write(baseline.dumps(violations, settings.root))
+        sys.stderr.write(f"Recorded {len(violations)} violations in "
+                         f"{options.generate_baseline}.\n")
+        return 0
+    stale: Tuple = ()
+    if known is not None:
+        applied = baseline.apply(violations, known, settings.root, baseline.checked_pairs(
+            (r.path, r.symbols) for r in results))
+        violations = list(applied.kept)
+        stale = applied.stale
+    out = report.render(options.output_format, violations, color=_use_color(sys.stdout))
+    sys.stdout.write(out)
+    if options.statistics:
+        sys.stdout.write(report.statistics(violations))
+    sys.stderr.write(report.summary(
+        violations=len(violations),
+        definitions=sum(r.checked for r in results),
+        files=len(results),
+        passing=sum(r.passing for r in results),
+        changed_only=plan.change is not None,
+    ) + "\n")
+    if tally is not None:
+        sys.stderr.write(fix_summary(tally, diff_only=options.diff, llm=plan.generator == "llm"))
+    _hints(plan.change, stale)
+    return exit_status(options, results, violations, tally)
+
+
+def _hints(change: Optional[diff.Change], stale: Tuple) -> None:
+    """What the user may want to do next: CI with nothing changed, a stale baseline."""
+    if change is not None and not change.files and os.environ.get("CI") \
+            and change.description.startswith("the working tree"):
+        sys.stderr.write(f"{PROG}: hint: nothing differs from HEAD; in CI, pass "
+                         "--diff-base origin/<base branch> to check the branch's changes\n")
+    for path, symbol, code, _ in stale[:10]:
+        sys.stderr.write(f"{PROG}: stale baseline entry: {path} {symbol or '(file)'} {code} "
+                         "no longer occurs\n")
+    if stale:
+        entries = "entry is" if len(stale) == 1 else "entries are"
+        sys.stderr.write(f"{PROG}: {len(stale)} baseline {entries} stale; rewrite the baseline "
+                         "with --generate-baseline\n")
+
+
+def exit_status(options: Options, results: Sequence[FileResult],
+                violations: Sequence[Violation], tally: Optional[FixTally]) -> int:
+    """1 for violations, a coverage below --fail-under, or files a fix changed."""
+    definitions = sum(r.checked for r in results)
+    if options.fail_under is not None and definitions:
+        coverage = 100.0 * sum(r.passing for r in results) / definitions
+        if coverage < options.fail_under:
+            sys.stderr.write(f"{PROG}: guide coverage {coverage:.1f}% is below "
+                             f"--fail-under {options.fail_under:g}%\n")
+            return 1
+    if tally is not None and tally.files_changed:
+        return 1  # pre-commit's convention: a hook that changed files fails
+    return 1 if violations and not options.exit_zero else 0
+
+
+def _use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

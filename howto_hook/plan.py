@@ -1,0 +1,154 @@
+"""What a run will do: the settings, the change, the files and definitions
+to look at (the jobs), and how many workers may do them.
+
+Nothing here parses Python or prints; git is asked through diff.
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
+
+from howto_hook import codes as rules, diff
+from howto_hook.cli import Options
+from howto_hook.config import ConfigError, Settings, load_settings
+from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
+                                 is_excluded)
+
+
+class Job(NamedTuple):
+    """One file to check or fix, with the codes enabled for it and, for a
+    change, its changed lines (None: every definition)."""
+
+    path: str
+    display: str
+    enabled: FrozenSet[str]
+    changed: Optional[FrozenSet[int]] = None
+
+
+class Plan(NamedTuple):
+    settings: Settings
+    change: Optional[diff.Change]  # None: every definition is checked
+    jobs: List[Job]
+    workers: int
+    generator: str  # what --fix writes guides with: "template" or "llm"
+
+
+def make(options: Options, cwd: str) -> Plan:
+    """The settings, the change and the jobs for one run from `cwd`."""
+    settings = _settings(options, cwd)
+    enabled = rules.enabled_codes(settings.select, settings.ignore)
+    paths = options.paths or (".",)
+    change = _change(options, settings, cwd)
+    if change is None:
+        jobs = _all_jobs(paths, settings, enabled, cwd)
+    else:
+        jobs = _changed_jobs(change, paths, settings, enabled, cwd)
+    return Plan(settings, change, jobs, options.jobs or os.cpu_count() or 1,
+                options.generator or settings.generator)
+
+
+def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for c in codes:
+        if not rules.valid_selector(c):
+            raise UsageError(f"{flag}: unknown rule selector {c!r}")
+    return codes
+
+
+def _settings(options: Options, cwd: str) -> Settings:
+    settings = load_settings(options.config, cwd=cwd)
+    select = _codes(options.select, "--select")
+    ignore = _codes(options.ignore, "--ignore")
+    for sel in settings.select + settings.ignore:
+        if not rules.valid_selector(sel):
+            raise ConfigError(f"{settings.config_path}: unknown rule selector {sel!r}")
+    changes: Dict[str, object] = {}
+    if select is not None:
+        changes["select"] = select
+    if ignore is not None:
+        changes["ignore"] = settings.ignore + ignore
+    return settings.with_changes(**changes) if changes else settings
+
+
+def _change(options: Options, settings: Settings, cwd: str) -> Optional[diff.Change]:
+    """The change to check, by SPEC 4's precedence; None means every definition."""
+    if options.all:
+        return None
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    plain = not (options.diff_base or (from_ref and to_ref) or settings.diff_base)
+    if plain and not options.paths:
+        # The plain hook, looking at the current directory: one round of git.
+        change = diff.working_tree_below(cwd, [f":(glob)**/{p}" for p in settings.include])
+        if change is not None:
+            return change
+    repo = diff.repository(cwd)
+    if repo is None:
+        if options.diff_base:
+            raise UsageError(f"--diff-base {options.diff_base} needs a git repository, and "
+                             f"{cwd} is not inside one")
+        return None  # outside a repository there is no change to look at
+    root = repo.root
+    if options.diff_base:
+        return diff.since_base(root, options.diff_base)
+    if from_ref and to_ref:
+        return diff.between_refs(root, from_ref, to_ref)
+    if settings.diff_base:
+        return diff.since_base(root, settings.diff_base)
+    return diff.working_tree(repo, _pathspecs(options.paths, settings, root))
+
+
+def _pathspecs(paths: Sequence[str], settings: Settings, root: str) -> List[str]:
+    """What git needs to look at: files the include globs take, and files named."""
+    # ":(top)" anchors the globs at the repository's top from any directory
+    specs = [f":(top,glob)**/{pattern}" for pattern in settings.include]
+    for p in paths:
+        if os.path.isfile(p):
+            rel = os.path.relpath(os.path.realpath(p), os.path.realpath(root))
+            if not rel.startswith(".."):
+                specs.append(":(literal)" + rel.replace(os.sep, "/"))
+    return specs
+
+
+def _codes_for(path: str, settings: Settings, enabled: FrozenSet[str]) -> FrozenSet[str]:
+    per_file = ignored_codes(path, settings)
+    if not per_file:
+        return enabled
+    return frozenset(c for c in enabled if not rules.matches(c, per_file))
+
+
+def _all_jobs(paths: Sequence[str], settings: Settings, enabled: FrozenSet[str],
+              cwd: str) -> List[Job]:
+    return [Job(f, display(f, cwd), _codes_for(f, settings, enabled))
+            for f in expand(paths, settings)]
+
+
+def _changed_jobs(change: diff.Change, paths: Sequence[str], settings: Settings,
+                  enabled: FrozenSet[str], cwd: str) -> List[Job]:
+    """Changed files under the given paths; a named file must be in the change."""
+    named: set = set()
+    dirs: List[str] = []
+    for p in paths:
+        if not os.path.exists(p):
+            raise UsageError(f"{p}: no such file or directory")
+        full = os.path.realpath(p)
+        if os.path.isdir(full):
+            dirs.append(full.rstrip(os.sep) + os.sep)
+        else:
+            named.add(full)
+    jobs = []
+    for path in sorted(change.files):
+        lines = change.files[path]
+        real = os.path.realpath(path)
+        if lines is not None and not lines:
+            continue  # renamed or mode change only: no line of it changed
+        if real in named:
+            pass  # named explicitly (pre-commit passes scripts without .py too)
+        elif not (any(real.startswith(d) for d in dirs) and included(real, settings)):
+            continue
+        if not os.path.isfile(real) or is_excluded(path, settings):
+            continue
+        jobs.append(Job(path, display(path, cwd), _codes_for(path, settings, enabled), lines))
+    return jobs

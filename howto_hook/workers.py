@@ -1,0 +1,190 @@
+"""Running the jobs: checks and fixes, in a pool of worker processes when
+there are enough files, largest first; a progress line on a terminal.
+
+Each worker imports libcst on its first parse (fork keeps what the parent
+already loaded); the LLM generator runs in this process, streaming answers.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+from howto_hook import cache
+from howto_hook.check import FileResult, check_file, check_source, unreadable
+from howto_hook.cli import PROG, Options
+from howto_hook.config import Settings
+from howto_hook.fix import FileFix, finish, fix_file, read_plan
+from howto_hook.generate.template import TemplateGenerator
+from howto_hook.land import FixTally, land
+from howto_hook.plan import Job, Plan
+
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_MIN_FILES = 24
+
+
+def check(plan: Plan, options: Options) -> List[FileResult]:
+    """Check every job; a whole-tree run reads and fills the result cache."""
+    cache_root = None
+    if plan.change is None and not options.no_cache and plan.jobs:
+        try:
+            cache.ensure_dir(plan.settings.root)
+            cache_root = plan.settings.root
+        except OSError:
+            cache_root = None  # a read-only tree: run without the cache
+    return run_jobs(plan.jobs, plan.settings, plan.workers, cache_root)
+
+
+def fix(plan: Plan, options: Options, tally: FixTally) -> List[FileFix]:
+    """Fix every job, landing each file as soon as its fix is ready."""
+    settings = plan.settings
+    if plan.generator == "llm":
+        gen = _generator("llm", settings, settings.root, options.no_cache)
+        return run_llm_fixes(plan.jobs, settings, gen, options.diff, tally)
+    return run_fixes(plan.jobs, settings, plan.workers, plan.generator, options.diff, tally)
+
+
+def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> FileResult:
+    if cache_root is None or job.changed is not None:
+        return check_file(job.path, job.display, settings, job.enabled, job.changed)
+    try:
+        with open(job.path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return FileResult(job.display, unreadable(job.display, e, job.enabled), 0, 0)
+    k = cache.key(data, job.path, cache.settings_token(settings, job.enabled))
+    store = cache.ResultCache(cache_root)
+    hit = store.get(k, job.display)
+    if hit is not None:
+        return hit
+    result = check_source(data, path=job.display, settings=settings, enabled=job.enabled)
+    store.put(k, result)
+    return result
+
+
+def _run_batch(batch: List[Job], settings: Settings, cache_root: Optional[str]
+               ) -> List[FileResult]:
+    return [_run_one(j, settings, cache_root) for j in batch]
+
+
+def run_jobs(jobs: List[Job], settings: Settings, workers: int,
+             cache_root: Optional[str] = None) -> List[FileResult]:
+    """Check files, in worker processes when there are enough of them."""
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+        return [_run_one(j, settings, cache_root) for j in jobs]
+    # Largest files first, so that the run does not end with one worker
+    # still parsing a big module while the others wait.
+    order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
+    results: List[Optional[FileResult]] = [None] * len(jobs)
+    for n, result in _in_workers(_run_batch, jobs, workers, 16, (settings, cache_root), order):
+        results[n] = result
+    return results  # type: ignore[return-value]  # every slot is filled
+
+
+def _in_workers(batch_fn: Callable[..., list], jobs: List[Job], workers: int, most: int,
+                extra: Tuple[object, ...], order: Optional[List[int]] = None
+                ) -> Iterator[Tuple[int, Any]]:
+    """`batch_fn(batch, *extra)` over the jobs in worker processes; yields
+    (index into jobs, result) batch by batch, in `order` (default: as listed).
+
+    Small batches (at most `most` files) keep every worker busy to the end;
+    one file each would spend more on messages than on the work.
+    """
+    # fork keeps start-up cheap: workers inherit the imported modules.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    order = list(range(len(jobs))) if order is None else order
+    size = max(1, min(most, len(jobs) // (workers * 8)))
+    chunks = [order[i:i + size] for i in range(0, len(order), size)]
+    batches = [[jobs[n] for n in chunk] for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        for chunk, results in zip(chunks, pool.map(batch_fn, batches,
+                                                   *([x] * len(batches) for x in extra))):
+            yield from zip(chunk, results)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reported as unreadable by the worker
+
+
+def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-untyped-def]
+               no_cache: bool = False):
+    if name == "llm":
+        from howto_hook.generate.llm import LLMGenerator  # only this path may load openai
+
+        return LLMGenerator.from_settings(settings, root=root, no_cache=no_cache)
+    return TemplateGenerator()
+
+
+def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore[no-untyped-def]
+    return fix_file(job.path, job.display, settings, job.enabled, job.changed,
+                    _generator(generator_name, settings, settings.root))
+
+
+def _fix_batch(batch: List[Job], settings: Settings, generator_name: str) -> list:
+    return [_fix_one(j, settings, generator_name) for j in batch]
+
+
+def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name: str,
+              diff_only: bool, tally: FixTally) -> list:
+    """Fix files with the offline template, over worker processes for many files;
+    each file is written as soon as its fix arrives."""
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+        gen = _generator(generator_name, settings, settings.root)
+        results = []
+        for n, j in enumerate(jobs, start=1):
+            results.append(fix_file(j.path, j.display, settings, j.enabled, j.changed, gen))
+            land(results[-1], diff_only, tally)
+            _progress(n, len(jobs))
+        return results
+    results = []
+    for _, f in _in_workers(_fix_batch, jobs, workers, 8, (settings, generator_name)):
+        land(f, diff_only, tally)
+        results.append(f)
+        _progress(len(results), len(jobs))
+    return results
+
+
+def _progress(done: int, total: int, what: str = "files") -> None:
+    """A progress line on a terminal for long runs; nothing in logs."""
+    if total < 20 or not sys.stderr.isatty():
+        return
+    end = "\n" if done == total else ""
+    sys.stderr.write(f"\r{PROG}: fixing {what} {done}/{total}{end}")
+    sys.stderr.flush()
+
+
+def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: bool,
+                  tally: FixTally) -> list:  # type: ignore[no-untyped-def]
+    """Ask for every definition at once; write each file as soon as it is complete,
+    so that an interrupted run keeps the work already done."""
+    plans = [read_plan(j.path, j.display, settings, j.enabled, j.changed, generator.name)
+             for j in jobs]
+    results: list = [None] * len(plans)
+    waiting = {n: len(p.requests) for n, p in enumerate(plans)}
+    gathered: Dict[int, list] = {n: [] for n in waiting}
+    owner = {id(r): n for n, p in enumerate(plans) for r in p.requests}
+    total = sum(waiting.values())
+
+    def land_plan(n: int) -> None:
+        results[n] = finish(plans[n], gathered[n], settings=settings, enabled=jobs[n].enabled)
+        land(results[n], diff_only, tally)
+
+    for n, count in waiting.items():
+        if count == 0:
+            land_plan(n)
+    done = 0
+    for outcome in generator.stream([r for p in plans for r in p.requests]):
+        n = owner[id(outcome.request)]
+        gathered[n].append(outcome)
+        waiting[n] -= 1
+        done += 1
+        _progress(done, total, "definitions")
+        if waiting[n] == 0:
+            land_plan(n)
+    return results
