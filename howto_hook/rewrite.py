@@ -23,10 +23,23 @@ _PREFIX = re.compile(r"^[rRuU]*")
 
 def _indented(text: str, indent: str) -> str:
     """The docstring's value: first line after the quotes, the rest indented,
-    closing quotes on their own line (the layout black and ruff keep)."""
-    lines = text.rstrip("\n").split("\n")
-    rest = [indent + ln if ln.strip() else "" for ln in lines[1:]]
-    return "\n".join([lines[0]] + rest) + "\n" + indent
+    closing quotes on their own line.
+
+    Written as black and ruff format would leave it: no space after the
+    opening quotes, no trailing whitespace, and (in a file indented with
+    spaces) no tab in a line's indentation, since both formatters expand
+    those to 8-column stops.
+    """
+    lines = [ln.rstrip() for ln in text.rstrip().split("\n")]
+    spaces = "\t" not in indent
+    rest = [("" if not ln else _expand_lead(indent + ln) if spaces else indent + ln)
+            for ln in lines[1:]]
+    return "\n".join([lines[0].lstrip(" \t")] + rest) + "\n" + indent
+
+
+def _expand_lead(line: str) -> str:
+    body = line.lstrip()
+    return line[: len(line) - len(body)].expandtabs() + body
 
 
 def _needs_escape(ch: str, encoding: str) -> bool:
@@ -100,8 +113,8 @@ class _Replace(cst.CSTTransformer):
                 stmts[0] = first.with_changes(body=small)
             else:
                 stmts.insert(0, cst.SimpleStatementLine(body=[cst.Expr(new)]))
-                if isinstance(original, cst.ClassDef) and len(stmts) > 1:
-                    stmts[1] = _blank_line_before(stmts[1])
+            if len(stmts) > 1 and _blank_required(original, stmts[1]):
+                stmts[1] = _blank_line_before(stmts[1])
             return updated.with_changes(body=body.with_changes(body=stmts))
         # A one-line body (`def f(): return 1`) becomes a block; a comment
         # after it stays on the def line.
@@ -118,8 +131,17 @@ class _Replace(cst.CSTTransformer):
         return updated.with_changes(body=cst.IndentedBlock(body=lines, header=header))
 
 
+def _blank_required(owner: cst.CSTNode, following: cst.BaseStatement) -> bool:
+    """Whether black and ruff format want an empty line between the docstring
+    and the next statement: always in a class; in a function, before a nested
+    def or class (decorated or not, comments above it or not). Elsewhere both
+    keep zero or one empty line as written."""
+    return isinstance(owner, cst.ClassDef) or isinstance(following, (cst.FunctionDef,
+                                                                     cst.ClassDef))
+
+
 def _blank_line_before(stmt: cst.BaseStatement) -> cst.BaseStatement:
-    """black and ruff format keep one empty line after a class docstring;
+    """One empty line before `stmt` (above its comments) unless it has one;
     writing it ourselves means the formatter has nothing to change."""
     leading = list(getattr(stmt, "leading_lines", ()))
     if leading and not leading[0].comment:
