@@ -226,3 +226,19 @@ def test_explain_and_version(run_main, tmp_path) -> None:
     from howto_hook import __version__
     status, out, _ = run_main(["--version"], tmp_path)
     assert status == 0 and __version__ in out
+
+
+@pytest.mark.parametrize("argv, field, value", [
+    pytest.param([], "paths", (), id="no-paths"),
+    pytest.param(["a.py", "src"], "paths", ("a.py", "src"), id="paths"),
+    pytest.param(["--diff-base", "origin/main"], "diff_base", "origin/main", id="dashed-flag"),
+    pytest.param(["--generate-baseline", "b.json"], "all", True, id="baseline-implies-all"),
+    pytest.param(["--diff"], "fixing", True, id="diff-is-fixing"),
+    pytest.param(["--jobs", "3"], "jobs", 3, id="typed"),
+])
+def test_options_have_one_field_per_flag(argv: "list[str]", field: str, value: object) -> None:
+    from howto_hook.cli import Options, build_parser, parse_args
+
+    # a flag added to OPTIONS without its field in Options fails here first
+    assert set(Options._fields) == set(vars(build_parser().parse_args([])))
+    assert getattr(parse_args(argv), field) == value
