@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import libcst as cst
 
-from howto_hook import locate
+from howto_hook import locate, walk
 from howto_hook.config import Settings
 from howto_hook.model import Target
 
@@ -106,7 +106,7 @@ class _Replace(cst.CSTTransformer):
         body = updated.body
         if isinstance(body, cst.IndentedBlock):
             stmts = list(body.body)
-            if locate._docstring_node(original.body) is not None:
+            if walk.docstring_node(original.body) is not None:
                 first = stmts[0]
                 small = list(first.body)
                 small[0] = small[0].with_changes(value=new)
@@ -119,7 +119,7 @@ class _Replace(cst.CSTTransformer):
         # A one-line body (`def f(): return 1`) becomes a block; a comment
         # after it stays on the def line.
         small = list(body.body)
-        if locate._docstring_node(original.body) is not None:
+        if walk.docstring_node(original.body) is not None:
             small = small[1:]
         lines: List[cst.BaseStatement] = [cst.SimpleStatementLine(body=[cst.Expr(new)])]
         if small:
@@ -153,7 +153,7 @@ def _lead(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def body_indent(target: Target, node: locate.Def, lines: List[str], module: cst.Module) -> str:
+def body_indent(target: Target, node: walk.Def, lines: List[str], module: cst.Module) -> str:
     """Absolute indentation of the definition's body."""
     doc = target.docstring
     if doc is not None and isinstance(node.body, cst.IndentedBlock):
@@ -182,7 +182,7 @@ def apply(text: str, docs: Mapping[Tuple[str, int], str], *, settings: Settings,
         key = (target.qualname, target.line)
         if key not in docs:
             continue
-        old: Optional[cst.BaseExpression] = locate._docstring_node(node.body)
+        old: Optional[cst.BaseExpression] = walk.docstring_node(node.body)
         prefix, quote = "", '"""'
         if isinstance(old, cst.SimpleString):
             prefix, quote = old.prefix, old.quote

@@ -9,7 +9,7 @@ from typing import List
 
 import pytest
 
-from howto_hook import locate
+from howto_hook import locate, positions, walk
 from howto_hook.check import decode
 from howto_hook.config import Settings
 from howto_hook.model import Target
@@ -24,8 +24,8 @@ def _without_ends(targets: List[Target]) -> List[Target]:
 
 def _by_text(module, text: str, settings: Settings) -> bool:
     found: list = []
-    locate._walk(module.body, "", "module", False, (), settings.scope == "all", found)
-    return locate._where_by_text(module, text, found) is not None
+    walk.walk(module.body, "", "module", False, (), settings.scope == "all", found)
+    return positions.by_text(module, text, found) is not None
 
 
 @pytest.mark.parametrize("source, by_text", [

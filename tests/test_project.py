@@ -41,19 +41,25 @@ def _modules() -> "dict[str, set[str]]":
     return out
 
 
+LIBCST_MODULES = ("howto_hook.locate", "howto_hook.walk", "howto_hook.positions",
+                  "howto_hook.rewrite")
+OPENAI_MODULES = ("howto_hook.generate.llm",)
+
+
 def test_layering() -> None:
     mods = _modules()
     for name, imports in mods.items():
-        # nothing imports main; only locate and rewrite import libcst;
-        # only the LLM generator imports openai
+        # nothing imports main; only the tree walk, the position finders,
+        # locate and rewrite import libcst; only the LLM generator imports openai
         assert "howto_hook.main" not in imports or name == "howto_hook.__main__", name
         if any(i == "libcst" or i.startswith("libcst.") for i in imports):
-            assert name in ("howto_hook.locate", "howto_hook.rewrite"), name
+            assert name in LIBCST_MODULES, name
         if any(i == "openai" or i.startswith("openai.") for i in imports):
-            assert name == "howto_hook.generate.llm", name
+            assert name in OPENAI_MODULES, name
     # the check path never imports the fix path
     check_path = ["howto_hook.check", "howto_hook.rules", "howto_hook.guide",
-                  "howto_hook.locate", "howto_hook.report", "howto_hook.diff"]
+                  "howto_hook.locate", "howto_hook.walk", "howto_hook.positions",
+                  "howto_hook.report", "howto_hook.diff"]
     for name in check_path:
         fix_side = {i for i in mods.get(name, set())
                     if i.startswith(("howto_hook.fix", "howto_hook.generate", "howto_hook.rewrite"))}
