@@ -63,7 +63,10 @@ def read_json(path: str) -> object:
 
 @lru_cache(maxsize=64)
 def settings_token(settings: Settings, enabled: FrozenSet[str]) -> str:
-    neutral = settings.with_changes(root="", config_path=None, baseline=None, diff_base=None)
+    # what the per-file check never reads (HOW403 runs after it) shares entries
+    neutral = settings.with_changes(root="", config_path=None, baseline=None, diff_base=None,
+                                    run_examples=False, example_timeout=10.0,
+                                    example_python=None)
     # the interpreter's grammar decides HOW204 and HOW401: a 3.12 example is
     # valid under 3.13 and not under 3.9, so one cache must not serve both
     interpreter = f"{sys.implementation.name}|{sys.version}"

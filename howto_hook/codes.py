@@ -34,6 +34,8 @@ CODES: Dict[str, Code] = {
     "HOW402": Code("example-import-path",
                    "the example imports the documented name from a module that does not "
                    "provide it"),
+    "HOW403": Code("example-fails",
+                   "with --run-examples: the Usage Example raises or times out when run"),
     "HOW900": Code("unused-noqa", "a `# noqa` comment suppresses nothing"),
 }
 

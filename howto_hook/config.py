@@ -79,6 +79,10 @@ class Settings(NamedTuple):
     llm: LLMSettings = LLMSettings()
     diff_base: Optional[str] = None
     baseline: Optional[str] = None
+    # HOW403: run each Usage Example (never unless asked), on which interpreter
+    run_examples: bool = False
+    example_timeout: float = 10.0
+    example_python: Optional[str] = None  # absolute once loaded
     # Where relative patterns are anchored: the directory of the config file,
     # else the current directory.
     root: str = "."
@@ -196,6 +200,9 @@ _TOP: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
     "require-step-labels": ("require_step_labels", _bool),
     "diff-base": ("diff_base", _str),
     "baseline": ("baseline", _str),
+    "run-examples": ("run_examples", _bool),
+    "example-timeout": ("example_timeout", lambda v, w: _number(v, w, minimum=0.1)),
+    "example-python": ("example_python", _str),
 }
 
 _LLM: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
@@ -251,6 +258,9 @@ def settings_from_table(table: Mapping[str, Any], *, root: str = ".",
         base = dict(values.get("banned_words", DEFAULT_BANNED))
         base.update(extend_banned)
         values["banned_words"] = tuple(base.items())
+    if values.get("example_python"):  # relative to the config file, like every path in it
+        values["example_python"] = os.path.abspath(
+            os.path.join(root, os.path.expanduser(values["example_python"])))
     if "title" in values and not values["title"].strip():
         raise ConfigError("tool.howto.title must not be empty")
     return Settings(**values)

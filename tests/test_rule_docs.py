@@ -30,7 +30,8 @@ def test_use_instead_passes(code: str) -> None:
     assert result.violations == () and result.checked >= 1
 
 
-@pytest.mark.parametrize("code", sorted(c for c in RULES if c != "HOW002"))
+# HOW403 needs its example run in a process: see test_run_examples.py
+@pytest.mark.parametrize("code", sorted(c for c in RULES if c not in ("HOW002", "HOW403")))
 def test_example_fails_with_its_code(code: str) -> None:
     bad = examples(code)["Example"]
     result = check_source(bad.encode(), path="reports.py", settings=SETTINGS, enabled=ENABLED)

@@ -57,6 +57,9 @@ class Outcome:
     error: str = ""
     tokens: int = 0
     cached: bool = False
+    # Other whole docstrings to fall back on, best first, when --run-examples
+    # sees the example of `text` fail (examples.vet tries them in order).
+    alternatives: Tuple[str, ...] = ()
 
 
 class Generator(Protocol):

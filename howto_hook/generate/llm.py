@@ -244,8 +244,12 @@ class _Formats:
 class LLMGenerator:
     name = "llm"
 
-    def __init__(self, llm: LLMSettings, *, api_key: str, cache_root: Optional[str]) -> None:
+    def __init__(self, llm: LLMSettings, *, api_key: str, cache_root: Optional[str],
+                 runner: Any = None) -> None:
         self.llm = llm
+        # with --run-examples: an examples.Runner, and an answer whose example
+        # fails is sent back with the exception like a rule violation
+        self.runner = runner
         self._api_key = api_key
         self._cache = _Cache(cache_root)
         self._formats = _Formats()
@@ -266,7 +270,21 @@ class LLMGenerator:
             raise ConfigError(
                 f"the llm generator needs an API key in the environment variable {var} "
                 f"(a local server that needs none takes any value, e.g. {var}=local)")
-        return cls(settings.llm, api_key=key, cache_root=None if no_cache else root)
+        runner = None
+        if settings.run_examples:
+            from howto_hook import examples
+
+            runner = examples.runner_for(settings)
+        return cls(settings.llm, api_key=key, cache_root=None if no_cache else root,
+                   runner=runner)
+
+    def _run_failure(self, req: Request, text: str) -> Optional[Tuple[str, str]]:
+        """With --run-examples: (repair line, reason) when the example fails."""
+        if self.runner is None:
+            return None
+        from howto_hook import examples
+
+        return examples.run_problem(req, text, self.runner)
 
     def _openai(self) -> Any:
         with self._lock:
@@ -322,7 +340,7 @@ class LLMGenerator:
         if hit is not None:
             try:
                 text = guide_text(req, parse_answer(json.dumps(hit)))
-                if not problems(req, text):
+                if not problems(req, text) and self._run_failure(req, text) is None:
                     return Outcome(req, text, cached=True)
             except AnswerError:
                 pass
@@ -348,6 +366,7 @@ class LLMGenerator:
                 error = str(e)
                 break
             tokens += used
+            failure: Optional[Tuple[str, str]] = None
             try:
                 answer = parse_answer(content)
                 text = guide_text(req, answer)
@@ -356,9 +375,15 @@ class LLMGenerator:
             else:
                 found = problems(req, text)
                 if not found:
+                    failure = self._run_failure(req, text)
+                if failure is not None:
+                    found = [failure[0]]
+                if not found:
                     self._cache.put(key, answer)
                     return Outcome(req, text, tokens=tokens)
             error = "the answer fails the rules: " + "; ".join(found)
+            if failure is not None:
+                error = failure[1]
             messages = messages + [
                 {"role": "assistant", "content": content},
                 {"role": "user", "content": "Your answer breaks these rules; answer again with "
@@ -368,6 +393,10 @@ class LLMGenerator:
             from howto_hook.generate.template import TemplateGenerator
 
             fallback = TemplateGenerator().generate([req])[0]
+            if self.runner is not None:  # the template's example must run too
+                from howto_hook import examples
+
+                fallback = examples.vet([fallback], self.runner)[0]
             return replace(fallback, tokens=tokens)
         return Outcome(req, None, error=error, tokens=tokens)
 

@@ -1,0 +1,269 @@
+"""HOW403: Usage Examples run in real child processes, on the project's interpreter."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from conftest import GOOD_GUIDE
+from howto_hook import examples
+from howto_hook.check import check_source
+from howto_hook.config import Settings
+from howto_hook.docs import examples as doc_examples
+
+SETTINGS = Settings()
+ENABLED = frozenset({"HOW403"})
+
+
+def guided(header: str, example: str, body: str = "return 1", name: str = "target") -> str:
+    """A module holding one definition (`header`) whose guide's example is `example`."""
+    doc = GOOD_GUIDE.replace("send_report", name).replace(
+        f'sent = {name}("weekly.txt")', textwrap.dedent(example).strip("\n"))
+    indent = "    "
+    return (f"{header}\n{indent}\"\"\"{textwrap.indent(doc, indent).lstrip()}{indent}\"\"\"\n"
+            f"{indent}{body}\n")
+
+
+def write(root: Path, files: Dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def how403(root: Path, rel: str, *, python: str = sys.executable, timeout: float = 5.0,
+           env: Optional[Dict[str, str]] = None) -> List[Tuple[int, str]]:
+    """(line, message) of each HOW403 the stage reports for one file."""
+    runner = examples.Runner(python, timeout=timeout, jobs=2,
+                             env=examples.child_environment(env or dict(os.environ),
+                                                            ["MY_PROVIDER_KEY"]))
+    path = str(root / rel)
+    found = examples.check_files([(path, rel, ENABLED, None)], SETTINGS, runner)
+    return [(v.line, v.message) for v in found.get(rel, [])]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, ln in enumerate(text.split("\n"), start=1) if needle in ln)
+
+
+CONTEXT_MANAGER = "import contextlib\n\n\n@contextlib.contextmanager\ndef target():"
+
+# (definition header, example, body, the example line that fails or None, message)
+CASES = [
+    pytest.param("def target():", "from mod import target\n\nvalue = target()\n", "return 1",
+                 None, None, id="passes"),
+    pytest.param(CONTEXT_MANAGER,
+                 "from mod import target\n\nfor item in target():\n    print(item)\n",
+                 "yield 1", "for item in target():",
+                 "the usage example raises TypeError: "
+                 "'_GeneratorContextManager' object is not iterable",
+                 id="raises-at-its-line"),
+    pytest.param("def target(n):", "from mod import target\n\ntarget(0)\n", "return 1 / n",
+                 "target(0)", "the usage example raises ZeroDivisionError: division by zero",
+                 id="raises-inside-the-code"),
+    pytest.param("def target():", "import time\nfrom mod import target\n\ntime.sleep(30)\n",
+                 "return 1", "time.sleep(30)",
+                 "the usage example did not finish within 1 s and was stopped",
+                 id="times-out"),
+    pytest.param("def target():",
+                 "from mod import target\n\nprint('to stdout', target())\n", "return 1",
+                 None, None, id="prints-to-stdout"),
+    pytest.param("def target():", "from mod import target\n\nanswer = input('name? ')\n",
+                 "return 1", "answer = input", "the usage example raises EOFError: "
+                 "EOF when reading a line", id="reads-stdin-at-eof"),
+    pytest.param("def target():",
+                 "import sys\nfrom mod import target\n\nassert sys.stdin.read() == ''\n",
+                 "return 1", None, None, id="reads-stdin-to-end"),
+    pytest.param("def target():",
+                 "import os\nfrom mod import target\n\nos._exit(3)\n", "return 1",
+                 # no traceback survives os._exit: the example's first line
+                 "import os", "the usage example ended its interpreter (exit status 3)",
+                 id="exits-the-interpreter"),
+    pytest.param("def target():",
+                 "import os\nfrom mod import target\n\n"
+                 "assert 'OPENAI_API_KEY' not in os.environ\n"
+                 "assert 'MY_PROVIDER_KEY' not in os.environ\n"
+                 "assert os.environ['HARMLESS'] == 'kept'\n", "return 1",
+                 None, None, id="provider-keys-removed"),
+    pytest.param("def target():",
+                 "import os\nfrom mod import target\n\nassert os.listdir('.') == []\n"
+                 "open('scratch.txt', 'w').close()\n", "return 1",
+                 None, None, id="fresh-empty-working-directory"),
+    pytest.param("async def target():",
+                 "import asyncio\nfrom mod import target\n\nasyncio.run(target())\n",
+                 "raise KeyError('missing')", "asyncio.run(target())",
+                 "the usage example raises KeyError: 'missing'", id="coroutine-raises"),
+]
+
+
+@pytest.mark.parametrize("header, example, body, failing, message", CASES)
+def test_how403(tmp_path: Path, monkeypatch, header: str, example: str, body: str,
+                failing: Optional[str], message: Optional[str]) -> None:
+    text = guided(header, example, body)
+    write(tmp_path, {"mod.py": text})
+    env = dict(os.environ, OPENAI_API_KEY="sk-secret", MY_PROVIDER_KEY="k", HARMLESS="kept")
+    started = time.monotonic()
+    found = how403(tmp_path, "mod.py", timeout=1.0, env=env)
+    expected = [] if failing is None else [(line_of(text, failing), message)]
+    assert found == expected
+    assert time.monotonic() - started < 15
+    assert sorted(os.listdir(tmp_path)) in (["mod.py"], ["__pycache__", "mod.py"])
+
+
+def test_src_layout_import_root(tmp_path: Path) -> None:
+    text = guided("def target():", "from pkg.mod import target\n\nassert target() == 1\n")
+    write(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/mod.py": text})
+    assert how403(tmp_path, "src/pkg/mod.py") == []
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] == "Z"  # a zombie runs nothing
+    except FileNotFoundError:
+        return True
+
+
+def test_timeout_kills_the_child_and_its_children(tmp_path: Path) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    example = f"""\
+        import subprocess, sys, time
+        from mod import target
+
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        open({str(pid_file)!r}, "w").write(str(child.pid))
+        while True:
+            target()
+        """
+    write(tmp_path, {"mod.py": guided("def target():", example)})
+    found = how403(tmp_path, "mod.py", timeout=1.0)
+    assert [m for _, m in found] == [
+        "the usage example did not finish within 1 s and was stopped"]
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while not _pid_gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _pid_gone(pid)
+
+
+def _venv_with(tmp: Path, module: str, source: str) -> Path:
+    """A real virtual environment (no pip) holding one module of its own."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp)], check=True)
+    python = tmp / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                           "['purelib'])"], check=True, capture_output=True, text=True)
+    Path(site.stdout.strip(), f"{module}.py").write_text(source)
+    return python
+
+
+@pytest.fixture(scope="module")
+def project_venv(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    _venv_with(root / ".venv", "onlyhere", "def answer():\n    return 42\n")
+    return root
+
+
+@pytest.mark.parametrize("which, expected", [
+    pytest.param("project", [], id="project-venv-has-it"),
+    pytest.param("own", ["the usage example raises ModuleNotFoundError: "
+                         "No module named 'onlyhere'"], id="own-interpreter-lacks-it"),
+])
+def test_package_only_the_project_venv_has(project_venv: Path, which: str,
+                                          expected: List[str]) -> None:
+    example = "import onlyhere\nfrom mod import target\n\nassert onlyhere.answer() == 42\n"
+    write(project_venv, {"mod.py": guided("def target():", example)})
+    python, why = examples.choose_python(None, str(project_venv), environ={})
+    assert (python, why) == (str(project_venv / ".venv" / "bin" / "python"),
+                             "from .venv at the repository root")
+    found = how403(project_venv, "mod.py", python=python if which == "project" else sys.executable)
+    assert [m for _, m in found] == expected
+
+
+def _fake_python(directory: Path) -> str:
+    path = directory / "bin" / "python"
+    path.parent.mkdir(parents=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.mark.parametrize("explicit, virtual_env, layout, expected", [
+    pytest.param("given", "other", (".venv",), ("given", "as configured"), id="explicit-wins"),
+    pytest.param(None, "other", (".venv",), ("other", "from $VIRTUAL_ENV"),
+                 id="virtual-env-next"),
+    pytest.param(None, "own", (".venv",), (".venv", "from .venv at the repository root"),
+                 id="own-virtual-env-is-passed-over"),
+    pytest.param(None, None, ("venv",), ("venv", "from venv at the repository root"),
+                 id="venv-dir"),
+    pytest.param(None, None, (".venv", "venv"), (".venv", "from .venv at the repository root"),
+                 id="dot-venv-before-venv"),
+    pytest.param(None, None, (), ("own", "howto-check's own interpreter"), id="own-last"),
+])
+def test_choose_python(tmp_path: Path, explicit, virtual_env, layout, expected) -> None:
+    places = {name: _fake_python(tmp_path / name) for name in ("given", "other", "own")}
+    for name in layout:
+        places[name] = _fake_python(tmp_path / "repo" / name)
+    environ = {"VIRTUAL_ENV": str(tmp_path / virtual_env)} if virtual_env else {}
+    got = examples.choose_python(places["given"] if explicit else None, str(tmp_path / "repo"),
+                                 environ=environ, own=places["own"],
+                                 own_prefix=str(tmp_path / "own"))
+    assert got == (places[expected[0]], expected[1])
+
+
+def test_missing_interpreter_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(examples.RunnerError, match="is not an executable file"):
+        examples.choose_python(str(tmp_path / "nope"), str(tmp_path))
+
+
+def test_interpreter_that_cannot_run_the_driver_is_an_error(tmp_path: Path) -> None:
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'no such interpreter' >&2\nexit 7\n")
+    broken.chmod(0o755)
+    runner = examples.Runner(str(broken), timeout=1.0)
+    with pytest.raises(examples.RunnerError, match="exit status 7: no such interpreter"):
+        runner.run([examples.Example("k", "x = 1\n", ())])
+
+
+def test_noqa_on_the_def_line_keeps_the_example_from_running(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    example = f"from mod import target\n\nopen({str(marker)!r}, 'w').close()\n1 / 0\n"
+    write(tmp_path, {"mod.py": guided("def target():  # noqa: HOW403", example)})
+    assert how403(tmp_path, "mod.py") == []
+    assert not marker.exists()
+
+
+def test_noqa_never_reported_unused_by_the_pure_check(tmp_path: Path) -> None:
+    text = guided("def target():  # noqa: HOW403", "from mod import target\n\ntarget()\n")
+    enabled = frozenset({"HOW403", "HOW900"})
+    result = check_source(text.encode(), path="mod.py", settings=SETTINGS, enabled=enabled)
+    assert result.violations == ()
+
+
+def test_batches_run_side_by_side_and_keep_order(tmp_path: Path) -> None:
+    runner = examples.Runner(sys.executable, timeout=5.0, jobs=3)
+    items = [examples.Example(str(n), f"import time\ntime.sleep(0.4)\nassert {n} % 4\n", ())
+             for n in range(6)]
+    started = time.monotonic()
+    results = runner.run(items)
+    took = time.monotonic() - started
+    assert [(r.key, r.status) for r in results] == [
+        ("0", "raised"), ("1", "passed"), ("2", "passed"), ("3", "passed"), ("4", "raised"),
+        ("5", "passed")]
+    assert took < 6 * 0.4  # three children at once, not one after another
+
+
+def test_rule_doc_examples_behave_as_documented(tmp_path: Path) -> None:
+    docs = doc_examples("HOW403")
+    found = {}
+    for heading, name in (("Example", "bad"), ("Use instead", "good")):
+        write(tmp_path / name, {"reports.py": docs[heading]})
+        found[name] = how403(tmp_path / name, "reports.py")
+    assert found["good"] == []
+    assert [m for _, m in found["bad"]] == [
+        "the usage example raises TypeError: '_GeneratorContextManager' object is not iterable"]
