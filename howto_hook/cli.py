@@ -77,6 +77,13 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
     ("--fail-under", dict(type=_percent, metavar="PCT",
                           help="fail when fewer than PCT%% of checked definitions have a "
                                "passing guide")),
+    ("--run-examples", dict(action=argparse.BooleanOptionalAction, default=None,
+                            help="run each Usage Example and report HOW403 (this runs the "
+                                 "project's code; config: run-examples)")),
+    ("--example-python", dict(metavar="PATH",
+                              help="interpreter the examples run on (default: "
+                                   "$VIRTUAL_ENV, else .venv or venv at the repository "
+                                   "root, else howto-check's own)")),
 )
 
 
@@ -121,6 +128,8 @@ class Options(NamedTuple):
     generate_baseline: Optional[str]
     add_noqa: bool
     fail_under: Optional[float]
+    run_examples: Optional[bool]  # None: as config says
+    example_python: Optional[str]
 
     @property
     def fixing(self) -> bool:

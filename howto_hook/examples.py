@@ -34,11 +34,12 @@ from typing import (TYPE_CHECKING, Dict, FrozenSet, List, Mapping, NamedTuple, O
                     Sequence, Tuple)
 
 if TYPE_CHECKING:
-    from howto_hook.check import Analysis
+    from howto_hook.check import Analysis, FileResult
     from howto_hook.config import Settings
     from howto_hook.generate import Generator, Outcome, Request
     from howto_hook.guide import Guide
     from howto_hook.model import Target, Violation
+    from howto_hook.plan import Plan
 
 DEFAULT_TIMEOUT = 10.0
 # A child that hangs even past its own alarm (stuck in C code, or catching the
@@ -479,9 +480,12 @@ def might_hold_example(data: bytes, settings: "Settings") -> bool:
 
 
 def check_files(files: Sequence[Tuple[str, str, FrozenSet[str], Optional[FrozenSet[int]]]],
-                settings: "Settings", runner: Runner) -> Dict[str, List["Violation"]]:
+                settings: "Settings", runner: Runner,
+                skip: Sequence[Tuple[str, str]] = ()) -> Dict[str, List["Violation"]]:
     """HOW403 findings by display path for (path, display, enabled codes, changed
-    lines) of each file; every example of the run goes to the runner at once."""
+    lines) of each file; every example of the run goes to the runner at once.
+    `skip` holds (display, qualname) of examples already run (a fix's)."""
+    skipped = set(skip)
     from howto_hook import check
 
     everything: List[Tuple[str, str, List[Found]]] = []
@@ -497,7 +501,8 @@ def check_files(files: Sequence[Tuple[str, str, FrozenSet[str], Optional[FrozenS
             continue
         analysis = check.analyse(data, path=display, settings=settings, enabled=frozenset(),
                                  changed=changed)
-        found = find(analysis, path, enabled, settings)
+        found = [f for f in find(analysis, path, enabled, settings)
+                 if (display, f.target.qualname) not in skipped]
         if found:
             everything.append((display, analysis.text, found))
     results = iter(runner.run([f.example for _, _, found in everything for f in found]))
@@ -595,3 +600,48 @@ class Vetted:
 
     def generate(self, requests: Sequence["Request"]) -> List["Outcome"]:
         return vet(self.inner.generate(requests), self.runner)
+
+
+# --- the command line's stage ------------------------------------------------------------
+
+
+def prepare(plan: "Plan") -> "Plan":
+    """The plan with the examples' interpreter chosen; the run says which on stderr."""
+    from howto_hook import diff
+    from howto_hook.discover import UsageError
+
+    repo = diff.repository(os.getcwd())
+    root = repo.root if repo is not None else plan.settings.root
+    try:
+        python, why = choose_python(plan.settings.example_python, root)
+    except RunnerError as e:
+        raise UsageError(str(e)) from None
+    sys.stderr.write(f"howto-check: running usage examples with {python} ({why})\n")
+    return plan._replace(settings=plan.settings.with_changes(example_python=python))
+
+
+def stage(plan: "Plan", results: Sequence["FileResult"],
+          skip: Sequence[Tuple[str, str]] = ()) -> List["FileResult"]:
+    """The check's results with HOW403 added: every example of the definitions
+    checked is run (but those in `skip`), up to the plan's workers at a time."""
+    from dataclasses import replace
+
+    from howto_hook.discover import UsageError
+
+    runner = runner_for(plan.settings, jobs=plan.workers)
+    files = [(j.path, j.display, j.enabled, j.changed) for j in plan.jobs]
+    try:
+        found = check_files(files, plan.settings, runner, skip)
+    except RunnerError as e:
+        raise UsageError(str(e)) from None
+    out = []
+    for r in results:
+        extra = found.get(r.path, [])
+        if extra:
+            failing = {v.symbol for v in r.violations}
+            newly = {v.symbol for v in extra} - failing
+            r = replace(r, violations=tuple(sorted(r.violations + tuple(extra),
+                                                   key=lambda v: (v.line, v.col, v.code))),
+                        passing=r.passing - len(newly))
+        out.append(r)
+    return out

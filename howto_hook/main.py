@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from howto_hook import cli, diff, land, output, plan, workers
+from howto_hook import cli, diff, examples, land, output, plan, workers
 from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError
 from howto_hook.discover import UsageError
@@ -31,12 +31,19 @@ def run(options: Options) -> int:
     if options.add_noqa:
         return land.add_noqa(work.jobs, work.settings)
     known = output.load_baseline(options, work.settings)
+    if work.settings.run_examples:  # HOW403: which interpreter, said on stderr
+        work = examples.prepare(work)
     tally = None
+    fixed = ()
     if options.fixing:
         tally = land.FixTally()
-        results = [f.remaining for f in workers.fix(work, options, tally)]
+        fixes = workers.fix(work, options, tally)
+        results = [f.remaining for f in fixes]
+        fixed = [(f.display, q) for f in fixes for q in f.fixed]  # already run
     else:
         results = workers.check(work, options)
+    if work.settings.run_examples:
+        results = examples.stage(work, results, skip=fixed)
     return output.finish(options, work, results, known, tally)
 
 

@@ -69,6 +69,10 @@ def _settings(options: Options, cwd: str) -> Settings:
         changes["select"] = select
     if ignore is not None:
         changes["ignore"] = settings.ignore + ignore
+    if options.run_examples is not None:
+        changes["run_examples"] = options.run_examples
+    if options.example_python:
+        changes["example_python"] = os.path.abspath(options.example_python)
     return settings.with_changes(**changes) if changes else settings
 
 

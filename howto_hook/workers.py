@@ -118,6 +118,10 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
         from howto_hook.generate.llm import LLMGenerator  # only this path may load openai
 
         return LLMGenerator.from_settings(settings, root=root, no_cache=no_cache)
+    if settings.run_examples:  # write only guides whose example runs
+        from howto_hook import examples
+
+        return examples.Vetted(TemplateGenerator(), examples.runner_for(settings))
     return TemplateGenerator()
 
 

@@ -267,3 +267,150 @@ def test_rule_doc_examples_behave_as_documented(tmp_path: Path) -> None:
     assert found["good"] == []
     assert [m for _, m in found["bad"]] == [
         "the usage example raises TypeError: '_GeneratorContextManager' object is not iterable"]
+
+
+# --- the command line ---------------------------------------------------------------------
+
+MARKED = '''\
+    from mod import target
+
+    open({marker!r}, "w").close()
+    print("printed by the example")
+    target()
+    '''
+
+
+@pytest.mark.parametrize("config, flags, runs", [
+    pytest.param("", [], False, id="never-without-asking"),
+    pytest.param("", ["--run-examples"], True, id="flag"),
+    pytest.param("run-examples = true\n", [], True, id="config"),
+    pytest.param("run-examples = true\n", ["--no-run-examples"], False, id="flag-turns-config-off"),
+])
+def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str,
+                                          flags: List[str], runs: bool) -> None:
+    marker = tmp_path / "ran"
+    text = guided("def target():", MARKED.format(marker=str(marker)), body="raise OSError('disk')")
+    write(tmp_path, {"mod.py": text, "pyproject.toml": f"[tool.howto]\n{config}"})
+    status, out, err = run_main(["--all", *flags, "mod.py"], cwd=str(tmp_path))
+    assert marker.exists() is runs
+    if runs:
+        assert out == f"mod.py:{line_of(text, '    target()')}:5: HOW403 the usage example raises " \
+                      "OSError: disk\n"
+        assert f"running usage examples with {sys.executable} (howto-check's own interpreter)" \
+            in err
+        assert status == 1
+    else:
+        assert (status, out) == (0, "") and "usage examples" not in err
+
+
+def test_cli_json_and_interpreter_flag(tmp_path: Path, run_main, project_venv: Path) -> None:
+    example = "import onlyhere\nfrom mod import target\n\nassert onlyhere.answer() == 41\n"
+    write(tmp_path, {"mod.py": guided("def target():", example)})
+    python = str(project_venv / ".venv" / "bin" / "python")
+    status, out, err = run_main(["--all", "--run-examples", "--example-python", python,
+                                 "--output-format", "json", "mod.py"], cwd=str(tmp_path))
+    import json
+
+    found = json.loads(out)
+    assert [(v["code"], v["symbol"], v["message"]) for v in found] == [
+        ("HOW403", "target", "the usage example raises AssertionError")]
+    assert f"running usage examples with {python} (as configured)" in err
+
+
+@pytest.mark.parametrize("config, needle", [
+    pytest.param('example-timeout = "10"', "tool.howto.example-timeout must be a number",
+                 id="timeout-type"),
+    pytest.param("example-timeout = 0", "tool.howto.example-timeout must be at least 0.1",
+                 id="timeout-zero"),
+    pytest.param("run-examples = 1", "tool.howto.run-examples must be true or false",
+                 id="run-examples-type"),
+    pytest.param('run-examples = true\nexample-python = "nowhere/python"',
+                 "nowhere/python is not an executable file", id="python-missing"),
+])
+def test_cli_config_errors(tmp_path: Path, run_main, config: str, needle: str) -> None:
+    write(tmp_path, {"mod.py": guided("def target():", "from mod import target\ntarget()\n"),
+                     "pyproject.toml": f"[tool.howto]\n{config}\n"})
+    status, out, err = run_main(["--all", "mod.py"], cwd=str(tmp_path))
+    assert status == 2 and needle in err and len(err.strip().split("\n")) == 1
+
+
+# --- fixing ------------------------------------------------------------------------------------
+
+UNDOCUMENTED = '''\
+import contextlib
+
+
+@contextlib.contextmanager
+def opened(path: str):
+    yield path
+
+
+def double(n: int) -> int:
+    return n * 2
+
+
+def explode(path: str) -> int:
+    raise OSError("no disk")
+'''
+
+
+def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
+    write(tmp_path, {"cm.py": UNDOCUMENTED})
+    status, out, err = run_main(["--all", "--fix", "--run-examples", "cm.py"], cwd=str(tmp_path))
+    after = (tmp_path / "cm.py").read_text()
+    head, _, rest = after.partition("def double")
+    between, _, last = rest.partition("def explode")
+    assert '"""' in between  # double's guide is written...
+    assert last == '(path: str) -> int:\n    raise OSError("no disk")\n'  # explode is left as it was
+    assert f"cm.py:{line_of(UNDOCUMENTED, 'def explode')}: cannot fix explode: the usage example " \
+           "raises OSError: no disk" in err
+    if '"""' not in head:  # the template's context manager example did not run
+        assert "cannot fix opened: the usage example raises" in err
+    # and every example that was written runs
+    written = examples.check_files([(str(tmp_path / "cm.py"), "cm.py", ENABLED, None)],
+                                   SETTINGS, examples.Runner(sys.executable))
+    assert written.get("cm.py", []) == []
+    assert status == 1 and err.strip().split("\n")[-1].startswith("Fixed ")
+
+
+def test_fix_without_running_writes_the_failing_example(tmp_path: Path, run_main) -> None:
+    """The control: without --run-examples the same fix writes an example that raises."""
+    write(tmp_path, {"cm.py": UNDOCUMENTED})
+    run_main(["--all", "--fix", "cm.py"], cwd=str(tmp_path))
+    written = examples.check_files([(str(tmp_path / "cm.py"), "cm.py", ENABLED, None)],
+                                   SETTINGS, examples.Runner(sys.executable))
+    assert "the usage example raises OSError: no disk" in [v.message for v in written["cm.py"]]
+
+
+def _outcome(tmp_path: Path, texts: List[str]):
+    from dataclasses import replace
+
+    from howto_hook.check import analyse
+    from howto_hook.generate import Outcome, Request
+
+    source = "def target():\n    return 1\n"
+    write(tmp_path, {"mod.py": source})
+    target = analyse(source.encode(), path=str(tmp_path / "mod.py"), settings=SETTINGS,
+                     enabled=frozenset()).checked[0][0]
+    request = Request(target=target, source=source, import_path="mod", settings=SETTINGS)
+    return Outcome(request, texts[0], alternatives=tuple(texts[1:]))
+
+
+def _doc(example: str) -> str:
+    return textwrap.dedent(GOOD_GUIDE.replace("send_report", "target").replace(
+        'sent = target("weekly.txt")', example))
+
+
+@pytest.mark.parametrize("examples_in_order, written, error", [
+    pytest.param(["target()"], 0, "", id="first-runs"),
+    pytest.param(["target(1)", "target()"], 1, "", id="falls-back-to-one-that-runs"),
+    pytest.param(["target(1)", "target(2)"], None,
+                 "the usage example raises TypeError: target() takes 0 positional arguments "
+                 "but 1 was given", id="none-runs-first-failure-named"),
+])
+def test_vet_candidates(tmp_path: Path, examples_in_order: List[str],
+                        written: Optional[int], error: str) -> None:
+    texts = [_doc(f"from mod import target\n\n{e}") for e in examples_in_order]
+    vetted = examples.vet([_outcome(tmp_path, texts)], examples.Runner(sys.executable))[0]
+    assert vetted.text == (texts[written] if written is not None else None)
+    assert vetted.error == error and vetted.alternatives == ()
