@@ -83,6 +83,9 @@ class Settings(NamedTuple):
     run_examples: bool = False
     example_timeout: float = 10.0
     example_python: Optional[str] = None  # absolute once loaded
+    # Width of the lines --fix writes; None: the project's ruff or black
+    # line-length, else 88 (howto_hook.linelength looks per file).
+    line_length: Optional[int] = None
     # Where relative patterns are anchored: the directory of the config file,
     # else the current directory.
     root: str = "."
@@ -203,6 +206,7 @@ _TOP: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
     "run-examples": ("run_examples", _bool),
     "example-timeout": ("example_timeout", lambda v, w: _number(v, w, minimum=0.1)),
     "example-python": ("example_python", _str),
+    "line-length": ("line_length", lambda v, w: _int(v, w, minimum=20)),
 }
 
 _LLM: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {

@@ -15,10 +15,11 @@ import tempfile
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from howto_hook import check, modpath, validate
+from howto_hook import check, linelength, modpath, validate
 from howto_hook.config import Settings
 from howto_hook.generate import Generator, Outcome, Request
 from howto_hook.model import Target, Violation
+from howto_hook.wrap import Room, columns
 
 Key = Tuple[str, int]  # (qualname, def line)
 
@@ -53,11 +54,35 @@ def _class_header(text: str, owner: Optional[Target]) -> str:
     return "\n".join(lines[owner.start_line - 1:owner.line]).strip()
 
 
+def _body_indent(text: str, target: Target) -> str:
+    """The indentation the definition's docstring lines will stand at."""
+    import io
+    import tokenize
+
+    lines = text.split("\n")
+    doc = target.docstring
+    if doc is not None:
+        before = lines[doc.line - 1][:doc.col]
+        if not before.strip():
+            return before.rstrip("\r")
+    def_line = lines[target.line - 1]
+    lead = def_line[: len(def_line) - len(def_line.lstrip())]
+    try:
+        source = _definition_source(text, target)
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.INDENT:  # none when the body shares the def line
+                return lead + tok.string
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return lead + ("\t" if "\t" in lead else "    ")
+
+
 def requests_for(analysis: check.Analysis, path: str, settings: Settings,
                  generator_name: str) -> Tuple[List[Request], List[Tuple[str, int, str]]]:
     """One request per failing definition; the ones no generator can help."""
     owners = {t.qualname: t for t in analysis.every if t.kind == "class"}
     import_path = modpath.module_path(path)
+    line_length = settings.line_length or linelength.for_file(path)
     out: List[Request] = []
     skipped: List[Tuple[str, int, str]] = []
     for target, violations in analysis.checked:
@@ -73,7 +98,8 @@ def requests_for(analysis: check.Analysis, path: str, settings: Settings,
         out.append(Request(
             target=target, source=_definition_source(analysis.text, target),
             import_path=import_path, settings=settings, owner=owner,
-            class_header=_class_header(analysis.text, owner), violations=violations))
+            class_header=_class_header(analysis.text, owner), violations=violations,
+            room=Room(line_length, columns(_body_indent(analysis.text, target)))))
     return out, skipped
 
 
@@ -112,10 +138,13 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
             failed.append((key[0], key[1], o.error or "the generator returned nothing"))
         else:
             docs[key] = o.text
+    # the line length the requests were rendered for (one per file)
+    line_length = outcomes[0].request.room.line_length if outcomes else None
     before = {(t.qualname, t.line): vs for t, vs in analysis.checked}
     order = _nth([t for t, _ in analysis.checked])
     while docs:
-        new_text, made = rewrite.apply(text, docs, settings=settings, encoding=encoding)
+        new_text, made = rewrite.apply(text, docs, settings=settings, encoding=encoding,
+                                       line_length=line_length)
         bad: Dict[Key, str] = {}
         for key, (literal, value) in made.items():
             if validate.literal_value(literal) != value:
@@ -127,7 +156,7 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
             else:  # find the culprit: keep each docstring that proves safe alone
                 for key in list(docs):
                     alone, _ = rewrite.apply(text, {key: docs[key]}, settings=settings,
-                                             encoding=encoding)
+                                             encoding=encoding, line_length=line_length)
                     reason = validate.same_code(text, alone)
                     if reason is not None:
                         bad[key] = reason

@@ -17,6 +17,7 @@ import libcst as cst
 from howto_hook import locate, walk
 from howto_hook.config import Settings
 from howto_hook.model import Target
+from howto_hook.wrap import columns
 
 _PREFIX = re.compile(r"^[rRuU]*")
 
@@ -167,8 +168,28 @@ def body_indent(target: Target, node: walk.Def, lines: List[str], module: cst.Mo
     return own + step
 
 
+def _starts_below(old: Optional[cst.BaseExpression]) -> bool:
+    """Whether a docstring's text begins on the line after its opening quotes."""
+    if not isinstance(old, cst.SimpleString):
+        return False
+    body = old.value[len(old.prefix) + len(old.quote):]
+    return body.lstrip(" \t").startswith(("\n", "\r"))
+
+
+def _placed(doc: str, opening: str, old: Optional[cst.BaseExpression],
+            line_length: Optional[int]) -> str:
+    """The docstring text with its first line where it belongs: after the
+    opening quotes, unless the person kept it on the next line or it does not
+    fit there (`opening` is the indentation, prefix and quotes before it)."""
+    doc = doc.lstrip("\n")
+    first = doc.split("\n", 1)[0].strip()
+    too_long = line_length is not None and columns(opening + first) > line_length
+    return "\n" + doc if _starts_below(old) or too_long else doc
+
+
 def apply(text: str, docs: Mapping[Tuple[str, int], str], *, settings: Settings,
-          encoding: str = "utf-8") -> Tuple[str, Dict[Tuple[str, int], Tuple[str, str]]]:
+          encoding: str = "utf-8", line_length: Optional[int] = None
+          ) -> Tuple[str, Dict[Tuple[str, int], Tuple[str, str]]]:
     """Put new docstrings into `text`, keyed by (qualname, def line).
 
     Returns the new source and, per key, (literal, expected value), so that
@@ -186,9 +207,10 @@ def apply(text: str, docs: Mapping[Tuple[str, int], str], *, settings: Settings,
         prefix, quote = "", '"""'
         if isinstance(old, cst.SimpleString):
             prefix, quote = old.prefix, old.quote
-        literal, value = make_literal(
-            docs[key], indent=body_indent(target, node, lines, module), prefix=prefix,
-            quote=quote, newline=module.default_newline, encoding=encoding)
+        indent = body_indent(target, node, lines, module)
+        doc = _placed(docs[key], indent + prefix + quote, old, line_length)
+        literal, value = make_literal(doc, indent=indent, prefix=prefix, quote=quote,
+                                      newline=module.default_newline, encoding=encoding)
         literals[id(node)] = literal
         made[key] = (literal, value)
     if not literals:

@@ -17,8 +17,9 @@ from howto_hook import guide as g
 from howto_hook import rules
 from howto_hook.config import Settings
 from howto_hook.model import Docstring, Target, Violation
+from howto_hook.wrap import Room, columns, fill, fill_paragraphs
 
-WIDTH = 72  # generated prose is wrapped here; a person's text is never rewrapped
+WIDTH = 72  # the default width of `wrap`; render fits the request's Room instead
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,11 @@ class Step:
 @dataclass(frozen=True)
 class GuideParts:
     preamble: str = ""  # the summary before the title
-    description: str = ""
+    description: str = ""  # generated prose, filled to the line length
     steps: Tuple[Step, ...] = ()
     example: str = ""  # plain code, no fences
     # Verbatim bodies of sections that already pass, used instead of the above.
+    kept_description: Optional[str] = None  # a person's prose: never rewrapped
     kept_steps: Optional[str] = None
     kept_example: Optional[str] = None
     extra: str = ""  # other sections, after the required ones, verbatim
@@ -48,6 +50,7 @@ class Request:
     owner: Optional[Target] = None  # the class of a method
     class_header: str = ""  # "class Store(Base):" for a method
     violations: Tuple[Violation, ...] = ()
+    room: Room = Room()  # the line length and indentation the guide must fit
 
 
 @dataclass(frozen=True)
@@ -78,41 +81,34 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: int = 0) -> str
     `first` is how many characters stand before the first line (a step's
     "1. **Label**: "), `indent` what starts every later line.
     """
-    words = re.findall(r"`[^`]*`\S*|\S+", text)
-    lines: List[str] = []
-    current = ""
-    room = width - first
-    for w in words:
-        candidate = f"{current} {w}" if current else w
-        if current and len(candidate) > room:
-            lines.append(current)
-            current = w
-            room = width - len(indent)
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return ("\n" + indent).join(lines)
+    return fill(text, width, first=first, indent=indent)
 
 
 def _heading(text: str, char: str) -> str:
     return f"{text}\n{char * len(text)}"
 
 
-def render(parts: GuideParts, settings: Settings) -> str:
+def render(parts: GuideParts, settings: Settings, room: Room = Room()) -> str:
+    """The guide's text; generated prose and steps fit `room`, a person's
+    text and all code stay as they are."""
     names = settings.sections
     out: List[str] = []
     if parts.preamble.strip():
         out.append(parts.preamble.strip("\n"))
     out.append(_heading(settings.title, "="))
-    out.append(_heading(names.description, "-") + "\n" + parts.description.strip("\n"))
+    if parts.kept_description is not None:
+        description = parts.kept_description.strip("\n")
+    else:
+        description = fill_paragraphs(parts.description, room.width)
+    out.append(_heading(names.description, "-") + "\n" + description)
     if parts.kept_steps is not None:
         steps = parts.kept_steps.strip("\n")
     else:
         rows = []
         for n, step in enumerate(parts.steps, start=1):
             head = f"{n}. **{step.label}**: "
-            rows.append(head + wrap(step.text, WIDTH, " " * len(f"{n}. "), len(head)))
+            rows.append(head + fill(step.text, room.width, first=columns(head),
+                                    indent=" " * len(f"{n}. ")))
         steps = "\n".join(rows)
     out.append(_heading(names.steps, "-") + "\n" + steps)
     if parts.kept_example is not None:

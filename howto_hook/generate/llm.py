@@ -182,7 +182,7 @@ def guide_text(req: Request, answer: Dict[str, Any]) -> str:
         example=_clean_example(answer["usage_example"]),
         extra=kept.extra,
     )
-    return render(parts, req.settings)
+    return render(parts, req.settings, req.room)
 
 
 def problems(req: Request, text: str) -> List[str]:

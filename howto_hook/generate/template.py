@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, Step, render, salvage,
-                                 wrap)
+from howto_hook.generate import GuideParts, Outcome, Request, Salvage, Step, render, salvage
 from howto_hook.model import Param, Target
 from howto_hook.modpath import importable
 
@@ -546,7 +545,7 @@ def build(req: Request) -> GuideParts:
         derived, steps = _function_parts(req, node, w)
 
     preamble = kept.preamble or _summary(t, w)
-    description = kept.description.strip("\n") or wrap(derived)
+    kept_description = kept.description.strip("\n") or None
     kept_steps = kept.steps
     final_steps: Tuple[Step, ...] = kept.repaired_steps or tuple(steps)
     kept_example = kept.example
@@ -560,9 +559,9 @@ def build(req: Request) -> GuideParts:
         if kept.example_code:
             pieces.append("```text\n" + kept.example_code + "\n```")
         kept_example = "\n\n".join(pieces)
-    return GuideParts(preamble=preamble, description=description, steps=final_steps,
-                      example=example, kept_steps=kept_steps, kept_example=kept_example,
-                      extra=kept.extra)
+    return GuideParts(preamble=preamble, description=derived, steps=final_steps,
+                      example=example, kept_description=kept_description,
+                      kept_steps=kept_steps, kept_example=kept_example, extra=kept.extra)
 
 
 class TemplateGenerator:
@@ -571,6 +570,6 @@ class TemplateGenerator:
     def generate(self, requests: Sequence[Request]) -> List[Outcome]:
         out = []
         for req in requests:
-            text = render(build(req), req.settings)
+            text = render(build(req), req.settings, req.room)
             out.append(Outcome(req, text))
         return out

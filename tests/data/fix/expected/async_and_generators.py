@@ -6,9 +6,9 @@ async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
 
     Description
     -----------
-    The `fetch` coroutine function takes `url` (`str`) and `timeout`
-    (`float`, default `5.0`) and returns `bytes`. It is a coroutine: await
-    it, or run it with `asyncio.run`.
+    The `fetch` coroutine function takes `url` (`str`) and `timeout` (`float`, default
+    `5.0`) and returns `bytes`. It is a coroutine: await it, or run it with
+    `asyncio.run`.
 
     Execution Steps
     ---------------
@@ -39,8 +39,8 @@ def chunks(items: list, size: int):
 
     Description
     -----------
-    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a
-    generator: iterate over it to receive what it yields.
+    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a generator:
+    iterate over it to receive what it yields.
 
     Execution Steps
     ---------------
@@ -68,8 +68,8 @@ async def stream(url: str):
 
     Description
     -----------
-    The `stream` coroutine function takes `url` (`str`). It is an
-    asynchronous generator: iterate over it with `async for`.
+    The `stream` coroutine function takes `url` (`str`). It is an asynchronous
+    generator: iterate over it with `async for`.
 
     Execution Steps
     ---------------

@@ -37,8 +37,8 @@ def other() -> None:
 
     Execution Steps
     ---------------
-    1. **Declare Interface**: Declares the interface only: the body holds no
-       statements, so subclasses or callers supply the behaviour.
+    1. **Declare Interface**: Declares the interface only: the body holds no statements,
+       so subclasses or callers supply the behaviour.
 
     Usage Example
     -------------

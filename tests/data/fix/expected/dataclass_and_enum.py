@@ -11,13 +11,12 @@ class Point:
 
     Description
     -----------
-    The `Point` class is created from `x` (`float`), `y` (`float`) and
-    `label` (`str`).
+    The `Point` class is created from `x` (`float`), `y` (`float`) and `label` (`str`).
 
     Execution Steps
     ---------------
-    1. **Create Instance**: Builds a `Point` from `x` (`float`), `y`
-       (`float`) and `label` (`str`).
+    1. **Create Instance**: Builds a `Point` from `x` (`float`), `y` (`float`) and
+       `label` (`str`).
 
     Usage Example
     -------------

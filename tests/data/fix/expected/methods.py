@@ -6,17 +6,16 @@ class Counter:
 
     Description
     -----------
-    The `Counter` class is created from `start` (`int`) and `step` (`int`,
-    default `1`) and provides `bump`, `doubled`, `from_text`, `parse`,
-    `wait` and `advance`.
+    The `Counter` class is created from `start` (`int`) and `step` (`int`, default `1`)
+    and provides `bump`, `doubled`, `from_text`, `parse`, `wait` and `advance`.
 
     Execution Steps
     ---------------
-    1. **Create Instance**: Builds a `Counter` from `start` (`int`) and
-       `step` (`int`, default `1`).
+    1. **Create Instance**: Builds a `Counter` from `start` (`int`) and `step` (`int`,
+       default `1`).
     2. **Store State**: Stores `value` and `step` on the instance.
-    3. **Use Methods**: Calls `bump`, `doubled`, `from_text`, `parse`,
-       `wait` and `advance` on the instance as needed.
+    3. **Use Methods**: Calls `bump`, `doubled`, `from_text`, `parse`, `wait` and
+       `advance` on the instance as needed.
 
     Usage Example
     -------------
@@ -129,8 +128,7 @@ class Counter:
 
         Description
         -----------
-        The `Counter.parse` static method takes `text` (`str`) and returns
-        `int`.
+        The `Counter.parse` static method takes `text` (`str`) and returns `int`.
 
         Execution Steps
         ---------------
@@ -156,8 +154,8 @@ class Counter:
 
         Description
         -----------
-        The `wait` method of `Counter` takes `seconds` (`float`). It is a
-        coroutine: await it, or run it with `asyncio.run`.
+        The `wait` method of `Counter` takes `seconds` (`float`). It is a coroutine:
+        await it, or run it with `asyncio.run`.
 
         Execution Steps
         ---------------

@@ -6,8 +6,8 @@ def scale(values: list, factor: float = 2.0) -> list:
 
     Description
     -----------
-    The `scale` function takes `values` (`list`) and `factor` (`float`,
-    default `2.0`) and returns `list`.
+    The `scale` function takes `values` (`list`) and `factor` (`float`, default `2.0`)
+    and returns `list`.
 
     Execution Steps
     ---------------

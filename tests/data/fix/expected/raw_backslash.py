@@ -13,8 +13,7 @@ def match_word(text: str) -> bool:
 
     Execution Steps
     ---------------
-    1. **Return Result**: Returns
-       `re.search('\\bword\\b', text) is not None`.
+    1. **Return Result**: Returns `re.search('\\bword\\b', text) is not None`.
 
     Usage Example
     -------------
