@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from howto_hook.config import Settings
 from howto_hook.model import Docstring
@@ -68,6 +68,11 @@ class Guide:
     sections: Tuple[Section, ...]  # the headings after the title, in order
     fences: Tuple[Fence, ...]
     start: Tuple[int, int]  # file (line, col) of the docstring literal
+    # Lines of literal text (code samples, doctests, fenced and directive
+    # bodies) and of blocks indented deeper than the base that are no step's
+    # continuation: they hold no heading, no step and no prose word.
+    opaque: FrozenSet[int] = frozenset()
+    code: FrozenSet[int] = frozenset()  # the literal lines alone, a subset of opaque
 
     def pos(self, index: int, c: int = 0) -> Tuple[int, int]:
         """File (line, 1-based col) of character `c` on cleaned line `index`."""
@@ -139,8 +144,72 @@ def _is_adornment(text: str) -> bool:
     return len(s) >= 2 and s[0] in _ADORNMENT and s == s[0] * len(s)
 
 
+def _underline(text: str, known: bool) -> bool:
+    """Whether `text` underlines the line above it.
+
+    Under a known heading any run of one adornment character counts (a short
+    or wrong one is a finding); under other text, as in reStructuredText, a
+    run shorter than 4 is text, so that `...` under code is never one.
+    """
+    s = text.strip()
+    if not s or s[0] not in _ADORNMENT or s != s[0] * len(s):
+        return False
+    return known or (len(s) >= 4 and text == s)
+
+
 def _normal(text: str) -> str:
     return text.strip().rstrip(":").strip().casefold()
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+# The directives whose body is code, never prose or structure.
+_CODE_DIRECTIVE = re.compile(
+    r"^\.\.\s+(?:code-block|code|sourcecode|doctest|testcode|testoutput)::(?:\s|$)")
+
+
+def literal_blocks(texts: Sequence[str]) -> Tuple[FrozenSet[int], Tuple[Fence, ...]]:
+    """Indices of the lines of literal text, and the fenced blocks among them.
+
+    Literal text is a fenced block (its fences included), a doctest block
+    (a `>>>` line and what follows up to the next blank line), the indented
+    block after a paragraph that ends in `::` (and a `::` line of its own),
+    and a code directive with its indented body.
+    """
+    code: Set[int] = set()
+    fences: List[Fence] = []
+    i, n = 0, len(texts)
+    while i < n:
+        s = texts[i].strip()
+        if not s:
+            i += 1
+        elif s.startswith("```"):
+            j = i + 1
+            while j < n and not texts[j].strip().startswith("```"):
+                j += 1
+            fences.append(Fence(i, j if j < n else None, s[3:].strip()))
+            code.update(range(i, min(j, n - 1) + 1))
+            i = j + 1
+        elif s.startswith(">>>"):
+            while i < n and texts[i].strip():
+                code.add(i)
+                i += 1
+        elif _CODE_DIRECTIVE.match(s) or (s.endswith("::") and not s.startswith("..")):
+            if not s.endswith("::") or s == "::":
+                code.add(i)  # markup only: a directive line, a bare `::`
+            # the block is every following line indented deeper (blank lines within)
+            own, j, last = _indent(texts[i]), i + 1, i
+            while j < n and (not texts[j].strip() or _indent(texts[j]) > own):
+                if texts[j].strip():
+                    code.add(j)
+                    last = j
+                j += 1
+            i = last + 1
+        else:
+            i += 1
+    return frozenset(code), tuple(fences)
 
 
 def parse(doc: Docstring, settings: Settings) -> Guide:
@@ -150,49 +219,52 @@ def parse(doc: Docstring, settings: Settings) -> Guide:
     names = {_normal(settings.title): "title"}
     for key, name in zip(("description", "steps", "example"), settings.sections.ordered()):
         names[_normal(name)] = key
+    code, fences = literal_blocks(texts)
 
+    # A heading is a line at the base indentation, outside literal text,
+    # underlined on the next line.
     headings: List[Heading] = []
-    fences: List[Fence] = []
-    open_fence: Optional[Tuple[int, str]] = None
     i = 0
     n = len(texts)
     while i < n:
-        s = texts[i].strip()
-        if s.startswith("```"):
-            if open_fence is None:
-                open_fence = (i, s[3:].strip())
-            else:
-                fences.append(Fence(open_fence[0], i, open_fence[1]))
-                open_fence = None
+        text = texts[i]
+        if i in code or not text.strip() or text[0].isspace() or _is_adornment(text):
             i += 1
             continue
-        if open_fence is not None or not s or _is_adornment(s):
-            i += 1
-            continue
+        s = text.strip()
         key = names.get(_normal(s))
-        nxt = texts[i + 1] if i + 1 < n else ""
-        # A one-character underline is too weak a signal for an unknown
-        # heading, but under a known section name it is a too-short one.
-        if _is_adornment(nxt) or (key is not None and nxt.strip() in _ADORNMENT
-                                  and len(nxt.strip()) == 1):
+        nxt = texts[i + 1] if i + 1 < n and i + 1 not in code else ""
+        if _underline(nxt, key is not None):
             headings.append(Heading(s, i, nxt.strip(), key))
             i += 2
             continue
         if key is not None:
             headings.append(Heading(s, i, None, key))
         i += 1
-    if open_fence is not None:
-        fences.append(Fence(open_fence[0], None, open_fence[1]))
 
     title = next((h for h in headings if h.key == "title"), None)
     after = [h for h in headings if title is None or h.index > title.index]
     after = [h for h in after if h.key != "title"]
+    if title is None:
+        # Without a title, a section name with no underline is prose that
+        # happens to say it ("Usage example:" before a doctest), not a heading.
+        after = [h for h in after if h.underline is not None]
     sections = []
     for j, h in enumerate(after):
         end = after[j + 1].index if j + 1 < len(after) else n
         sections.append(Section(h, h.content_start, end))
+
+    # Lines indented deeper than the base are opaque, but for what a step
+    # owns: its own line and its continuation lines.
+    owned: Set[int] = set()
+    for section in sections:
+        if section.heading.key == "steps":
+            items, _, more = _walk_steps(texts, section, code)
+            owned.update(item.index for item in items)
+            owned.update(more)
+    deep = {k for k, t in enumerate(texts) if t[:1].isspace() and k not in owned}
     start = (doc.line, doc.col + 1)
-    return Guide(lines, title, tuple(sections), tuple(fences), start)
+    return Guide(lines, title, tuple(sections), fences, start, frozenset(code | deep), code)
 
 
 # --- helpers the rules share ------------------------------------------------
@@ -222,25 +294,38 @@ def list_lines(guide: Guide, section: Section) -> Iterator[Tuple[int, str]]:
 
 def steps(guide: Guide, section: Section) -> Tuple[List[Step], List[int]]:
     """Numbered items of a section, and the lines that belong to no item."""
-    body = list(list_lines(guide, section))
+    items, strays, _ = _walk_steps([ln.text for ln in guide.lines], section, guide.code)
+    return items, strays
+
+
+def _walk_steps(texts: Sequence[str], section: Section, code: FrozenSet[int]
+                ) -> Tuple[List[Step], List[int], List[int]]:
+    """(items, stray lines, continuation lines) of a steps section.
+
+    Literal text is never an item: after an item it belongs to that item,
+    before the first one it is a stray line.
+    """
+    body = [(i, texts[i]) for i in range(section.start, section.end) if texts[i].strip()]
     if not body:
-        return [], []
-    base = min(len(t) - len(t.lstrip()) for _, t in body)
+        return [], [], []
+    base = min(_indent(t) for i, t in body if i not in code) if any(
+        i not in code for i, _ in body) else 0
     items: List[Step] = []
     strays: List[int] = []
+    more: List[int] = []
     for i, text in body:
-        indent = len(text) - len(text.lstrip())
-        m = _STEP.match(text[indent:]) if indent == base else None
+        indent = _indent(text)
+        m = _STEP.match(text[indent:]) if indent == base and i not in code else None
         if m:
             rest = text[indent + m.end():]
             skip = len(rest) - len(rest.lstrip())
             items.append(Step(int(m.group(1)), i, indent, rest.strip(),
                               indent + m.end() + skip))
-        elif indent > base and items:
-            continue  # a continuation line of the current item
+        elif items and (indent > base or i in code):
+            more.append(i)  # a continuation line of the current item
         else:
             strays.append(i)
-    return items, strays
+    return items, strays, more
 
 
 def has_label(step: Step) -> bool:

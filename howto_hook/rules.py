@@ -71,12 +71,24 @@ for _code in ("HOW001", "HOW002", "HOW100", "HOW403", "HOW900"):
 # --- HOW1: structure ----------------------------------------------------------
 
 
+def _unstructured(guide: g.Guide) -> bool:
+    """A docstring with none of the guide's title and required sections yet."""
+    return guide.title is None and all(s.heading.key is None for s in guide.sections)
+
+
 @register("HOW101")
 def missing_title(ctx: Context) -> Iterator[Finding]:
     if ctx.guide.title is None:
         line, col = ctx.guide.pos(0)
         title = ctx.settings.title
-        yield line, col, f"docstring has no title: add {title!r} underlined with '='"
+        if _unstructured(ctx.guide):
+            # one finding that says everything to add, not one per section
+            names = ", ".join(repr(n) for n in ctx.settings.sections.ordered())
+            yield line, col, (f"docstring is not a usage guide: add the title {title!r} "
+                              f"underlined with '=' and the sections {names}, each "
+                              f"underlined with '-'")
+        else:
+            yield line, col, f"docstring has no title: add {title!r} underlined with '='"
 
 
 @register("HOW102")
@@ -84,7 +96,7 @@ def bad_underline(ctx: Context) -> Iterator[Finding]:
     heads: List[Tuple[g.Heading, str]] = []
     if ctx.guide.title is not None:
         heads.append((ctx.guide.title, "="))
-    heads.extend((s.heading, "-") for s in ctx.guide.sections)
+    heads.extend((s.heading, "-") for s in ctx.guide.sections if s.heading.key is not None)
     for head, char in heads:
         problem = g.underline_problem(head, char)
         if problem is None:
@@ -92,6 +104,16 @@ def bad_underline(ctx: Context) -> Iterator[Finding]:
         index = head.index if head.underline is None else head.index + 1
         line, col = ctx.guide.pos(index, _indent(ctx.guide, index))
         yield line, col, problem
+    if ctx.guide.title is None:
+        return
+    # Other sections of a guide may use any adornment (a deeper level), but
+    # an underline shorter than its heading is invalid reStructuredText.
+    for s in ctx.guide.sections:
+        h = s.heading
+        if h.key is None and h.underline is not None and len(h.underline) < len(h.text):
+            line, col = ctx.guide.pos(h.index + 1, _indent(ctx.guide, h.index + 1))
+            yield line, col, (f"underline of {h.text!r} is {len(h.underline)} characters, "
+                              f"shorter than the heading ({len(h.text)})")
 
 
 _KEYS = ("description", "steps", "example")
@@ -103,6 +125,8 @@ def _names(settings: Settings) -> Dict[str, str]:
 
 @register("HOW103")
 def missing_section(ctx: Context) -> Iterator[Finding]:
+    if _unstructured(ctx.guide):
+        return  # HOW101 names every section to add
     names = _names(ctx.settings)
     present = {s.heading.key for s in ctx.guide.sections}
     anchor = ctx.guide.title.index if ctx.guide.title else 0
@@ -378,8 +402,8 @@ def vague_word(ctx: Context) -> Iterator[Finding]:
     if guide.title is not None and guide.title.underline:
         underlines.add(guide.title.index + 1)
     for index, ln in enumerate(guide.lines):
-        if index in underlines or guide.in_fence(index):
-            continue
+        if index in underlines or index in guide.opaque:
+            continue  # code, doctests, literal blocks: not prose
         for m in pattern.finditer(g.prose(ln.text)):
             word = m.group(0)
             suggestions = banned.get(word.lower(), ())

@@ -116,9 +116,27 @@ def test_missing_docstring_points_at_name() -> None:
     assert codes_at(source) == [("HOW100", 4, 7)]
 
 
-def test_unstructured_docstring_reports_title_and_each_section() -> None:
+def test_unstructured_docstring_gets_one_finding_that_names_everything_to_add() -> None:
     source = function_source("Send the report.")
-    assert [c for c, _, _ in codes_at(source)] == ["HOW101", "HOW103", "HOW103", "HOW103"]
+    result = check_source(source.encode(), path="m.py", settings=SETTINGS, enabled=ENABLED)
+    assert [(v.code, v.line, v.col) for v in result.violations] == [("HOW101", 2, 8)]
+    assert result.violations[0].message == (
+        "docstring is not a usage guide: add the title 'How to Use This Code Block' "
+        "underlined with '=' and the sections 'Description', 'Execution Steps', "
+        "'Usage Example', each underlined with '-'")
+
+
+@pytest.mark.parametrize("doc, expected", [
+    pytest.param("Send the report.\n\nDescription\n-----------\nPosts it.\n",
+                 ["HOW101", "HOW103", "HOW103"], id="one-section-keeps-per-section"),
+    pytest.param("Send the report.\n\nHow to Use This Code Block\n"
+                 "==========================\n", ["HOW103", "HOW103", "HOW103"],
+                 id="title-alone-keeps-per-section"),
+    pytest.param("Send the report.\n\nParameters\n----------\npath : str\n    The file.\n",
+                 ["HOW101"], id="other-headings-are-no-guide-structure"),
+])
+def test_partial_structure_keeps_per_section_findings(doc: str, expected: List[str]) -> None:
+    assert [c for c, _, _ in codes_at(function_source(doc))] == expected
 
 
 def test_step_labels_can_be_switched_off() -> None:
