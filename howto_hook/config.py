@@ -28,6 +28,10 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     "__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist",
     "node_modules", "site-packages", "venv",
 )
+# Definitions whose docstring is command-line help (click's and typer's
+# command and group decorators, matched on the dotted decorator name):
+# rewriting them would change what `--help` prints.
+DEFAULT_SKIP_DECORATORS: Tuple[str, ...] = ("command", "group", "*.command", "*.group")
 
 
 class ConfigError(Exception):
@@ -86,6 +90,9 @@ class Settings(NamedTuple):
     # Width of the lines --fix writes; None: the project's ruff or black
     # line-length, else 88 (howto_hook.linelength looks per file).
     line_length: Optional[int] = None
+    include_tests: bool = False  # test code is out of scope unless this is set
+    skip_decorators: Tuple[str, ...] = DEFAULT_SKIP_DECORATORS
+    extend_skip_decorators: Tuple[str, ...] = ()
     # Where relative patterns are anchored: the directory of the config file,
     # else the current directory.
     root: str = "."
@@ -207,6 +214,9 @@ _TOP: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
     "example-timeout": ("example_timeout", lambda v, w: _number(v, w, minimum=0.1)),
     "example-python": ("example_python", _str),
     "line-length": ("line_length", lambda v, w: _int(v, w, minimum=20)),
+    "include-tests": ("include_tests", _bool),
+    "skip-decorators": ("skip_decorators", _str_list),
+    "extend-skip-decorators": ("extend_skip_decorators", _str_list),
 }
 
 _LLM: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {

@@ -39,11 +39,18 @@ def _matches(rel: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+# Test code, out of scope unless `include-tests` is set (as in pydocstyle):
+# test modules, conftest.py, and whatever lives under a tests/ or test/ directory.
+TEST_PATTERNS: Tuple[str, ...] = ("test_*.py", "*_test.py", "conftest.py", "tests", "test")
+
+
 def is_excluded(path: str, settings: Settings) -> bool:
     rel = rel_to_root(path, settings)
     if rel.startswith("../"):
         # outside the project: match on the path's own components only
         rel = os.path.abspath(path).replace(os.sep, "/").lstrip("/")
+    if not settings.include_tests and _matches(rel, TEST_PATTERNS):
+        return True
     return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)
 
 

@@ -133,7 +133,17 @@ def _params(module: cst.Module, fn: cst.FunctionDef, *, drop_first: bool) -> Tup
     return tuple(out)
 
 
+def _skipped_decorator(decorators: Tuple[str, ...], settings: Settings) -> bool:
+    """Whether a decorator makes the docstring something else (CLI help)."""
+    from fnmatch import fnmatchcase
+
+    patterns = settings.skip_decorators + settings.extend_skip_decorators
+    return any(fnmatchcase(d, p) for d in decorators if d for p in patterns)
+
+
 def _in_scope(f: Found, decorators: Tuple[str, ...], settings: Settings) -> bool:
+    if decorators and _skipped_decorator(decorators, settings):
+        return False
     if settings.scope == "all":
         return True
     if f.in_function:

@@ -1,0 +1,56 @@
+"""The installed standard library, read as reStructuredText: code and doctest
+output are never headings, and the template fixes what it could not before."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sysconfig
+
+import pytest
+
+from conftest import cli
+
+STDLIB = sysconfig.get_paths()["stdlib"]
+# What a heading quoted by HOW102 must never be: code, doctest output, comments.
+CODE_LIKE = re.compile(r"^(?:>>>|\.\.\.|def |class |Traceback|#|@|return |import |from )")
+QUOTED = re.compile(r"^(?:heading|underline of) (['\"])(.*?)\1")
+
+
+@pytest.mark.slow
+def test_no_heading_in_the_stdlib_is_code(tmp_path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.howto]\ninclude-tests = true\n")
+    proc = cli(["--all", "--exit-zero", "--output-format", "json", "--select", "HOW102",
+                "--config", str(config), STDLIB], cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    for r in rows:
+        heading = QUOTED.match(r["message"])
+        assert heading is not None, r
+        assert not CODE_LIKE.match(heading.group(2)), r
+        with open(r["path"], encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+        # the quoted heading (or, for an underline, the line above it) is
+        # prose at the docstring's own indentation, never in a literal block
+        at = r["line"] - 1 if r["message"].startswith("underline") else r["line"]
+        above = lines[:at - 1]
+        heading_line = lines[at - 1]
+        indent = len(heading_line) - len(heading_line.lstrip())
+        for prev in reversed(above):
+            if prev.strip() and len(prev) - len(prev.lstrip()) <= indent:
+                assert not prev.rstrip().endswith("::") and ">>>" not in prev, r
+                break
+    # 205 findings before literal text was told from structure, 200 of them code
+    assert len(rows) < 20, rows
+
+
+def test_template_fixes_every_definition_of_stdlib_abc(tmp_path) -> None:
+    shutil.copy(os.path.join(STDLIB, "abc.py"), tmp_path / "abc.py")
+    proc = cli(["--fix", "--generator", "template", "--all", "abc.py"], cwd=str(tmp_path))
+    assert "Fixed 8 definitions in 1 file." in proc.stderr, proc.stderr
+    assert "cannot fix" not in proc.stderr
+    proc = cli(["--all", "abc.py"], cwd=str(tmp_path))
+    assert proc.returncode == 0
+    assert "8 definitions in 1 file, 100% with a passing guide" in proc.stderr, proc.stderr
