@@ -58,8 +58,20 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
                       help="comma-separated rule codes or prefixes to enable "
                            "(e.g. HOW1,HOW301)")),
     ("--ignore", dict(metavar="CODES", help="comma-separated rule codes or prefixes to disable")),
-    ("--config", dict(metavar="PATH",
-                      help="pyproject.toml to read (default: the nearest one upwards)")),
+    ("--config", dict(metavar="FILE|KEY=VALUE", action="append", default=[],
+                      help="a config file for every path (howto.toml keys, or [tool.howto] "
+                           "of a pyproject.toml), or one setting KEY=VALUE in TOML "
+                           "(repeatable; default: each file's nearest config)")),
+    ("--exclude", dict(metavar="PATTERNS",
+                       help="comma-separated patterns to exclude, replacing the config's")),
+    ("--extend-exclude", dict(metavar="PATTERNS",
+                              help="comma-separated patterns to exclude as well")),
+    ("--stdin-filename", dict(metavar="PATH",
+                              help="with the path '-': read the source from stdin and check "
+                                   "it as if it were PATH (with --fix: print it fixed)")),
+    ("--color", dict(choices=("auto", "always", "never"), default="auto",
+                     help="colour the text output (default: auto, which honours NO_COLOR, "
+                          "FORCE_COLOR and TERM=dumb)")),
     ("--output-format", dict(choices=report.FORMATS, default="text",
                              help="how to print violations (default: text)")),
     ("--jobs", dict(type=_positive_int, metavar="N",
@@ -118,7 +130,11 @@ class Options(NamedTuple):
     no_cache: bool
     select: Optional[str]
     ignore: Optional[str]
-    config: Optional[str]
+    config: Tuple[str, ...]
+    exclude: Optional[str]
+    extend_exclude: Optional[str]
+    stdin_filename: Optional[str]
+    color: str
     output_format: str
     jobs: Optional[int]
     exit_zero: bool
@@ -141,6 +157,7 @@ def parse_args(argv: Sequence[str]) -> Options:
     as argparse does."""
     values = vars(build_parser().parse_args(argv))
     values["paths"] = tuple(values["paths"])
+    values["config"] = tuple(values["config"])
     # a baseline of one commit's definitions would be a partial one
     values["all"] = values["all"] or bool(values["generate_baseline"])
     return Options(**values)
@@ -151,6 +168,14 @@ def refuse_conflicts(options: Options) -> None:
     if options.generate_baseline and (options.fixing or options.baseline or options.add_noqa):
         raise UsageError("--generate-baseline records violations; it does not combine with "
                          "--fix, --diff, --baseline or --add-noqa")
+    if options.diff and options.output_format != "text":
+        # stdout holds one document: a diff, or the chosen format, never both
+        raise UsageError(f"--diff prints a diff, which --output-format "
+                         f"{options.output_format} cannot hold; use the text format")
+    if ("-" in options.paths) != bool(options.stdin_filename) or (
+            options.stdin_filename and len(options.paths) != 1):
+        raise UsageError("read a source from stdin with exactly: "
+                         "--stdin-filename PATH -")
 
 
 def explain(code: str) -> str:

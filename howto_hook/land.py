@@ -45,18 +45,6 @@ def land(f: FileFix, diff_only: bool, tally: FixTally) -> None:
         write_atomic(f.path, f.after)
 
 
-def summary(tally: FixTally, *, diff_only: bool, llm: bool) -> str:
-    """The closing line of a fixing run."""
-    verb = "Would fix" if diff_only else "Fixed"
-    line = (f"{verb} {tally.fixed} definition{'s' if tally.fixed != 1 else ''} in "
-            f"{tally.files_changed} file{'s' if tally.files_changed != 1 else ''}")
-    if tally.failed:
-        line += f"; {tally.failed} could not be fixed (see above)"
-    if llm:
-        line += f"; {tally.tokens} tokens used, {tally.cached} served from cache"
-    return line + ".\n"
-
-
 def add_noqa(jobs: List[Job], settings: Settings) -> int:
     """Suppress every current violation on its definition's line; returns 0."""
     added = files = 0

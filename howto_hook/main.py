@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from howto_hook import cli, diff, examples, land, output, plan, workers
+from howto_hook import cli, diff, examples, land, output, plan, streams, workers
 from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError
 from howto_hook.discover import UsageError
@@ -48,6 +48,9 @@ def run(options: Options) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    # a cp1252 pipe must not turn a file named 日本.py into a crash
+    streams.tolerant(sys.stdout)
+    streams.tolerant(sys.stderr)
     try:
         options = cli.parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as e:  # --help, --version and argument errors

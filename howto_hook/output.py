@@ -10,12 +10,12 @@ import sys
 from collections import Counter
 from typing import List, Optional, Sequence, Tuple
 
-from howto_hook import baseline, diff, report
+from howto_hook import baseline, diff, report, streams
 from howto_hook.check import FileResult
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
 from howto_hook.discover import UsageError
-from howto_hook.land import FixTally, summary as fix_summary
+from howto_hook.land import FixTally
 from howto_hook.model import Violation
 from howto_hook.plan import Plan
 
@@ -52,21 +52,50 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
             (r.path, r.symbols) for r in results))
         violations = list(applied.kept)
         stale = applied.stale
-    out = report.render(options.output_format, violations, color=_use_color(sys.stdout))
-    sys.stdout.write(out)
-    if options.statistics:
-        sys.stdout.write(report.statistics(violations))
-    sys.stderr.write(report.summary(
-        violations=len(violations),
-        definitions=sum(r.checked for r in results),
-        files=len(results),
-        passing=sum(r.passing for r in results),
-        changed_only=plan.change is not None,
-    ) + "\n")
-    if tally is not None:
-        sys.stderr.write(fix_summary(tally, diff_only=options.diff, llm=plan.generator == "llm"))
+    _document(options, violations)
+    if tally is not None and options.diff:
+        # nothing was written: say what would be fixed and what would still fail,
+        # never "All checks passed" over files that fail as before
+        sys.stderr.write(_fixed(tally, options, plan, remaining=len(violations)))
+    else:
+        sys.stderr.write(report.summary(
+            violations=len(violations),
+            definitions=sum(r.checked for r in results),
+            files=len(results),
+            passing=sum(r.passing for r in results),
+            changed_only=plan.change is not None,
+        ) + "\n")
+        if tally is not None:
+            sys.stderr.write(_fixed(tally, options, plan, remaining=len(violations)))
     _hints(plan.change, stale)
     return exit_status(options, results, violations, tally)
+
+
+def _document(options: Options, violations: Sequence[Violation]) -> None:
+    """stdout's one document: the violations, or with --statistics only their table."""
+    fmt = options.output_format
+    machine = fmt != "text"
+    if options.statistics:
+        streams.write(sys.stdout, report.statistics(violations, fmt), utf8=fmt == "json")
+        return
+    place = report.Place(_root(), os.getcwd()) if machine else None
+    color = streams.use_color(options.color, sys.stdout, os.environ)
+    streams.write(sys.stdout, report.render(fmt, violations, color=color, place=place),
+                  utf8=machine)
+
+
+def _root() -> str:
+    """Where machine formats anchor paths: the repository's top, else the cwd."""
+    cwd = os.getcwd()
+    repo = diff.repository(cwd)
+    return repo.root if repo is not None else cwd
+
+
+def _fixed(tally: FixTally, options: Options, plan: Plan, *, remaining: int) -> str:
+    tokens = (tally.tokens, tally.cached) if plan.generator == "llm" else None
+    return report.fix_summary(dry_run=options.diff, fixed=tally.fixed,
+                              files_changed=tally.files_changed, failed=tally.failed,
+                              remaining=remaining, tokens=tokens) + "\n"
 
 
 def _hints(change: Optional[diff.Change], stale: Tuple) -> None:
@@ -94,15 +123,8 @@ def exit_status(options: Options, results: Sequence[FileResult],
             sys.stderr.write(f"{PROG}: guide coverage {coverage:.1f}% is below "
                              f"--fail-under {options.fail_under:g}%\n")
             return 1
+    if options.exit_zero:
+        return 0  # as ruff: whatever was found or changed
     if tally is not None and tally.files_changed:
         return 1  # pre-commit's convention: a hook that changed files fails
-    return 1 if violations and not options.exit_zero else 0
-
-
-def _use_color(stream: object) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    return 1 if violations else 0

@@ -58,7 +58,10 @@ def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
 
 
 def _settings(options: Options, cwd: str) -> Settings:
-    settings = load_settings(options.config, cwd=cwd)
+    files = [c for c in options.config if os.path.isfile(c) or "=" not in c]
+    if len(files) > 1:
+        raise UsageError("--config FILE may be given once")
+    settings = load_settings(files[0] if files else None, cwd=cwd)
     select = _codes(options.select, "--select")
     ignore = _codes(options.ignore, "--ignore")
     for sel in settings.select + settings.ignore:

@@ -262,8 +262,8 @@ def fix_summary(*, dry_run: bool, fixed: int, files_changed: int, failed: int,
     if failed:
         line += f"; {failed} could not be fixed (see above)"
     if dry_run:
-        line += (f"; {_plural(remaining, 'violation')} would still fail" if remaining
-                 else "; nothing would still fail")
+        line += (f"; {_plural(remaining, 'violation')} would remain" if remaining
+                 else "; no violation would remain")
     if tokens is not None:
         line += f"; {tokens[0]} tokens used, {tokens[1]} served from cache"
     return line + "."

@@ -50,7 +50,8 @@ def test_diff_prints_and_writes_nothing(tmp_path, run_main) -> None:
     assert out.startswith("--- a/m.py\n+++ b/m.py\n@@ ")
     assert '+    """Read port.' in out
     assert (tmp_path / "m.py").read_bytes() == before
-    assert "Would fix 1 definition in 1 file." in err
+    # the file still fails as it is: the summary says what the fix would leave
+    assert err == "Would fix 1 definition in 1 file; no violation would remain.\n"
 
 
 def test_nothing_to_fix_exits_zero(tmp_path, run_main) -> None:
