@@ -255,6 +255,17 @@ def listed(args: Sequence[str], cwd: str) -> Optional[List[str]]:
     return _names(_text(proc)) if proc.returncode == 0 else None
 
 
+def differing(root: str) -> Optional[Set[str]]:
+    """Every path (absolute) that differs from HEAD in the index or the work
+    tree, or is untracked: a rename as both its names, a mode change too.
+    None when git cannot say (no commit yet, say)."""
+    names = listed(["diff", "--name-only", "--no-renames", "-z", "HEAD", "--"], root)
+    others = listed(["ls-files", "-z", "--full-name", *_UNTRACKED], root)
+    if names is None or others is None:
+        return None
+    return {os.path.normpath(os.path.join(root, p)) for p in names + others}
+
+
 def _diff_args(revs: Sequence[str], pathspecs: Sequence[str] = (), *, relative: bool = False
                ) -> List[str]:
     # --relative: paths below the current directory only, named from it
@@ -281,7 +292,7 @@ def _merged(patch: str, untracked: str) -> Dict[str, Lines]:
     return changed
 
 
-_AGAINST_HEAD = "the working tree against HEAD"
+AGAINST_HEAD = _AGAINST_HEAD = "the working tree against HEAD"
 
 
 def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:

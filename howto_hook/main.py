@@ -28,6 +28,8 @@ def run(options: Options) -> int:
         return 0
     cli.refuse_conflicts(options)
     work = plan.make(options, os.getcwd())
+    if work.note:
+        sys.stderr.write(work.note + "\n")
     if options.add_noqa:
         return land.add_noqa(work.jobs, work.settings)
     known = output.load_baseline(options, work.settings)

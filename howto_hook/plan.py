@@ -6,10 +6,10 @@ Nothing here parses Python or prints; git is asked through diff.
 from __future__ import annotations
 
 import os
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from howto_hook import codes as rules, diff
-from howto_hook.cli import Options
+from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError, Settings, load_settings
 from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
                                  is_excluded)
@@ -31,6 +31,7 @@ class Plan(NamedTuple):
     jobs: List[Job]
     workers: int
     generator: str  # what --fix writes guides with: "template" or "llm"
+    note: str = ""  # a line for stderr about how the run was read, or ""
 
 
 def make(options: Options, cwd: str) -> Plan:
@@ -39,12 +40,46 @@ def make(options: Options, cwd: str) -> Plan:
     enabled = rules.enabled_codes(settings.select, settings.ignore)
     paths = options.paths or (".",)
     change = _change(options, settings, cwd)
+    note = ""
+    if change is not None and _whole_files_run(options, change, cwd, os.environ):
+        # `pre-commit run --all-files` or `--files`: pre-commit names files
+        # no commit touches, and checking their changes would check nothing
+        change = None
+        note = (f"{PROG}: pre-commit named files that do not differ from HEAD "
+                "(pre-commit run --all-files or --files): checking them whole, "
+                "baseline applied")
     if change is None:
         jobs = _all_jobs(paths, settings, enabled, cwd)
     else:
         jobs = _changed_jobs(change, paths, settings, enabled, cwd)
     return Plan(settings, change, jobs, options.jobs or os.cpu_count() or 1,
-                options.generator or settings.generator)
+                options.generator or settings.generator, note)
+
+
+def _whole_files_run(options: Options, change: diff.Change, cwd: str,
+                     environ: Mapping[str, str]) -> bool:
+    """Whether pre-commit runs us over files rather than over a commit.
+
+    On a commit pre-commit names the staged files, and every one of them
+    differs from HEAD (a rename or a mode change counts: git lists the path).
+    `--all-files` and `--files` name files whatever their state, so one
+    named file that does not differ shows the run is not a commit's. Only
+    the plain working-tree change is read this way: refs (pre-push,
+    --from-ref/--to-ref) and --diff-base say what to check themselves.
+    """
+    if environ.get("PRE_COMMIT") != "1" or not change.description.startswith(
+            diff.AGAINST_HEAD):
+        return False
+    named = {os.path.realpath(p) for p in options.paths if os.path.isfile(p)}
+    if named <= {os.path.realpath(p) for p in change.files}:
+        return False  # the common case, a commit: no more git to ask
+    # renames and mode changes have no changed line, so the change leaves
+    # them out: ask git for every path that differs at all
+    repo = diff.repository(cwd)
+    paths = diff.differing(repo.root) if repo is not None and repo.has_head else None
+    if paths is None:
+        return False
+    return not named <= {os.path.realpath(p) for p in paths}
 
 
 def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:

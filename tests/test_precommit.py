@@ -127,3 +127,62 @@ def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_
                "--files", "plain.py")
     assert proc.returncode == 1 and "Fixed 1 definition in 1 file" in proc.stdout, proc.stdout
     assert "How to Use This Code Block" in (user / "plain.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_all_files_checks_the_repository_whole_and_commits_stay_changed_only(
+        hook_repo, tmp_path) -> None:
+    hook_path, rev = hook_repo
+    env = pre_commit_env(tmp_path / "pre-commit-home")
+    user = tmp_path / "user"
+    user.mkdir()
+    git(str(user), "init", "-q", "-b", "main")
+    (user / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
+        repos:
+          - repo: {hook_path}
+            rev: {rev}
+            hooks:
+              - id: howto-check
+        """), encoding="utf-8")
+    (user / "old.py").write_text(bad("legacy"), encoding="utf-8")
+    (user / "other.py").write_text(bad("ancient"), encoding="utf-8")
+    git(str(user), "add", "-A")
+    git(str(user), "commit", "-q", "--no-verify", "-m", "existing code")
+    assert run(user, env, "pre-commit", "install").returncode == 0
+
+    # A clean tree: --all-files names every file, none differs from HEAD.
+    proc = run(user, env, "pre-commit", "run", "--all-files")
+    assert proc.returncode == 1, proc.stdout
+    assert "checking them whole, baseline applied" in proc.stdout
+    assert "old.py:" in proc.stdout and "other.py:" in proc.stdout
+    assert "2 definitions in 2 files" in proc.stdout
+    proc = run(user, env, "pre-commit", "run", "--files", "other.py")
+    assert proc.returncode == 1 and "old.py:" not in proc.stdout, proc.stdout
+
+    # With a baseline of the existing code the same gate passes.
+    proc = run(user, env, "howto-check", "--generate-baseline", "howto-baseline.json")
+    assert proc.returncode == 0, proc.stdout
+    (user / "pyproject.toml").write_text('[tool.howto]\nbaseline = "howto-baseline.json"\n',
+                                         encoding="utf-8")
+    git(str(user), "add", "-A")
+    git(str(user), "commit", "-q", "--no-verify", "-m", "baseline")
+    proc = run(user, env, "pre-commit", "run", "--all-files")
+    assert proc.returncode == 0, proc.stdout
+
+    # A commit that only renames, or only changes a mode, is no whole-file run.
+    git(str(user), "mv", "other.py", "renamed.py")
+    proc = run(user, env, "git", "commit", "-m", "rename")
+    assert proc.returncode == 0, proc.stdout
+    assert "checking them whole" not in proc.stdout
+    os.chmod(user / "old.py", 0o755)
+    git(str(user), "add", "old.py")
+    proc = run(user, env, "git", "commit", "-m", "mode")
+    assert proc.returncode == 0 and "checking them whole" not in proc.stdout, proc.stdout
+
+    # A normal commit still reports only the definitions it changed.
+    (user / "old.py").write_text(bad("legacy") + "\n\n" + bad("fresh"), encoding="utf-8")
+    git(str(user), "add", "old.py")
+    proc = run(user, env, "git", "commit", "-m", "fresh")
+    assert proc.returncode == 1, proc.stdout
+    assert "1 changed definition in 1 file" in proc.stdout
+    assert "checking them whole" not in proc.stdout
