@@ -37,23 +37,77 @@ def dumps(violations: Iterable[Violation], root: str) -> str:
     return json.dumps({"version": VERSION, "entries": entries}, indent=2) + "\n"
 
 
-def load(path: str) -> "Counter[Key]":
+# About 150 bytes an entry: room for some 400,000 recorded violations.
+MAX_BYTES = 64_000_000
+
+
+def unwritable(path: str) -> str:
+    """Why a baseline cannot be written at `path`, or "" when it can (as far as
+    can be told before writing it)."""
+    if os.path.isdir(path):
+        return f"cannot write baseline {path}: it is a directory"
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        return f"cannot write baseline {path}: there is no directory {directory}"
+    if os.path.lexists(path) and not os.path.isfile(path):
+        return f"cannot write baseline {path}: it is not a regular file"
+    return ""
+
+
+def save(path: str, text: str) -> None:
+    """Write the baseline file whole (a temporary file renamed over it)."""
+    import tempfile
+
+    problem = unwritable(path)
+    if problem:
+        raise BaselineError(problem)
+    directory = os.path.dirname(os.path.abspath(path))
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".howto-", suffix=".tmp")
     except OSError as e:
-        raise BaselineError(f"cannot read baseline {path}: {e.strerror or e}") from None
-    except ValueError as e:
+        raise BaselineError(f"cannot write baseline {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as e:
+        os.unlink(tmp)
+        raise BaselineError(f"cannot write baseline {path}: {e.strerror or e}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def load(path: str) -> "Counter[Key]":
+    from howto_hook.safeio import Refused, read_regular
+
+    try:
+        raw = read_regular(path, MAX_BYTES)
+    except Refused as e:
+        raise BaselineError(f"baseline {path}: {e}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
         raise BaselineError(f"baseline {path} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise BaselineError(f"baseline {path} is not a howto-check baseline "
+                            "(nested too deeply)") from None
     if not isinstance(data, dict) or data.get("version") != VERSION or \
             not isinstance(data.get("entries"), list):
         raise BaselineError(f"baseline {path} is not a howto-check baseline (version {VERSION})")
     out: "Counter[Key]" = Counter()
     for e in data["entries"]:
         try:
-            out[(e["path"], e["symbol"], e["code"], e["docstring"])] += 1
+            k = (e["path"], e["symbol"], e["code"], e["docstring"])
         except (KeyError, TypeError):
-            raise BaselineError(f"baseline {path} has a malformed entry: {e!r}") from None
+            k = None
+        if k is None or not all(isinstance(part, str) for part in k):
+            raise BaselineError(f"baseline {path} has a malformed entry: {e!r:.200}")
+        out[k] += 1
     return out
 
 

@@ -42,22 +42,29 @@ def write_json(path: str, data: object) -> None:
     A cache that cannot be written only costs time on a later run, so a
     failure here is not an error.
     """
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, separators=(",", ":"))
         os.replace(tmp, path)
     except OSError:
-        pass
+        # a directory (or anything else) where the entry should be: leave
+        # no temporary file beside it
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def read_json(path: str) -> object:
-    """A cache entry, or None when there is none (or it is unreadable)."""
+    """A cache entry, or None when there is none (or it is unreadable, not a
+    regular file, or absurdly large: a cache entry is a few kilobytes)."""
+    from howto_hook.safeio import Refused, read_regular
+
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
+        return json.loads(read_regular(path, 1 << 24))
+    except (Refused, ValueError, RecursionError):
         return None
 
 
@@ -100,6 +107,14 @@ def key(data: bytes, path: str, token: str) -> str:
     return h.hexdigest()
 
 
+def _ints(*values: object) -> bool:
+    return all(type(v) is int and v >= 0 for v in values)
+
+
+def _strs(values: object) -> bool:
+    return isinstance(values, list) and all(isinstance(v, str) for v in values)
+
+
 class ResultCache:
     """Entries under `<root>/.howto_cache/check/`; call ensure_dir(root) once first."""
 
@@ -110,14 +125,20 @@ class ResultCache:
         return os.path.join(self.directory, k[:2], k + ".json")
 
     def get(self, k: str, display: str) -> Optional[FileResult]:
+        """The cached result, or None (then the file is checked again) when there
+        is none or it is not of the shape `put` writes (a hand-edited or
+        damaged entry must never reach the report)."""
         raw = read_json(self._path(k))
-        try:
-            return FileResult(
-                display,
-                tuple(Violation(display, *v) for v in raw["v"]),
-                raw["c"], raw["p"], tuple(raw["s"]))
-        except (KeyError, IndexError, TypeError):
+        if not (isinstance(raw, dict) and _ints(raw.get("c"), raw.get("p"))
+                and isinstance(raw.get("v"), list) and _strs(raw.get("s"))):
             return None
+        violations = []
+        for v in raw["v"]:
+            if not (isinstance(v, list) and len(v) == 8 and _ints(v[0], v[1], v[6], v[7])
+                    and _strs(v[2:6])):
+                return None
+            violations.append(Violation(display, *v))
+        return FileResult(display, tuple(violations), raw["c"], raw["p"], tuple(raw["s"]))
 
     def put(self, k: str, result: FileResult) -> None:
         path = self._path(k)

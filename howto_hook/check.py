@@ -64,19 +64,42 @@ def noqa_codes(line: str) -> Optional[FrozenSet[str]]:
     return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c) if codes else frozenset()
 
 
+def comment_lines(text: str) -> List[str]:
+    """Per line of `text` (split at "\\n"), its comment alone, at its own column
+    (blank before it), or "": what `# noqa` is looked for in, so that a
+    `" # noqa"` inside a string literal suppresses nothing.
+
+    Lines are only tokenized when some line mentions noqa at all.
+    """
+    lines = text.split("\n")
+    out = [""] * len(lines)
+    if "noqa" not in text.lower():
+        return out
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and tok.start[0] <= len(out):
+                out[tok.start[0] - 1] = " " * tok.start[1] + tok.string
+    except (tokenize.TokenError, SyntaxError):
+        # tokenize cannot read what libcst could: look for comments the old
+        # way, from the first # on the line
+        return [ln[ln.find("#"):].rjust(len(ln)) if "#" in ln else "" for ln in lines]
+    return out
+
+
 def add_noqa(text: str, wanted: Mapping[int, Iterable[str]]) -> str:
     """Add (or extend) `# noqa: CODES` comments on the given lines; newlines kept."""
     lines = text.split("\n")
+    comments = comment_lines(text)
     for n, codes in sorted(wanted.items()):
         line = lines[n - 1]
         cr = "\r" if line.endswith("\r") else ""
         body = line[:-1] if cr else line
-        existing = noqa_codes(body)
+        existing = noqa_codes(comments[n - 1])
         if existing is not None and not existing:
             continue  # a bare noqa already covers everything
         merged = ", ".join(sorted(set(codes) | set(existing or ())))
         if existing:
-            m = _NOQA.search(body)
+            m = _NOQA.search(comments[n - 1])
             assert m is not None
             body = body[:m.start()] + f"# noqa: {merged}" + body[m.end():]
         else:
@@ -207,6 +230,13 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
         reason = getattr(e, "reason", None) or getattr(e, "msg", None) or str(e)
         return Analysis("", (), _file_level(path, "HOW002", f"cannot decode the file: {reason}",
                                             enabled))
+    nul = text.find("\0")
+    if nul >= 0:  # libcst reads it, but Python does not, and literal_eval raises
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return Analysis(text, (), _file_level(
+            path, "HOW001", "syntax error: source code cannot contain null bytes", enabled,
+            line, col))
     from howto_hook import locate
 
     try:
@@ -220,6 +250,7 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
     else:
         targets = select_changed(every, changed)
     lines = text.split("\n")
+    notes = comment_lines(text)  # where a noqa counts: comments only
     checked = []
     for t in targets:
         kept = []
@@ -228,10 +259,10 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
             candidates = {v.line, t.line}
             if t.docstring is not None:
                 candidates.add(t.docstring.end_line)
-            if not _suppressed(v.code, lines, candidates, used):
+            if not _suppressed(v.code, notes, candidates, used):
                 kept.append(with_end(v, lines))
         if "HOW900" in enabled:
-            kept.extend(with_end(v, lines) for v in _unused_noqa(t, lines, used, enabled))
+            kept.extend(with_end(v, lines) for v in _unused_noqa(t, notes, used, enabled))
         checked.append((t, tuple(kept)))
     return Analysis(text, tuple(checked), (), tuple(every))
 
@@ -241,8 +272,13 @@ def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenS
     """All violations of one file. `changed` limits the check to touched definitions."""
     # a check reports positions only; where definitions end matters for
     # matching changed lines alone
-    a = analyse(data, path=path, settings=settings, enabled=enabled, changed=changed,
-                spans=False)
+    try:
+        a = analyse(data, path=path, settings=settings, enabled=enabled, changed=changed,
+                    spans=False)
+    except RecursionError:
+        return not_checked(path, "not checked: the file is nested too deeply", enabled)
+    except Exception as e:  # one file's failure must not end the run
+        return internal_error(path, e, enabled)
     violations = sorted((v for _, vs in a.checked for v in vs),
                         key=lambda v: (v.line, v.col, v.code))
     passing = sum(1 for _, vs in a.checked if not vs)
@@ -282,12 +318,65 @@ def unreadable(display: str, error: OSError, enabled: FrozenSet[str]) -> Tuple[V
                        enabled)
 
 
+def not_checked(display: str, reason: str, enabled: FrozenSet[str]) -> FileResult:
+    """The HOW002 result of a file that was not (or not wholly) checked."""
+    return FileResult(display, _file_level(display, "HOW002", reason, enabled), 0, 0)
+
+
+def internal_error(display: str, error: BaseException, enabled: FrozenSet[str]) -> FileResult:
+    """One file's bug in howto-check itself: reported on that file, the run goes on."""
+    return not_checked(display, f"not checked: internal error ({type(error).__name__}: "
+                                f"{str(error)[:200]}); please report it", enabled)
+
+
+def read_source(path: str, settings: Settings) -> bytes:
+    """A file's bytes within the size limit; safeio.Refused for anything else."""
+    from howto_hook import safeio
+
+    return safeio.read_regular(path, settings.max_file_size)
+
+
 def check_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
                changed: Optional[FrozenSet[int]] = None) -> FileResult:
     """Read and check one file; an unreadable file is a HOW002, never a crash."""
+    from howto_hook.safeio import Refused
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        return FileResult(display, unreadable(display, e, enabled), 0, 0)
+        data = read_source(path, settings)
+    except Refused as e:
+        return not_checked(display, str(e), enabled)
     return check_source(data, path=display, settings=settings, enabled=enabled, changed=changed)
+
+
+def noqa_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
+                changed: Optional[FrozenSet[int]] = None) -> Tuple[Optional[bytes], int, str]:
+    """`--add-noqa` for one file: (new bytes or None, codes added, why not).
+
+    Every current violation but HOW900 is suppressed on its definition's
+    line. The new text must be the old code plus comments (proved by
+    comparing the ASTs); a file with bare CR line endings is edited with
+    "\\n" and written back with CR.
+    """
+    from howto_hook.validate import same_code
+
+    found = analyse(data, path=path, settings=settings, enabled=enabled, changed=changed)
+    wanted: dict = {}
+    for target, violations in found.checked:
+        for v in violations:
+            if v.code != "HOW900":
+                wanted.setdefault(target.line, set()).add(v.code)
+    if not wanted:
+        return None, 0, ""
+    text, encoding = decode_exact(data)
+    cr_only = "\r" in text.replace("\r\n", "")
+    if cr_only and "\n" in text:
+        return None, 0, "the file mixes bare CR line endings with others; left untouched"
+    if cr_only:
+        text = text.replace("\r", "\n")
+    new = add_noqa(text, wanted)
+    if same_code(text.replace("\r\n", "\n"), new.replace("\r\n", "\n")) is not None:
+        return None, 0, ("cannot add noqa comments without changing the code (a line "
+                         "continued with a backslash?); left untouched")
+    if cr_only:
+        new = new.replace("\n", "\r")
+    return new.encode(encoding), sum(len(c) for c in wanted.values()), ""

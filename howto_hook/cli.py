@@ -176,6 +176,14 @@ def refuse_conflicts(options: Options) -> None:
             options.stdin_filename and len(options.paths) != 1):
         raise UsageError("read a source from stdin with exactly: "
                          "--stdin-filename PATH -")
+    if options.generate_baseline:
+        from howto_hook.baseline import unwritable
+
+        problem = unwritable(options.generate_baseline)
+        if problem:  # say so before the whole tree is checked, not after
+            raise UsageError(problem)
+    if options.diff_base is not None and not options.diff_base.strip():
+        raise UsageError("--diff-base was given an empty revision (e.g. --diff-base origin/main)")
 
 
 def explain(code: str) -> str:

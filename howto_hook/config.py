@@ -34,6 +34,10 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 DEFAULT_SKIP_DECORATORS: Tuple[str, ...] = ("command", "group", "*.command", "*.group")
 
 
+# The largest time setting accepted: anything longer is a typo.
+DAY = 86400.0
+
+
 class ConfigError(Exception):
     """A configuration mistake; the message is one line meant for the user."""
 
@@ -93,6 +97,10 @@ class Settings(NamedTuple):
     include_tests: bool = False  # test code is out of scope unless this is set
     skip_decorators: Tuple[str, ...] = DEFAULT_SKIP_DECORATORS
     extend_skip_decorators: Tuple[str, ...] = ()
+    # Bounds on one file's work: bytes read (larger files are reported, not
+    # parsed) and seconds to check or fix it.
+    max_file_size: int = 4_000_000
+    file_timeout: float = 30.0
     # Where relative patterns are anchored: the directory of the config file,
     # else the current directory.
     root: str = "."
@@ -111,6 +119,12 @@ def _str(value: Any, where: str) -> str:
     return value
 
 
+def _nonempty(value: str, where: str) -> str:
+    if not value.strip():
+        raise ConfigError(f"{where} must not be empty")
+    return value
+
+
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false, got {_type(value)}")
@@ -123,19 +137,28 @@ def _str_list(value: Any, where: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
-def _number(value: Any, where: str, *, minimum: float = 0.0) -> float:
+def _number(value: Any, where: str, *, minimum: float = 0.0,
+            maximum: Optional[float] = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {_type(value)}")
+    # TOML reads nan and inf as floats; neither is a usable time or temperature,
+    # and nan passes every comparison below
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"{where} must be a finite number, got {value}")
     if value < minimum:
         raise ConfigError(f"{where} must be at least {minimum:g}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{where} must be at most {maximum:g}, got {value}")
     return float(value)
 
 
-def _int(value: Any, where: str, *, minimum: int = 0) -> int:
+def _int(value: Any, where: str, *, minimum: int = 0, maximum: Optional[int] = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{where} must be a whole number, got {_type(value)}")
     if value < minimum:
         raise ConfigError(f"{where} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{where} must be at most {maximum}, got {value}")
     return value
 
 
@@ -208,28 +231,31 @@ _TOP: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
     "sections": ("sections", _sections),
     "banned-words": ("banned_words", _banned),
     "require-step-labels": ("require_step_labels", _bool),
-    "diff-base": ("diff_base", _str),
-    "baseline": ("baseline", _str),
+    "diff-base": ("diff_base", lambda v, w: _nonempty(_str(v, w), w)),
+    "baseline": ("baseline", lambda v, w: _nonempty(_str(v, w), w)),
     "run-examples": ("run_examples", _bool),
-    "example-timeout": ("example_timeout", lambda v, w: _number(v, w, minimum=0.1)),
+    "example-timeout": ("example_timeout", lambda v, w: _number(v, w, minimum=0.1, maximum=DAY)),
     "example-python": ("example_python", _str),
     "line-length": ("line_length", lambda v, w: _int(v, w, minimum=20)),
     "include-tests": ("include_tests", _bool),
     "skip-decorators": ("skip_decorators", _str_list),
     "extend-skip-decorators": ("extend_skip_decorators", _str_list),
+    "max-file-size": ("max_file_size", lambda v, w: _int(v, w, minimum=1)),
+    "file-timeout": ("file_timeout", lambda v, w: _number(v, w, minimum=0.1, maximum=DAY)),
 }
 
 _LLM: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
     "model": ("model", _str),
     "base-url": ("base_url", _str),
     "api-key-env": ("api_key_env", _str),
-    "timeout": ("timeout", lambda v, w: _number(v, w, minimum=0.1)),
-    "max-retries": ("max_retries", _int),
-    "max-concurrency": ("max_concurrency", lambda v, w: _int(v, w, minimum=1)),
-    "temperature": ("temperature", _number),
-    "repair-attempts": ("repair_attempts", _int),
+    "timeout": ("timeout", lambda v, w: _number(v, w, minimum=0.1, maximum=DAY)),
+    "max-retries": ("max_retries", lambda v, w: _int(v, w, maximum=100)),
+    "max-concurrency": ("max_concurrency", lambda v, w: _int(v, w, minimum=1, maximum=1024)),
+    # the range every Chat Completions server accepts
+    "temperature": ("temperature", lambda v, w: _number(v, w, maximum=2.0)),
+    "repair-attempts": ("repair_attempts", lambda v, w: _int(v, w, maximum=100)),
     "fallback": ("fallback", _choice("template", "none")),
-    "budget": ("budget", lambda v, w: _number(v, w, minimum=1.0)),
+    "budget": ("budget", lambda v, w: _number(v, w, minimum=1.0, maximum=DAY)),
 }
 
 

@@ -26,7 +26,9 @@ _PINNED = (
     "-c", "color.ui=never",
     "-c", "color.diff=never",
 )
-_DIFF_FLAGS = ("--no-ext-diff", "--no-color", "--no-textconv", "-U0",
+# --text: a `.gitattributes` that marks *.py `binary` or `-diff` would
+# otherwise turn every change into "Binary files differ", with no line in it.
+_DIFF_FLAGS = ("--no-ext-diff", "--no-color", "--no-textconv", "--text", "-U0",
                "--src-prefix=a/", "--dst-prefix=b/")
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f",
@@ -208,11 +210,60 @@ _TOPLEVEL = ("rev-parse", "--show-toplevel", "HEAD")
 
 
 def repository(cwd: str) -> Optional[Repo]:
-    """The work tree around `cwd` (one git call), None outside a repository."""
+    """The work tree around `cwd` (one git call), None outside a repository.
+
+    A repository git refuses to read (one owned by another user: "dubious
+    ownership") is not "outside": reading every file instead of the change
+    would check, and fix, what nobody touched. That is a GitError with git's
+    own reason.
+    """
     try:
-        return _repo(git(_TOPLEVEL, cwd, check=False))
+        proc = git(_TOPLEVEL, cwd, check=False)
     except GitError:  # no git at all: the same as no repository
         return None
+    repo = _repo(proc)
+    if repo is None and proc.returncode != 0:
+        refused = refusal(proc)
+        if refused is not None:
+            raise GitError(refused)
+    return repo
+
+
+def _top(directory: str) -> Optional[str]:
+    """The nearest directory at or above `directory` holding a `.git` (a
+    directory, or a file in a submodule or worktree)."""
+    here = directory
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def nested_repository(path: str, cwd: str) -> Optional[str]:
+    """The top of the repository holding `path` when that is a submodule or
+    another repository inside the one around `cwd`; None otherwise."""
+    full = os.path.realpath(path)
+    own = _top(full if os.path.isdir(full) else os.path.dirname(full))
+    outer = _top(os.path.realpath(cwd))
+    if own is None or outer is None or own == outer:
+        return None
+    return own if own.startswith(outer.rstrip(os.sep) + os.sep) else None
+
+
+def refusal(proc: Result) -> Optional[str]:
+    """git's reason for failing, unless the reason is only that there is no
+    repository here; None then."""
+    lines = [ln.strip() for ln in proc.stderr.decode("utf-8", "replace").splitlines()
+             if ln.strip()]
+    if not lines or any("not a git repository" in ln.lower() for ln in lines):
+        return None
+    reason = lines[0][len("fatal: "):] if lines[0].startswith("fatal: ") else lines[0]
+    fix = next((ln for ln in lines if ln.startswith("git config")), None)
+    return f"git cannot read this repository: {reason}" + (f" (to trust it: {fix})"
+                                                           if fix else "")
 
 
 def _repo(proc: Result) -> Optional[Repo]:

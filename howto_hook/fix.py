@@ -9,9 +9,6 @@ rest tried again; a file whose code would change is left untouched.
 """
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -130,6 +127,17 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
     from howto_hook import rewrite  # libcst's transformer, needed only when fixing
 
     text, encoding = check.decode_exact(data)
+    # Lines ending in a bare CR (old Mac files) are lines to Python but not to
+    # the positions the rewrite reads, which split at "\n": such a file is
+    # rewritten with "\n" and written back with CR. A mix of both has no one
+    # newline to write back.
+    cr_only = "\r" in text.replace("\r\n", "")
+    if cr_only and "\n" in text:
+        return None, [], [(o.request.target.qualname, o.request.target.line,
+                           "the file mixes bare CR line endings with others: not fixed")
+                          for o in outcomes], None
+    if cr_only:
+        text = text.replace("\r", "\n")
     failed: List[Tuple[str, int, str]] = []
     docs: Dict[Key, str] = {}
     for o in outcomes:
@@ -163,7 +171,7 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
                 if not bad:  # only the combination fails: refuse the file
                     bad = {k: problem for k in docs}
         if not bad:
-            after = check.analyse(_encode(new_text, encoding), path=path, settings=settings,
+            after = check.analyse(_encode(new_text, encoding, cr_only), path=path, settings=settings,
                                   enabled=enabled)
             now = {order_key: vs for order_key, vs in _rekey(after)}
             for key in docs:
@@ -175,7 +183,7 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
                     bad[key] = f"the new guide still fails {codes}"
         if not bad:
             try:
-                encoded = _encode(new_text, encoding)
+                encoded = _encode(new_text, encoding, cr_only)
             except UnicodeEncodeError as e:
                 return (None, [], failed + [(k[0], k[1], f"cannot encode: {e.reason}")
                                             for k in docs], None)
@@ -191,8 +199,8 @@ def _rekey(analysis: check.Analysis) -> List[Tuple[Tuple[str, int], Tuple[Violat
     return [(order[(t.qualname, t.line)], vs) for t, vs in analysis.checked]
 
 
-def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding)
+def _encode(text: str, encoding: str, cr_only: bool = False) -> bytes:
+    return (text.replace("\n", "\r") if cr_only else text).encode(encoding)
 
 
 @dataclass(frozen=True)
@@ -252,16 +260,47 @@ def fix_data(data: bytes, *, path: str, display: str, settings: Settings,
     return finish(p, outcomes, settings=settings, enabled=enabled)
 
 
+def _not_planned(path: str, display: str, result: check.FileResult) -> Plan:
+    """A file that cannot be fixed at all: its HOW002 finding and nothing to ask."""
+    return Plan(path, display, b"", check.Analysis("", (), result.violations), (), ())
+
+
 def read_plan(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
               changed: Optional[FrozenSet[int]], generator_name: str) -> Plan:
+    """`plan` for a file on disk; a file that cannot be read or checked is
+    planned as its HOW002 finding, never raised."""
+    from howto_hook.safeio import Refused
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        analysis = check.Analysis("", (), check.unreadable(display, e, enabled))
-        return Plan(path, display, b"", analysis, (), ())
-    return plan(data, path=path, display=display, settings=settings, enabled=enabled,
-                changed=changed, generator_name=generator_name)
+        data = check.read_source(path, settings)
+    except Refused as e:
+        return _not_planned(path, display, check.not_checked(display, str(e), enabled))
+    try:
+        return plan(data, path=path, display=display, settings=settings, enabled=enabled,
+                    changed=changed, generator_name=generator_name)
+    except RecursionError:
+        return _not_planned(path, display, check.not_checked(
+            display, "not checked: the file is nested too deeply", enabled))
+    except Exception as e:  # one file's failure must not end the run
+        return _not_planned(path, display, check.internal_error(display, e, enabled))
+
+
+def finish_safely(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
+                  enabled: FrozenSet[str]) -> FileFix:
+    """`finish`, with a failure of the rewrite or its proofs reported as
+    "cannot fix" for each definition (the file is left as it is)."""
+    try:
+        return finish(p, outcomes, settings=settings, enabled=enabled)
+    except Exception as e:
+        reason = ("the file is nested too deeply to rewrite" if isinstance(e, RecursionError)
+                  else f"internal error ({type(e).__name__}: {str(e)[:200]}); please report it")
+        failed = tuple((r.target.qualname, r.target.line, reason) for r in p.requests)
+        a = p.analysis
+        remaining = check.FileResult(
+            p.display, a.file_level + tuple(v for _, vs in a.checked for v in vs),
+            len(a.checked), sum(1 for _, vs in a.checked if not vs))
+        return FileFix(p.path, p.display, p.data, None, (), p.skipped + failed, remaining,
+                       sum(o.tokens for o in outcomes), sum(1 for o in outcomes if o.cached))
 
 
 def fix_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
@@ -271,23 +310,5 @@ def fix_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str
     with locate.paused_gc():  # as for a check: one file's trees make no cycles
         p = read_plan(path, display, settings, enabled, changed, generator.name)
         outcomes = generator.generate(list(p.requests)) if p.requests else []
-        return finish(p, outcomes, settings=settings, enabled=enabled)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace a file's bytes in one rename, keeping its permission bits."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".howto-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        return finish_safely(p, outcomes, settings=settings, enabled=enabled)
 

@@ -41,8 +41,10 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         key=lambda v: (v.path, v.line, v.col, v.code),
     )
     if options.generate_baseline:
-        with open(options.generate_baseline, "w", encoding="utf-8") as f:
-            f.write(baseline.dumps(violations, settings.root))
+        try:
+            baseline.save(options.generate_baseline, baseline.dumps(violations, settings.root))
+        except baseline.BaselineError as e:
+            raise UsageError(str(e)) from None
         sys.stderr.write(f"Recorded {len(violations)} violations in "
                          f"{options.generate_baseline}.\n")
         return 0
@@ -95,7 +97,8 @@ def _fixed(tally: FixTally, options: Options, plan: Plan, *, remaining: int) -> 
     tokens = (tally.tokens, tally.cached) if plan.generator == "llm" else None
     return report.fix_summary(dry_run=options.diff, fixed=tally.fixed,
                               files_changed=tally.files_changed, failed=tally.failed,
-                              remaining=remaining, tokens=tokens) + "\n"
+                              remaining=remaining, tokens=tokens,
+                              unwritten=tally.unwritten) + "\n"
 
 
 def _hints(change: Optional[diff.Change], stale: Tuple) -> None:
@@ -123,6 +126,8 @@ def exit_status(options: Options, results: Sequence[FileResult],
             sys.stderr.write(f"{PROG}: guide coverage {coverage:.1f}% is below "
                              f"--fail-under {options.fail_under:g}%\n")
             return 1
+    if tally is not None and tally.unwritten:
+        return 1  # a fix that could not be written is a failure, not a finding
     if options.exit_zero:
         return 0  # as ruff: whatever was found or changed
     if tally is not None and tally.files_changed:

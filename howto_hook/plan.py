@@ -38,6 +38,10 @@ def make(options: Options, cwd: str) -> Plan:
     """The settings, the change and the jobs for one run from `cwd`."""
     settings = _settings(options, cwd)
     enabled = rules.enabled_codes(settings.select, settings.ignore)
+    if not enabled:
+        raise UsageError(f"no rule is enabled (select {', '.join(settings.select) or 'nothing'}"
+                         f", ignore {', '.join(settings.ignore) or 'nothing'}): "
+                         "nothing would be checked")
     paths = options.paths or (".",)
     change = _change(options, settings, cwd)
     note = ""
@@ -86,6 +90,8 @@ def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
     if value is None:
         return None
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    if not codes:
+        raise UsageError(f"{flag} was given no rule codes")
     for c in codes:
         if not rules.valid_selector(c):
             raise UsageError(f"{flag}: unknown rule selector {c!r}")
@@ -193,4 +199,15 @@ def _changed_jobs(change: diff.Change, paths: Sequence[str], settings: Settings,
         if not os.path.isfile(real) or is_excluded(path, settings):
             continue
         jobs.append(Job(path, display(path, cwd), _codes_for(path, settings, enabled), lines))
+    # A path inside a submodule has no changed lines in this repository's diff:
+    # say so rather than report it as unchanged.
+    taken = {os.path.realpath(j.path) for j in jobs}
+    for p in paths:
+        if os.path.realpath(p) in taken:
+            continue
+        inner = diff.nested_repository(p, cwd)
+        if inner is not None:
+            raise UsageError(f"{p} lies in {display(inner, cwd)}, a submodule or nested "
+                             "repository whose changes this repository does not see; run "
+                             f"howto-check inside {display(inner, cwd)}")
     return jobs

@@ -250,7 +250,8 @@ def summary(*, violations: int, definitions: int, files: int, passing: int,
 
 
 def fix_summary(*, dry_run: bool, fixed: int, files_changed: int, failed: int,
-                remaining: int, tokens: Optional[Tuple[int, int]] = None) -> str:
+                remaining: int, tokens: Optional[Tuple[int, int]] = None,
+                unwritten: int = 0) -> str:
     """What a --fix run did, or what a --diff run (dry_run) would do.
 
     A --diff run writes nothing, so the files fail just as before: its line
@@ -261,6 +262,8 @@ def fix_summary(*, dry_run: bool, fixed: int, files_changed: int, failed: int,
     line = f"{verb} {_plural(fixed, 'definition')} in {_plural(files_changed, 'file')}"
     if failed:
         line += f"; {failed} could not be fixed (see above)"
+    if unwritten:
+        line += f"; {_plural(unwritten, 'file')} could not be written (see above)"
     if dry_run:
         line += (f"; {_plural(remaining, 'violation')} would remain" if remaining
                  else "; no violation would remain")

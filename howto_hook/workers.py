@@ -13,13 +13,14 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from howto_hook import cache
-from howto_hook.check import FileResult, check_file, check_source, unreadable
+from howto_hook.check import FileResult, check_file, check_source, not_checked, read_source
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
-from howto_hook.fix import FileFix, finish, fix_file, read_plan
+from howto_hook.fix import FileFix, finish_safely, fix_file, read_plan
 from howto_hook.generate.template import TemplateGenerator
 from howto_hook.land import FixTally, land
 from howto_hook.plan import Job, Plan
+from howto_hook.safeio import Refused
 
 # Below this many files a worker pool costs more than it saves.
 PARALLEL_MIN_FILES = 24
@@ -50,10 +51,9 @@ def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> 
     if cache_root is None or job.changed is not None:
         return check_file(job.path, job.display, settings, job.enabled, job.changed)
     try:
-        with open(job.path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        return FileResult(job.display, unreadable(job.display, e, job.enabled), 0, 0)
+        data = read_source(job.path, settings)
+    except Refused as e:
+        return not_checked(job.display, str(e), job.enabled)
     k = cache.key(data, job.path, cache.settings_token(settings, job.enabled))
     store = cache.ResultCache(cache_root)
     hit = store.get(k, job.display)
@@ -143,12 +143,12 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
         results = []
         for n, j in enumerate(jobs, start=1):
             results.append(fix_file(j.path, j.display, settings, j.enabled, j.changed, gen))
-            land(results[-1], diff_only, tally)
+            land(results[-1], diff_only, tally, settings.root)
             _progress(n, len(jobs))
         return results
     results = []
     for _, f in _in_workers(_fix_batch, jobs, workers, 8, (settings, generator_name)):
-        land(f, diff_only, tally)
+        land(f, diff_only, tally, settings.root)
         results.append(f)
         _progress(len(results), len(jobs))
     return results
@@ -176,8 +176,9 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
     total = sum(waiting.values())
 
     def land_plan(n: int) -> None:
-        results[n] = finish(plans[n], gathered[n], settings=settings, enabled=jobs[n].enabled)
-        land(results[n], diff_only, tally)
+        results[n] = finish_safely(plans[n], gathered[n], settings=settings,
+                                   enabled=jobs[n].enabled)
+        land(results[n], diff_only, tally, settings.root)
 
     for n, count in waiting.items():
         if count == 0:
