@@ -10,6 +10,29 @@ from conftest import GOOD_GUIDE
 pytest_plugins = ["pytester"]
 
 
+def _load() -> "list[str]":
+    """Arguments that load the plugin: none when its entry point is installed; an
+    editable install made before the entry point existed needs it named."""
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group="pytest11") if ep.value == "howto_hook.pytest_plugin"]
+    return [] if found else ["-p", "howto_hook.pytest_plugin"]
+
+
+def test_entry_point_is_declared() -> None:
+    import os
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    assert project["entry-points"]["pytest11"] == {"howto": "howto_hook.pytest_plugin"}
+
+
 def guided(name: str, example: str, body: str) -> str:
     doc = GOOD_GUIDE.replace("send_report", name).replace(
         f'sent = {name}("weekly.txt")', textwrap.dedent(example).strip("\n"))
@@ -29,7 +52,7 @@ GUIDES = (guided("good", "from guides import good\n\nassert good('a.txt') == 5\n
 
 def test_one_passing_one_failing_example(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(guides=GUIDES)
-    result = pytester.runpytest("--howto-examples", "-rA")
+    result = pytester.runpytest(*_load(), "--howto-examples", "-rA")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["PASSED guides.py::good", "FAILED guides.py::bad - *"])
     # the traceback starts in the docstring, at the example's failing line, then
@@ -49,7 +72,7 @@ def test_one_passing_one_failing_example(pytester: pytest.Pytester) -> None:
 
 def test_nothing_is_collected_without_the_flag(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(guides=GUIDES)
-    result = pytester.runpytest()
+    result = pytester.runpytest(*_load())
     result.assert_outcomes()
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
@@ -72,7 +95,7 @@ def test_examples_in_a_src_layout(pytester: pytest.Pytester) -> None:
     for module, example, body, _ in SRC_CASES:
         pytester.path.joinpath("src", "pkg", f"{module}.py").write_text(
             guided("job", example, body))
-    result = pytester.runpytest("--howto-examples", "-rA", "src")
+    result = pytester.runpytest(*_load(), "--howto-examples", "-rA", "src")
     result.stdout.fnmatch_lines_random(
         [f"{outcome} src/pkg/{module}.py::job*" for module, _, _, outcome in SRC_CASES])
     result.assert_outcomes(passed=2, failed=2)

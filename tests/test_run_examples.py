@@ -284,18 +284,20 @@ MARKED = '''\
     pytest.param("", [], False, id="never-without-asking"),
     pytest.param("", ["--run-examples"], True, id="flag"),
     pytest.param("run-examples = true\n", [], True, id="config"),
-    pytest.param("run-examples = true\n", ["--no-run-examples"], False, id="flag-turns-config-off"),
+    pytest.param("run-examples = true\n", ["--no-run-examples"], False,
+                 id="flag-turns-config-off"),
 ])
 def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str,
                                           flags: List[str], runs: bool) -> None:
     marker = tmp_path / "ran"
-    text = guided("def target():", MARKED.format(marker=str(marker)), body="raise OSError('disk')")
+    text = guided("def target():", MARKED.format(marker=str(marker)),
+                  body="raise OSError('disk')")
     write(tmp_path, {"mod.py": text, "pyproject.toml": f"[tool.howto]\n{config}"})
     status, out, err = run_main(["--all", *flags, "mod.py"], cwd=str(tmp_path))
     assert marker.exists() is runs
     if runs:
-        assert out == f"mod.py:{line_of(text, '    target()')}:5: HOW403 the usage example raises " \
-                      "OSError: disk\n"
+        where = f"mod.py:{line_of(text, '    target()')}:5"
+        assert out == f"{where}: HOW403 the usage example raises OSError: disk\n"
         assert f"running usage examples with {sys.executable} (howto-check's own interpreter)" \
             in err
         assert status == 1
@@ -307,7 +309,7 @@ def test_cli_json_and_interpreter_flag(tmp_path: Path, run_main, project_venv: P
     example = "import onlyhere\nfrom mod import target\n\nassert onlyhere.answer() == 41\n"
     write(tmp_path, {"mod.py": guided("def target():", example)})
     python = str(project_venv / ".venv" / "bin" / "python")
-    status, out, err = run_main(["--all", "--run-examples", "--example-python", python,
+    _, out, err = run_main(["--all", "--run-examples", "--example-python", python,
                                  "--output-format", "json", "mod.py"], cwd=str(tmp_path))
     import json
 
@@ -330,7 +332,7 @@ def test_cli_json_and_interpreter_flag(tmp_path: Path, run_main, project_venv: P
 def test_cli_config_errors(tmp_path: Path, run_main, config: str, needle: str) -> None:
     write(tmp_path, {"mod.py": guided("def target():", "from mod import target\ntarget()\n"),
                      "pyproject.toml": f"[tool.howto]\n{config}\n"})
-    status, out, err = run_main(["--all", "mod.py"], cwd=str(tmp_path))
+    status, _, err = run_main(["--all", "mod.py"], cwd=str(tmp_path))
     assert status == 2 and needle in err and len(err.strip().split("\n")) == 1
 
 
@@ -356,14 +358,15 @@ def explode(path: str) -> int:
 
 def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
     write(tmp_path, {"cm.py": UNDOCUMENTED})
-    status, out, err = run_main(["--all", "--fix", "--run-examples", "cm.py"], cwd=str(tmp_path))
+    status, _, err = run_main(["--all", "--fix", "--run-examples", "cm.py"], cwd=str(tmp_path))
     after = (tmp_path / "cm.py").read_text()
     head, _, rest = after.partition("def double")
     between, _, last = rest.partition("def explode")
     assert '"""' in between  # double's guide is written...
-    assert last == '(path: str) -> int:\n    raise OSError("no disk")\n'  # explode is left as it was
-    assert f"cm.py:{line_of(UNDOCUMENTED, 'def explode')}: cannot fix explode: the usage example " \
-           "raises OSError: no disk" in err
+    # ...explode's is not: its example raises, so it is left as it was
+    assert last == '(path: str) -> int:\n    raise OSError("no disk")\n'
+    where = f"cm.py:{line_of(UNDOCUMENTED, 'def explode')}"
+    assert f"{where}: cannot fix explode: the usage example raises OSError: no disk" in err
     if '"""' not in head:  # the template's context manager example did not run
         assert "cannot fix opened: the usage example raises" in err
     # and every example that was written runs
@@ -383,7 +386,6 @@ def test_fix_without_running_writes_the_failing_example(tmp_path: Path, run_main
 
 
 def _outcome(tmp_path: Path, texts: List[str]):
-    from dataclasses import replace
 
     from howto_hook.check import analyse
     from howto_hook.generate import Outcome, Request
