@@ -1,0 +1,147 @@
+"""Redaction: what never reaches the model, as a table of provider formats and code shapes.
+
+The tokens below are made up in each provider's documented shape (prefix,
+alphabet, length); none is a real credential.
+"""
+from __future__ import annotations
+
+import pytest
+
+from howto_hook.generate.redact import REDACTED, redact, sounds_secret
+
+A36 = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"  # 36 letters and digits
+HEX32 = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize("line, secret", [
+    # token formats, wherever they stand (here in an innocent-looking call)
+    pytest.param(f'stripe.charge(key="sk_live_{A36[:24]}")', f"sk_live_{A36[:24]}", id="stripe-secret"),
+    pytest.param(f'use("rk_live_{A36[:24]}")', f"rk_live_{A36[:24]}", id="stripe-restricted"),
+    pytest.param(f'use("sk_test_{A36[:24]}")', f"sk_test_{A36[:24]}", id="stripe-test"),
+    pytest.param(f'use("whsec_{A36[:32]}")', f"whsec_{A36[:32]}", id="stripe-webhook"),
+    pytest.param(f'use("ghp_{A36}")', f"ghp_{A36}", id="github-classic"),
+    pytest.param(f'use("gho_{A36}")', f"gho_{A36}", id="github-oauth"),
+    pytest.param(f'use("github_pat_11ABCDEFG0_{A36}{A36[:20]}")',
+                 f"github_pat_11ABCDEFG0_{A36}{A36[:20]}", id="github-fine-grained"),
+    pytest.param('use("glpat-xYz12AbC34dEf56GhI78")', "glpat-xYz12AbC34dEf56GhI78", id="gitlab-pat"),
+    pytest.param('use("gldt-xYz12AbC34dEf56GhI78")', "gldt-xYz12AbC34dEf56GhI78",
+                 id="gitlab-deploy-token"),
+    pytest.param(f'use("hf_{A36[:34]}")', f"hf_{A36[:34]}", id="hugging-face"),
+    pytest.param('use("AKIAIOSFODNN7EXAMPLE")', "AKIAIOSFODNN7EXAMPLE", id="aws-access-key-id"),
+    pytest.param('use("ASIAY34FZKBOKMUTVV7A")', "ASIAY34FZKBOKMUTVV7A", id="aws-session-key-id"),
+    pytest.param('use("xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp")',
+                 "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp", id="slack-bot"),
+    pytest.param('use("xoxp-1234567890-0987654321-AbCdEfGhIjKl")', "xoxp-1234567890-0987654321",
+                 id="slack-user"),
+    pytest.param('use("https://hooks.slack.com/services/T000/B000/XXXXXXXX")',
+                 "T000/B000/XXXXXXXX", id="slack-webhook"),
+    pytest.param(f'use("sk-{A36}{A36[:12]}")', f"sk-{A36}", id="openai-legacy"),
+    pytest.param(f'use("sk-proj-{A36}_{A36}")', f"sk-proj-{A36}", id="openai-project"),
+    pytest.param(f'use("sk-svcacct-{A36}")', f"sk-svcacct-{A36}", id="openai-service-account"),
+    pytest.param(f'use("sk-ant-api03-{A36}{A36}-AA")', f"sk-ant-api03-{A36}", id="anthropic"),
+    pytest.param(f'use("AIza{A36[:35]}")', f"AIza{A36[:35]}", id="google-api-key"),
+    pytest.param(f'use("GOCSPX-{A36[:28]}")', f"GOCSPX-{A36[:28]}", id="google-oauth-secret"),
+    pytest.param(f'use("ya29.{A36}")', f"ya29.{A36}", id="google-access-token"),
+    pytest.param('use("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N")',
+                 "eyJzdWIiOiIxMjM0NTY3ODkwIn0", id="jwt"),
+    pytest.param(f'use("npm_{A36}")', f"npm_{A36}", id="npm"),
+    pytest.param(f'use("pypi-AgEIcHlwaS5vcmc{A36}{A36}")', f"pypi-AgEIcHlwaS5vcmc{A36}",
+                 id="pypi"),
+    pytest.param(f'use("SG.{A36[:22]}.{A36[:30]}")', f"SG.{A36[:22]}", id="sendgrid"),
+    pytest.param(f'use("SK{HEX32}")', f"SK{HEX32}", id="twilio"),
+    pytest.param(f'use("dop_v1_{HEX32}{HEX32}")', f"dop_v1_{HEX32}", id="digitalocean"),
+    pytest.param(f'use("shpat_{HEX32}")', f"shpat_{HEX32}", id="shopify"),
+    pytest.param(f'use("dapi{HEX32}")', f"dapi{HEX32}", id="databricks"),
+    pytest.param('use("123456789:AAH9bq8iKDzXmTxE1wTxZ5b8J7r3c2y1k0A")',
+                 "AAH9bq8iKDzXmTxE1wTxZ5b8J7r3c2y1k0A", id="telegram-bot"),
+    pytest.param('c = "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=' + A36 + '==;"',
+                 A36, id="azure-storage"),
+    pytest.param(f'headers = {{"X": "Bearer {A36}"}}', A36, id="bearer-header-value"),
+    pytest.param('KEY = """-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq\n'
+                 '-----END RSA PRIVATE KEY-----"""', "MIIEowIBAAKCAQEA7bq", id="pem-rsa"),
+    pytest.param('K = "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXk\\n-----END OPENSSH '
+                 'PRIVATE KEY-----"', "b3BlbnNzaC1rZXk", id="pem-openssh-escaped"),
+    pytest.param('K = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkq"', "MIIEvQIBADANBgkq",
+                 id="pem-cut-short"),
+    # credentials inside URLs
+    pytest.param('DB = "postgresql://admin:PASSWORD@db.internal:5432/app"', "PASSWORD",
+                 id="url-postgres"),
+    pytest.param('connect("mysql+pymysql://root:s3cr3t@localhost/db")', "s3cr3t", id="url-mysql"),
+    pytest.param('r = Redis.from_url("redis://:hunter2hunter2@cache:6379/0")', "hunter2hunter2",
+                 id="url-redis-no-user"),
+    pytest.param('url = "amqp://guest:p@ss@rabbit/"', "p@ss", id="url-password-with-at"),
+    pytest.param('s = "Server=db;Database=app;User Id=sa;Password=Tr0ub4dor&3;"', "Tr0ub4dor",
+                 id="connection-string"),
+    # string literals given to secret-sounding names, in every shape
+    pytest.param('password = "hunter2-correct-horse"', "hunter2", id="assign"),
+    pytest.param('password: str = "hunter2-correct-horse"', "hunter2", id="annotated"),
+    pytest.param('password: Optional[str] = "hunter2-correct-horse"', "hunter2",
+                 id="annotated-generic"),
+    pytest.param('password = f"hunter2-{suffix}"', "hunter2", id="f-string"),
+    pytest.param('password = rb"hunter2-correct"', "hunter2", id="bytes-raw"),
+    pytest.param('password = (\n    "hunter2-"\n    "correct-horse"\n)', "correct-horse",
+                 id="parenthesised-concatenation"),
+    pytest.param('password = """hunter2\ncorrect horse"""', "correct horse", id="triple-quoted"),
+    pytest.param("DB_PASSWORD = 'hunter2-correct-horse'", "hunter2", id="upper-snake"),
+    pytest.param('self.client_secret = "abcDEF123456"', "abcDEF123456", id="attribute"),
+    pytest.param('clientSecret = "abcDEF123456"', "abcDEF123456", id="camel-case"),
+    pytest.param('AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+                 "wJalrXUtnFEMI", id="aws-secret-access-key"),
+    pytest.param('conf = {"api_key": "abcdef123456", "name": "x"}', "abcdef123456", id="dict-key"),
+    pytest.param('os.environ["GITHUB_TOKEN"] = "abcdef123456"', "abcdef123456", id="subscript"),
+    pytest.param('login(user="bob", password="hunter2-correct")', "hunter2", id="keyword-arg"),
+    pytest.param('def login(password: str = "hunter2-default"):', "hunter2", id="default-arg"),
+    pytest.param('if password == "hunter2-correct":', "hunter2", id="comparison"),
+    pytest.param('key = os.environ.get("API_KEY", "fallback-abcdef")', "fallback-abcdef",
+                 id="env-default"),
+    pytest.param('token = os.getenv("SLACK_TOKEN", "fallback-abcdef")', "fallback-abcdef",
+                 id="getenv-default"),
+])
+def test_secret_is_redacted(line: str, secret: str) -> None:
+    out = redact(line)
+    assert secret not in out
+    assert REDACTED in out
+
+
+@pytest.mark.parametrize("line", [
+    pytest.param('author = "Jane Doe"', id="author-is-not-auth"),
+    pytest.param('tokenizer = "bert-base-uncased"', id="tokenizer-is-not-token"),
+    pytest.param('key = "name"', id="plain-key"),
+    pytest.param('password = ""', id="empty-password"),
+    pytest.param('if password == "":', id="empty-comparison"),
+    pytest.param('password = os.environ["DB_PASSWORD"]', id="read-from-environment"),
+    pytest.param('url = "https://example.com:8080/path?q=1"', id="url-without-credentials"),
+    pytest.param('mail = "someone@example.com"', id="email"),
+    pytest.param('model = "sk-learn"', id="short-sk"),
+    pytest.param('msg = "Basic usage: call it twice"', id="basic-prose"),
+    pytest.param('return [v * factor for v in values]', id="code"),
+])
+def test_ordinary_code_is_kept(line: str) -> None:
+    assert redact(line) == line
+
+
+def test_redaction_keeps_the_code_around_it() -> None:
+    source = ('def connect(host: str) -> str:\n'
+              '    password: str = "hunter2-correct-horse"\n'
+              '    return f"postgresql://admin:{password}@{host}/db"\n')
+    out = redact(source)
+    assert out == ('def connect(host: str) -> str:\n'
+                   "    password: str = '<redacted>'\n"
+                   '    return f"postgresql://admin:{password}@{host}/db"\n'.replace(
+                       "admin:{password}@", "admin:<redacted>@"))
+
+
+@pytest.mark.parametrize("name, secret", [
+    pytest.param("db_password", True, id="snake"),
+    pytest.param("dbPassword", True, id="camel"),
+    pytest.param("API_KEY", True, id="upper-pair"),
+    pytest.param("apiKey", True, id="camel-pair"),
+    pytest.param("self.access_token", True, id="dotted"),
+    pytest.param("x-api-key", True, id="header-name"),
+    pytest.param("author", False, id="author"),
+    pytest.param("monkey", False, id="monkey"),
+    pytest.param("primary_key", False, id="primary-key"),
+    pytest.param("max_tokens_hint", True, id="tokens-word"),
+])
+def test_sounds_secret(name: str, secret: bool) -> None:
+    assert sounds_secret(name) is secret
