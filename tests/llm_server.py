@@ -2,7 +2,9 @@
 
 Each test scripts it with a function that sees the request body and its
 number, and returns what to answer. It records every request and the most
-requests it ever had in flight at once.
+requests it ever had in flight at once. It can also misbehave as a hostile
+server would: drip its answer one byte at a time (headers included), answer
+with raw text, or redirect.
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ class Reply:
     headers: Dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     tokens: int = 30
+    text: Optional[str] = None  # a raw (non-JSON) body instead
+    drip: float = 0.0  # seconds between single bytes of the response
+    drip_headers: bool = True  # drip the status line and headers too, or only the body
 
 
 Script = Callable[[Dict[str, Any], int], Reply]
@@ -44,6 +49,7 @@ class ChatServer:
         self.times: List[float] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.stop = threading.Event()  # ends delays and drips when the server closes
         self._lock = threading.Lock()
         server = self
 
@@ -65,14 +71,20 @@ class ChatServer:
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
                     reply = server.script(body, n)
-                    if reply.delay:
-                        time.sleep(reply.delay)
-                    payload = reply.body if reply.body is not None else (
-                        completion(reply.content or "", reply.tokens) if reply.status == 200
-                        else {"error": {"message": reply.content or "error", "type": "test"}})
-                    data = json.dumps(payload).encode()
+                    if reply.delay and server.stop.wait(reply.delay):
+                        return
+                    if reply.text is not None:
+                        data, kind = reply.text.encode(), "text/plain"
+                    else:
+                        payload = reply.body if reply.body is not None else (
+                            completion(reply.content or "", reply.tokens) if reply.status == 200
+                            else {"error": {"message": reply.content or "error", "type": "test"}})
+                        data, kind = json.dumps(payload).encode(), "application/json"
+                    if reply.drip:
+                        self._drip(reply, data, kind)
+                        return
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(data)))
                     for k, v in reply.headers.items():
                         self.send_header(k, v)
@@ -84,6 +96,27 @@ class ChatServer:
                 finally:
                     with server._lock:
                         server.in_flight -= 1
+
+            def _drip(self, reply: Reply, data: bytes, kind: str) -> None:
+                head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {kind}\r\n"
+                        f"Content-Length: {len(data)}\r\n\r\n").encode()
+                whole = head + data
+                first = 0 if reply.drip_headers else len(head)
+                try:
+                    self.wfile.write(whole[:first])
+                    self.wfile.flush()
+                except OSError:
+                    return
+                for i in range(first, len(whole)):
+                    byte = whole[i:i + 1]
+                    try:
+                        self.wfile.write(byte)
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client gave up
+                    if server.stop.wait(reply.drip):
+                        return
+                self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -98,5 +131,6 @@ class ChatServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -43,14 +43,15 @@ def _modules() -> "dict[str, set[str]]":
 
 LIBCST_MODULES = ("howto_hook.locate", "howto_hook.walk", "howto_hook.positions",
                   "howto_hook.rewrite")
-OPENAI_MODULES = ("howto_hook.generate.llm",)
+OPENAI_MODULES = ("howto_hook.generate.llm", "howto_hook.generate.transport",
+                  "howto_hook.batch")
 
 
 def test_layering() -> None:
     mods = _modules()
     for name, imports in mods.items():
         # nothing imports main; only the tree walk, the position finders,
-        # locate and rewrite import libcst; only the LLM generator imports openai
+        # locate and rewrite import libcst; only the LLM path imports openai
         assert "howto_hook.main" not in imports or name == "howto_hook.__main__", name
         if any(i == "libcst" or i.startswith("libcst.") for i in imports):
             assert name in LIBCST_MODULES, name
