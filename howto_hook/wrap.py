@@ -5,13 +5,18 @@ body's indentation before it (tabs to 4-column stops, as ruff counts them)
 and wide characters as two columns. Prose is filled greedily; a code span in
 backticks (with the punctuation stuck to it) and a bold step label are never
 broken, so a line runs over only when one such piece is longer than the room.
-Code and a person's text are never passed here.
+A person's text is never passed here, and code is never wrapped like
+prose: a generated example line too wide is split at its brackets, as black
+would split it.
 """
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 import unicodedata
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Optional
 
 DEFAULT_LINE_LENGTH = 88
 TAB = 4  # columns of a tab stop, as ruff's line-length check counts them
@@ -57,6 +62,11 @@ def pieces(text: str) -> List[str]:
     return _PIECE.findall(text)
 
 
+def _written(text: str) -> int:
+    """Columns once in the literal, where each backslash is escaped."""
+    return columns(text) + text.count("\\")
+
+
 def fill(text: str, width: int, *, first: int = 0, indent: str = "") -> str:
     """`text` as lines of at most `width` columns where the pieces allow.
 
@@ -67,7 +77,7 @@ def fill(text: str, width: int, *, first: int = 0, indent: str = "") -> str:
     for piece in pieces(text):
         current = lines[-1]
         start = first if len(lines) == 1 else columns(indent)
-        if current and start + columns(" ".join(current + [piece])) > width:
+        if current and start + _written(" ".join(current + [piece])) > width:
             carried: List[str] = []
             # never start a line with what reads as a list item or a heading
             while len(current) > 1 and _RISKY_START.match((carried or [piece])[0]):
@@ -89,3 +99,78 @@ def fill_paragraphs(text: str, width: int) -> str:
         plain = not any(_STRUCTURE.match(r) for r in rows) and not para.rstrip().endswith("::")
         out.append(fill(" ".join(r.strip() for r in rows), width) if plain else para)
     return "\n\n".join(out)
+
+
+# --- generated example code ----------------------------------------------------------
+
+
+def _split_line(line: str, width: int) -> Optional[List[str]]:
+    """`line` split as black splits it: at the brackets of its last call or
+    literal, the contents on one indented line when they fit there, else one
+    item a line with a trailing comma; None when it has no such brackets."""
+    lead = line[: len(line) - len(line.lstrip())]
+    m = _IMPORT.match(line)
+    if m and "(" not in line:
+        names = [n.strip() for n in m.group(2).split(",")]
+        return [f"{m.group(1)}(", *(f"{lead}    {n}," for n in names), f"{lead})"]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    closers = [t for t in tokens if t.type == tokenize.OP and t.string in ")]}"]
+    if not closers:
+        return None
+    close = closers[-1]
+    depth, commas, open_tok = 0, [], None
+    for tok in reversed(tokens[: tokens.index(close)]):
+        if tok.type != tokenize.OP:
+            continue
+        if tok.string in ")]}":
+            depth += 1
+        elif tok.string in "([{":
+            if depth == 0:
+                open_tok = tok
+                break
+            depth -= 1
+        elif tok.string == "," and depth == 0:
+            commas.append(tok.start[1])
+    if open_tok is None:
+        return None
+    text = line.strip()
+    start, end = open_tok.end[1], close.start[1]
+    head, body, tail = text[:start], text[start:end].strip(), text[end:]
+    if not body:
+        return None
+    inner = lead + "    "
+    if columns(inner + body) <= width:
+        return [lead + head, inner + body, lead + tail]
+    cuts = [start] + sorted(c + 1 for c in commas) + [end]
+    items = [text[a:b].strip().rstrip(",").strip() for a, b in zip(cuts, cuts[1:])]
+    return [lead + head, *(f"{inner}{item}," for item in items if item), lead + tail]
+
+
+_IMPORT = re.compile(r"^(\s*from\s+\S+\s+import\s+)(.+)$")
+
+
+def fit_code(code: str, width: int) -> str:
+    """Generated example code with each line too wide for `width` split as
+    black would split it, so the example fits without being wrapped like
+    prose; a line that cannot be split so (or whose split would change what
+    the code means) stays as it is."""
+    lines = code.split("\n")
+    if all(columns(line) <= width for line in lines):
+        return code
+    try:
+        tree = ast.dump(ast.parse(code))
+    except SyntaxError:
+        return code
+    out: List[str] = []
+    for line in lines:
+        split = _split_line(line, width) if columns(line) > width else None
+        out.extend(split or [line])
+    fitted = "\n".join(out)
+    try:
+        same = ast.dump(ast.parse(fitted)) == tree
+    except SyntaxError:
+        same = False
+    return fitted if same else code

@@ -5,6 +5,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import black
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -170,3 +171,36 @@ def test_fill_keeps_every_piece_and_fits_where_it_can(words: list, width: int) -
         # from starting a line
         assert columns(line) <= width or len(line.split()) == 1 or \
             line.split()[1] in ("1.", "-")
+
+
+CALLS = [
+    pytest.param('result = parse_requirement(name="example", extras=set(), specifier=None)',
+                 id="call-contents-fit-indented"),
+    pytest.param('result = parse_requirement(name="example", extras=set(), specifier=None, '
+                 'url="https://example.com", marker=None, strict=True)', id="one-per-line"),
+    pytest.param('for item in instance.enclosing_tokens(open_token="example", '
+                 'close_token="example"):\n    print(item)', id="for-header"),
+    pytest.param("from some.nested.package.module import a_function_name_here, other",
+                 id="import"),
+    pytest.param('    value = Store(path="example.txt", retries=1, timeout=1.0, name="x")',
+                 id="indented"),
+]
+
+
+@pytest.mark.parametrize("code", CALLS)
+def test_example_lines_split_as_black_splits_them(code: str) -> None:
+    from howto_hook.wrap import fit_code
+
+    if code.startswith("    "):
+        code = "def main():\n" + code
+    out = fit_code(code, 50)
+    assert out != code
+    assert all(columns(line) <= 50 for line in out.split("\n"))
+    assert black.format_str(out, mode=black.Mode(line_length=50)) == out + "\n"
+
+
+def test_example_line_that_cannot_be_split_stays() -> None:
+    from howto_hook.wrap import fit_code
+
+    code = "x = a_name_that_is_much_too_long_to_fit_in_the_room_but_has_no_brackets"
+    assert fit_code(code, 30) == code

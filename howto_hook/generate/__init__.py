@@ -17,7 +17,7 @@ from howto_hook import guide as g
 from howto_hook import rules
 from howto_hook.config import Settings
 from howto_hook.model import Docstring, Target, Violation
-from howto_hook.wrap import Room, columns, fill, fill_paragraphs
+from howto_hook.wrap import Room, columns, fill, fill_paragraphs, fit_code
 
 WIDTH = 72  # the default width of `wrap`; render fits the request's Room instead
 
@@ -114,7 +114,7 @@ def render(parts: GuideParts, settings: Settings, room: Room = Room()) -> str:
     if parts.kept_example is not None:
         example = parts.kept_example.strip("\n")
     else:
-        example = "```python\n" + parts.example.strip("\n") + "\n```"
+        example = "```python\n" + fit_code(parts.example.strip("\n"), room.width) + "\n```"
     out.append(_heading(names.example, "-") + "\n\n" + example)
     if parts.extra.strip():
         out.append(parts.extra.strip("\n"))
