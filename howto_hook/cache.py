@@ -22,7 +22,7 @@ from howto_hook.check import FileResult
 from howto_hook.config import Settings
 from howto_hook.model import Violation
 
-SCHEMA = "2"
+SCHEMA = "3"  # 3: literal text is not structure; passing is structural
 
 
 def ensure_dir(root: str) -> str:

@@ -29,7 +29,7 @@ class FileResult:
     path: str
     violations: Tuple[Violation, ...]
     checked: int  # definitions in scope (and changed) that were checked
-    passing: int  # of those, how many have a guide with no violation
+    passing: int  # of those, how many have a guide that passes (see STRUCTURAL)
     symbols: Tuple[str, ...] = ()  # qualified names of the definitions checked
 
 
@@ -199,6 +199,14 @@ def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) ->
     return out
 
 
+# What "a passing guide" means for the summary and --fail-under: nothing is
+# reported, and the docstring passes every structure and section-content rule
+# (HOW1, HOW2), judged whatever --select, --ignore, per-file-ignores or
+# `# noqa` hide from the report.
+STRUCTURAL: FrozenSet[str] = frozenset(
+    c for c in rules.RULES if c.startswith(("HOW1", "HOW2")))
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Definitions checked in one file, each with its (unsuppressed) violations."""
@@ -207,6 +215,11 @@ class Analysis:
     checked: Tuple[Tuple[Target, Tuple[Violation, ...]], ...]
     file_level: Tuple[Violation, ...]  # HOW001/HOW002
     every: Tuple[Target, ...] = ()  # all definitions found, in scope or not
+    # per entry of `checked`: nothing reported and every STRUCTURAL rule passed
+    passed: Tuple[bool, ...] = ()
+
+    def passing(self) -> int:
+        return sum(self.passed)
 
 
 def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
@@ -252,10 +265,16 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
     lines = text.split("\n")
     notes = comment_lines(text)  # where a noqa counts: comments only
     checked = []
+    passed = []
+    judged = enabled | STRUCTURAL
     for t in targets:
         kept = []
         used: Set[Tuple[int, str]] = set()
-        for v in check_target(t, settings, enabled):
+        found = check_target(t, settings, judged)
+        structured = not any(v.code in STRUCTURAL for v in found)
+        for v in found:
+            if v.code not in enabled:
+                continue  # judged for the passing count only
             candidates = {v.line, t.line}
             if t.docstring is not None:
                 candidates.add(t.docstring.end_line)
@@ -264,7 +283,8 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
         if "HOW900" in enabled:
             kept.extend(with_end(v, lines) for v in _unused_noqa(t, notes, used, enabled))
         checked.append((t, tuple(kept)))
-    return Analysis(text, tuple(checked), (), tuple(every))
+        passed.append(structured and not kept)
+    return Analysis(text, tuple(checked), (), tuple(every), tuple(passed))
 
 
 def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
@@ -281,8 +301,7 @@ def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenS
         return internal_error(path, e, enabled)
     violations = sorted((v for _, vs in a.checked for v in vs),
                         key=lambda v: (v.line, v.col, v.code))
-    passing = sum(1 for _, vs in a.checked if not vs)
-    return FileResult(path, a.file_level + tuple(violations), len(a.checked), passing,
+    return FileResult(path, a.file_level + tuple(violations), len(a.checked), a.passing(),
                       tuple(t.qualname for t, _ in a.checked))
 
 

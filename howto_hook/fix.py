@@ -239,14 +239,15 @@ def finish(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
     if new is not None and after is not None and new != p.data:
         # what remains is the proof's check of the new text: the same definitions, moved
         wanted = set(_nth([t for t, _ in analysis.checked]).values())
-        remaining_vs = tuple(v for k, vs in _rekey(after) if k in wanted for v in vs)
-        remaining = check.FileResult(p.display, remaining_vs, len(analysis.checked),
-                                     len(analysis.checked) - len({v.symbol for v in remaining_vs}))
+        keyed = _rekey(after)
+        remaining_vs = tuple(v for k, vs in keyed if k in wanted for v in vs)
+        passing = sum(ok for (k, _), ok in zip(keyed, after.passed) if k in wanted)
+        remaining = check.FileResult(p.display, remaining_vs, len(analysis.checked), passing)
     else:
         new = None
         remaining = check.FileResult(
             p.display, analysis.file_level + tuple(v for _, vs in analysis.checked for v in vs),
-            len(analysis.checked), sum(1 for _, vs in analysis.checked if not vs))
+            len(analysis.checked), analysis.passing())
     return FileFix(p.path, p.display, p.data, new, tuple(fixed), p.skipped + tuple(failed),
                    remaining, tokens, cached)
 
