@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -306,26 +306,46 @@ def settings_from_table(table: Mapping[str, Any], *, root: str = ".",
     return Settings(**values)
 
 
+# Files that hold nothing but howto-check's settings, as top-level keys; in a
+# directory they win over pyproject.toml, as ruff.toml does over it.
+OWN_FILES = ("howto.toml", ".howto.toml")
+
+
 def find_config(start: str) -> Optional[str]:
-    """The nearest pyproject.toml at or above `start`, or None."""
+    """The nearest configuration at or above `start`, or None: a howto.toml or
+    .howto.toml, else a pyproject.toml holding [tool.howto]. A pyproject.toml
+    without that table is passed over, so that a package's packaging file
+    does not hide the settings of the repository around it."""
     here = os.path.abspath(start)
     while True:
-        candidate = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(candidate):
-            return candidate
+        found = config_in(here)
+        if found is not None:
+            return found
         parent = os.path.dirname(here)
         if parent == here:
             return None
         here = parent
 
 
-def _load_toml(path: str) -> Mapping[str, Any]:
+def config_in(directory: str) -> Optional[str]:
+    """The configuration file of this one directory, if it has one."""
+    for name in OWN_FILES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate
+    candidate = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(candidate) and _tool_table(candidate) is not None:
+        return candidate
+    return None
+
+
+def _load_toml(path: str, *, ours: bool = False) -> Mapping[str, Any]:
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
         raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
-    if b"howto" not in data:
+    if not ours and b"howto" not in data:
         return {}  # no table of ours: another tool's file is not ours to judge
     try:
         return tomllib.loads(data.decode("utf-8"))
@@ -335,24 +355,61 @@ def _load_toml(path: str) -> Mapping[str, Any]:
         raise ConfigError(f"{path} is not valid TOML: {e}") from None
 
 
-def load_settings(config: Optional[str] = None, *, cwd: str = ".") -> Settings:
-    """Settings from `config` (explicit path) or the nearest pyproject.toml.
+def _tool_table(path: str) -> Optional[Mapping[str, Any]]:
+    """pyproject.toml's [tool.howto], None when it has none."""
+    tool = _load_toml(path).get("tool", {})
+    table = tool.get("howto") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.howto must be a table")
+    return table
 
-    The nearest pyproject.toml marks the project even when it has no
-    [tool.howto] table; its directory anchors relative patterns.
+
+def config_table(path: str) -> Mapping[str, Any]:
+    """The settings a file holds: [tool.howto] of a pyproject.toml, the
+    top-level keys of any other file (howto.toml, or one --config names)."""
+    if os.path.basename(path) == "pyproject.toml":
+        return _tool_table(path) or {}
+    return _load_toml(path, ours=True)
+
+
+def parse_override(text: str) -> Mapping[str, Any]:
+    """`--config KEY=VALUE`, VALUE in TOML: `scope="all"`, `fix.generator="llm"`."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"--config {text!r} is neither a file nor KEY=VALUE in TOML "
+                          f"({e})") from None
+    if len(table) != 1:
+        raise ConfigError(f"--config {text!r} must set exactly one key")
+    return table
+
+
+def merged(table: Mapping[str, Any], overrides: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
+    """`table` with each override laid over it; tables (llm, fix) merge key by key."""
+    out: Dict[str, Any] = dict(table)
+    for override in overrides:
+        for key, value in override.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = merged(out[key], [value])
+            else:
+                out[key] = value
+    return out
+
+
+def load_settings(config: Optional[str] = None, *, cwd: str = ".",
+                  overrides: Sequence[Mapping[str, Any]] = ()) -> Settings:
+    """Settings from `config` (an explicit file) or the nearest configuration
+    at or above `cwd`, with `overrides` (--config KEY=VALUE) on top.
+
+    A config's directory anchors its relative paths; with no config at all,
+    `cwd` does.
     """
     path = config if config is not None else find_config(cwd)
-    if path is None:
-        return Settings(root=os.path.abspath(cwd))
-    if config is not None and not os.path.isfile(path):
-        raise ConfigError(f"config file {path} does not exist")
-    data = _load_toml(path)
-    tool = data.get("tool", {})
-    table = tool.get("howto", {}) if isinstance(tool, dict) else {}
-    root = os.path.dirname(os.path.abspath(path))
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: tool.howto must be a table")
+    if config is not None and not os.path.isfile(config):
+        raise ConfigError(f"config file {config} does not exist")
+    table = config_table(path) if path is not None else {}
+    root = os.path.dirname(os.path.abspath(path)) if path is not None else os.path.abspath(cwd)
     try:
-        return settings_from_table(table, root=root, config_path=path)
+        return settings_from_table(merged(table, overrides), root=root, config_path=path)
     except ConfigError as e:
-        raise ConfigError(f"{path}: {e}") from None
+        raise ConfigError(f"{path}: {e}" if path is not None else str(e)) from None

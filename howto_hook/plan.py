@@ -10,7 +10,8 @@ from typing import Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequenc
 
 from howto_hook import codes as rules, diff
 from howto_hook.cli import PROG, Options
-from howto_hook.config import ConfigError, Settings, load_settings
+from howto_hook.config import (ConfigError, Settings, config_in, find_config, load_settings,
+                               parse_override)
 from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
                                  is_excluded)
 
@@ -23,6 +24,9 @@ class Job(NamedTuple):
     display: str
     enabled: FrozenSet[str]
     changed: Optional[FrozenSet[int]] = None
+    # the file's own settings when its nearest configuration is not the
+    # run's (a package in a monorepo); None: Plan.settings
+    settings: Optional[Settings] = None
 
 
 class Plan(NamedTuple):
@@ -32,11 +36,15 @@ class Plan(NamedTuple):
     workers: int
     generator: str  # what --fix writes guides with: "template" or "llm"
     note: str = ""  # a line for stderr about how the run was read, or ""
+    # where .howto_cache/ lives: the repository's top, else the working
+    # directory, whichever configuration each file takes
+    cache_root: Optional[str] = None
 
 
 def make(options: Options, cwd: str) -> Plan:
     """The settings, the change and the jobs for one run from `cwd`."""
-    settings = _settings(options, cwd)
+    configs = Configs(options, cwd)
+    settings = configs.base
     enabled = rules.enabled_codes(settings.select, settings.ignore)
     if not enabled:
         raise UsageError(f"no rule is enabled (select {', '.join(settings.select) or 'nothing'}"
@@ -53,11 +61,13 @@ def make(options: Options, cwd: str) -> Plan:
                 "(pre-commit run --all-files or --files): checking them whole, "
                 "baseline applied")
     if change is None:
-        jobs = _all_jobs(paths, settings, enabled, cwd)
+        jobs = _all_jobs(paths, configs, cwd)
     else:
-        jobs = _changed_jobs(change, paths, settings, enabled, cwd)
+        jobs = _changed_jobs(change, paths, configs, cwd)
+    repo = diff.repository(cwd) if jobs else None
     return Plan(settings, change, jobs, options.jobs or os.cpu_count() or 1,
-                options.generator or settings.generator, note)
+                options.generator or settings.generator, note,
+                repo.root if repo is not None else os.path.abspath(cwd))
 
 
 def _whole_files_run(options: Options, change: diff.Change, cwd: str,
@@ -98,26 +108,79 @@ def _codes(value: Optional[str], flag: str) -> Optional[Tuple[str, ...]]:
     return codes
 
 
-def _settings(options: Options, cwd: str) -> Settings:
-    files = [c for c in options.config if os.path.isfile(c) or "=" not in c]
-    if len(files) > 1:
-        raise UsageError("--config FILE may be given once")
-    settings = load_settings(files[0] if files else None, cwd=cwd)
-    select = _codes(options.select, "--select")
-    ignore = _codes(options.ignore, "--ignore")
-    for sel in settings.select + settings.ignore:
-        if not rules.valid_selector(sel):
-            raise ConfigError(f"{settings.config_path}: unknown rule selector {sel!r}")
-    changes: Dict[str, object] = {}
-    if select is not None:
-        changes["select"] = select
-    if ignore is not None:
-        changes["ignore"] = settings.ignore + ignore
-    if options.run_examples is not None:
-        changes["run_examples"] = options.run_examples
-    if options.example_python:
-        changes["example_python"] = os.path.abspath(options.example_python)
-    return settings.with_changes(**changes) if changes else settings
+class Configs:
+    """Each file's settings, as ruff finds them: `--config FILE` for every
+    file, else the nearest configuration above the file (config.find_config);
+    the command line's settings (--config KEY=VALUE, --select, --ignore,
+    --exclude, --extend-exclude, ...) laid over each. Every configuration is
+    read once per run.
+    """
+
+    def __init__(self, options: Options, cwd: str) -> None:
+        files = [c for c in options.config if os.path.isfile(c) or "=" not in c]
+        if len(files) > 1:
+            raise UsageError("--config FILE may be given once")
+        self.options = options
+        self.cwd = os.path.abspath(cwd)
+        self.fixed = files[0] if files else None
+        self.overrides = tuple(parse_override(c) for c in options.config if c not in files)
+        self.select = _codes(options.select, "--select")
+        self.ignore = _codes(options.ignore, "--ignore")
+        self._near: Dict[str, Optional[str]] = {}
+        self._loaded: Dict[Optional[str], Settings] = {}
+        self.base = self._settings(self.fixed if self.fixed else find_config(self.cwd))
+
+    def for_file(self, path: str) -> Settings:
+        """The settings `path` is checked with."""
+        if self.fixed:
+            return self.base
+        return self._settings(self._nearest(os.path.dirname(os.path.abspath(path))))
+
+    def _nearest(self, directory: str) -> Optional[str]:
+        if directory not in self._near:
+            found = config_in(directory)
+            parent = os.path.dirname(directory)
+            if found is None and parent != directory:
+                found = self._nearest(parent)
+            self._near[directory] = found
+        return self._near[directory]
+
+    def _settings(self, path: Optional[str]) -> Settings:
+        if path not in self._loaded:
+            loaded = load_settings(path, cwd=self.cwd, overrides=self.overrides)
+            self._loaded[path] = self._adjust(loaded)
+        return self._loaded[path]
+
+    def _adjust(self, settings: Settings) -> Settings:
+        options = self.options
+        for sel in settings.select + settings.ignore:
+            if not rules.valid_selector(sel):
+                raise ConfigError(f"{settings.config_path}: unknown rule selector {sel!r}")
+        changes: Dict[str, object] = {}
+        if self.select is not None:
+            changes["select"] = self.select
+        if self.ignore is not None:
+            changes["ignore"] = settings.ignore + self.ignore
+        if options.exclude is not None:
+            changes["exclude"] = _patterns(options.exclude)
+        if options.extend_exclude is not None:
+            changes["extend_exclude"] = settings.extend_exclude + _patterns(
+                options.extend_exclude)
+        if options.run_examples is not None:
+            changes["run_examples"] = options.run_examples
+        if options.example_python:
+            changes["example_python"] = os.path.abspath(options.example_python)
+        return settings.with_changes(**changes) if changes else settings
+
+    def job(self, path: str, display_as: str, changed: Optional[FrozenSet[int]] = None) -> Job:
+        settings = self.for_file(path)
+        enabled = rules.enabled_codes(settings.select, settings.ignore)
+        own = None if settings is self.base else settings
+        return Job(path, display_as, _codes_for(path, settings, enabled), changed, own)
+
+
+def _patterns(value: str) -> Tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(",") if p.strip())
 
 
 def _change(options: Options, settings: Settings, cwd: str) -> Optional[diff.Change]:
@@ -167,14 +230,14 @@ def _codes_for(path: str, settings: Settings, enabled: FrozenSet[str]) -> Frozen
     return frozenset(c for c in enabled if not rules.matches(c, per_file))
 
 
-def _all_jobs(paths: Sequence[str], settings: Settings, enabled: FrozenSet[str],
-              cwd: str) -> List[Job]:
-    return [Job(f, display(f, cwd), _codes_for(f, settings, enabled))
-            for f in expand(paths, settings)]
+def _all_jobs(paths: Sequence[str], configs: Configs, cwd: str) -> List[Job]:
+    # the walk prunes by the run's settings; each file then by its own
+    return [configs.job(f, display(f, cwd)) for f in expand(paths, configs.base)
+            if configs.fixed or not is_excluded(f, configs.for_file(f))]
 
 
-def _changed_jobs(change: diff.Change, paths: Sequence[str], settings: Settings,
-                  enabled: FrozenSet[str], cwd: str) -> List[Job]:
+def _changed_jobs(change: diff.Change, paths: Sequence[str], configs: Configs,
+                  cwd: str) -> List[Job]:
     """Changed files under the given paths; a named file must be in the change."""
     named: set = set()
     dirs: List[str] = []
@@ -192,13 +255,16 @@ def _changed_jobs(change: diff.Change, paths: Sequence[str], settings: Settings,
         real = os.path.realpath(path)
         if lines is not None and not lines:
             continue  # renamed or mode change only: no line of it changed
+        if not os.path.isfile(real):
+            continue
+        settings = configs.for_file(path)
         if real in named:
             pass  # named explicitly (pre-commit passes scripts without .py too)
         elif not (any(real.startswith(d) for d in dirs) and included(real, settings)):
             continue
-        if not os.path.isfile(real) or is_excluded(path, settings):
+        if is_excluded(path, settings):
             continue
-        jobs.append(Job(path, display(path, cwd), _codes_for(path, settings, enabled), lines))
+        jobs.append(configs.job(path, display(path, cwd), lines))
     # A path inside a submodule has no changed lines in this repository's diff:
     # say so rather than report it as unchanged.
     taken = {os.path.realpath(j.path) for j in jobs}

@@ -31,8 +31,8 @@ def check(plan: Plan, options: Options) -> List[FileResult]:
     cache_root = None
     if plan.change is None and not options.no_cache and plan.jobs:
         try:
-            cache.ensure_dir(plan.settings.root)
-            cache_root = plan.settings.root
+            cache_root = plan.cache_root or plan.settings.root
+            cache.ensure_dir(cache_root)
         except OSError:
             cache_root = None  # a read-only tree: run without the cache
     return run_jobs(plan.jobs, plan.settings, plan.workers, cache_root)
@@ -48,6 +48,7 @@ def fix(plan: Plan, options: Options, tally: FixTally) -> List[FileFix]:
 
 
 def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> FileResult:
+    settings = job.settings or settings  # a file with a configuration of its own
     if cache_root is None or job.changed is not None:
         return check_file(job.path, job.display, settings, job.enabled, job.changed)
     try:
@@ -126,6 +127,7 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
 
 
 def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore[no-untyped-def]
+    settings = job.settings or settings
     return fix_file(job.path, job.display, settings, job.enabled, job.changed,
                     _generator(generator_name, settings, settings.root))
 
@@ -142,7 +144,8 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
         gen = _generator(generator_name, settings, settings.root)
         results = []
         for n, j in enumerate(jobs, start=1):
-            results.append(fix_file(j.path, j.display, settings, j.enabled, j.changed, gen))
+            results.append(fix_file(j.path, j.display, j.settings or settings, j.enabled,
+                                    j.changed, gen))
             land(results[-1], diff_only, tally, settings.root)
             _progress(n, len(jobs))
         return results
@@ -167,8 +170,8 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
                   tally: FixTally) -> list:  # type: ignore[no-untyped-def]
     """Ask for every definition at once; write each file as soon as it is complete,
     so that an interrupted run keeps the work already done."""
-    plans = [read_plan(j.path, j.display, settings, j.enabled, j.changed, generator.name)
-             for j in jobs]
+    plans = [read_plan(j.path, j.display, j.settings or settings, j.enabled, j.changed,
+                       generator.name) for j in jobs]
     results: list = [None] * len(plans)
     waiting = {n: len(p.requests) for n, p in enumerate(plans)}
     gathered: Dict[int, list] = {n: [] for n in waiting}
@@ -176,7 +179,7 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
     total = sum(waiting.values())
 
     def land_plan(n: int) -> None:
-        results[n] = finish_safely(plans[n], gathered[n], settings=settings,
+        results[n] = finish_safely(plans[n], gathered[n], settings=jobs[n].settings or settings,
                                    enabled=jobs[n].enabled)
         land(results[n], diff_only, tally, settings.root)
 
