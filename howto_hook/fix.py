@@ -96,7 +96,8 @@ def requests_for(analysis: check.Analysis, path: str, settings: Settings,
             target=target, source=_definition_source(analysis.text, target),
             import_path=import_path, settings=settings, owner=owner,
             class_header=_class_header(analysis.text, owner), violations=violations,
-            room=Room(line_length, columns(_body_indent(analysis.text, target)))))
+            room=Room(line_length, columns(_body_indent(analysis.text, target))),
+            module_text=analysis.text, path=path))
     return out, skipped
 
 

@@ -48,7 +48,7 @@ def test_diff_prints_and_writes_nothing(tmp_path, run_main) -> None:
     status, out, err = run_main(["--all", "--fix", "--diff", "m.py"], tmp_path)
     assert status == 1
     assert out.startswith("--- a/m.py\n+++ b/m.py\n@@ ")
-    assert '+    """Read port.' in out
+    assert '+    """Return `port`.' in out
     assert (tmp_path / "m.py").read_bytes() == before
     # the file still fails as it is: the summary says what the fix would leave
     assert err == "Would fix 1 definition in 1 file; no violation would remain.\n"
@@ -95,7 +95,7 @@ def test_fix_only_touches_changed_definitions(tmp_path, run_main) -> None:
     run_main(["--fix"], repo)
     new = (repo / "m.py").read_text(encoding="utf-8")
     assert new.startswith("def old(x):\n    return x\n")  # unchanged, not touched
-    assert 'def kept(y):\n    """Kept.' in new
+    assert 'def kept(y):\n    """Return `y + 1`.' in new
 
 
 @pytest.mark.parametrize("before, after, problem", [

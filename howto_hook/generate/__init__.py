@@ -51,6 +51,10 @@ class Request:
     class_header: str = ""  # "class Store(Base):" for a method
     violations: Tuple[Violation, ...] = ()
     room: Room = Room()  # the line length and indentation the guide must fit
+    # the whole file's text, for what the definition alone cannot tell (the
+    # names a doctest takes from the module, a class's base); "" when unknown
+    module_text: str = ""
+    path: str = ""  # the file on disk (target.path is how it is displayed)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def render(parts: GuideParts, settings: Settings, room: Room = Room()) -> str:
 
 @dataclass(frozen=True)
 class Salvage:
-    preamble: str = ""
+    preamble: str = ""  # the person's text before the guide, verbatim
     description: str = ""  # human prose for the Description ("" when none)
     steps: Optional[str] = None  # a passing steps body, verbatim
     repaired_steps: Tuple[Step, ...] = ()  # a failing list's items, relabelled
@@ -189,13 +193,12 @@ def salvage(existing: Optional[str], target: Target, settings: Settings) -> Salv
         return Salvage()
     guide = g.parse(docstring_of(existing), settings)
     texts = [ln.text for ln in guide.lines]
-    if guide.title is None and not guide.sections:
-        paragraphs = re.split(r"\n\s*\n", "\n".join(texts).strip("\n"), maxsplit=1)
-        first = paragraphs[0]
-        rest = paragraphs[1] if len(paragraphs) > 1 else ""
-        if "\n" not in first:
-            return Salvage(preamble=first, description=rest, human=True)
-        return Salvage(description="\n".join(texts).strip("\n"), human=True)
+    if guide.title is None and all(s.heading.key is None for s in guide.sections):
+        # No part of a guide yet: the person's text stays whole, as written, and
+        # the guide follows it. Nothing is inserted inside their prose, so a
+        # summary that wraps, a doctest and its output, a `::` paragraph and
+        # its literal block, and sections of their own all stay together.
+        return Salvage(preamble="\n".join(texts).strip("\n"), human=True)
 
     start = guide.title.index if guide.title else guide.sections[0].heading.index
     preamble = "\n".join(texts[:start]).strip("\n")

@@ -197,11 +197,11 @@ def _clean_example(code: str) -> str:
 
 def guide_text(req: Request, answer: Dict[str, Any]) -> str:
     """Render the answer into a guide, keeping the person's preamble and extra sections."""
-    from howto_hook.generate.template import build  # for the summary line when none exists
+    from howto_hook.generate.template import summary  # the summary line when none exists
 
     kept = salvage(req.target.docstring.value if req.target.docstring else None,
                    req.target, req.settings)
-    preamble = kept.preamble or build(req).preamble
+    preamble = kept.preamble or summary(req)
     description = "\n".join(" ".join(p.split()) for p in answer["description"].strip().split("\n\n"))
     parts = GuideParts(
         preamble=preamble,

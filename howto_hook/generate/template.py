@@ -5,20 +5,32 @@ with libcst; ast is enough to see what the body does): the signature, the
 checks that raise, the calls, loops, awaits, yields and returns, in order.
 A person's existing text is kept (see `salvage`); the template only adds
 what is missing, and never rewords what someone wrote.
+
+It states only what it knows: a context manager is described and used as
+one (`with`), a generator is iterated, a coroutine run with `asyncio.run`,
+and nothing is printed that the definition does not return. Example
+arguments come from `sources` (the doctest, a real call, then values that
+fit); each further candidate is rendered as an alternative guide, so that a
+run of the examples can fall back to the next one.
 """
 from __future__ import annotations
 
 import ast
+import io
 import re
+import threading
+import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from howto_hook.generate import GuideParts, Outcome, Request, Salvage, Step, render, salvage
+from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, Step, render, salvage,
+                                 sources)
 from howto_hook.model import Param, Target
 from howto_hook.modpath import importable
 
 MAX_STEPS = 7
 _SHORT = 48  # longest code span quoted whole in generated prose
+_SUMMARY = 64  # longest generated summary line
 
 # Each verb the template uses, with stand-ins for teams that ban the first.
 _VERBS: Dict[str, Tuple[str, ...]] = {
@@ -39,6 +51,7 @@ _VERBS: Dict[str, Tuple[str, ...]] = {
     "checks": ("checks", "tests"),
     "builds": ("builds", "creates"),
     "assigns": ("assigns", "sets"),
+    "hands": ("hands", "passes"),
 }
 
 
@@ -52,14 +65,40 @@ class _Words:
                 return choice
         return _VERBS[key][-1]
 
+    def allows(self, text: str) -> bool:
+        return not any(w.lower() in self.banned for w in re.findall(r"[A-Za-z]+", text))
+
+
+def _token_cut(text: str, limit: int) -> str:
+    """`text` cut at the last token boundary within `limit`, marked with "...".
+
+    A string or a name is never split: when even the first token is too long
+    the result is "" (the caller then leaves the code out).
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ""
+    end = 0
+    for tok in tokens:
+        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER):
+            break
+        if tok.start[0] != 1 or tok.end[1] > limit - 4:
+            break
+        end = tok.end[1]
+    cut = text[:end].rstrip()
+    return cut + " ..." if cut else ""
+
 
 def _code(node: ast.AST) -> str:
     text = ast.unparse(node)
-    if len(text) > _SHORT:
-        if isinstance(node, ast.Call):
-            return f"{ast.unparse(node.func)}(...)"
-        return text[:_SHORT - 3].rstrip() + "..."
-    return text
+    if len(text) <= _SHORT and "\n" not in text:
+        return text
+    if isinstance(node, ast.Call):
+        short = f"{ast.unparse(node.func)}(...)"
+        if len(short) <= _SHORT:
+            return short
+    return _token_cut(text.split("\n")[0], _SHORT)
 
 
 def _tick(text: str) -> str:
@@ -71,10 +110,7 @@ class _Action:
     kind: str
     a: str = ""
     b: str = ""
-
-
-def _call_name(node: ast.Call) -> str:
-    return ast.unparse(node.func)
+    c: str = ""
 
 
 def _calls_in(node: ast.AST) -> Iterator[ast.Call]:
@@ -99,7 +135,21 @@ def _exc_name(node: ast.Raise) -> str:
         return "the current exception"
     if isinstance(exc, ast.Call):
         exc = exc.func
-    return _tick(ast.unparse(exc))
+    return _tick(_code(exc))
+
+
+def _inner(body: Sequence[ast.stmt]) -> Tuple[str, str]:
+    """Calls and yielded values of a loop's body, each joined by NUL."""
+    calls, yields = [], []
+    for a in _actions(body):
+        if a.kind == "call":
+            calls.extend(a.a.split("\x00"))
+        elif a.kind == "yield" and a.a:
+            yields.append(a.a)
+        elif a.kind in ("loop", "while"):
+            calls.extend(x for x in a.b.split("\x00") if x)
+            yields.extend(x for x in a.c.split("\x00") if x)
+    return "\x00".join(dict.fromkeys(c for c in calls if c)), "\x00".join(dict.fromkeys(yields))
 
 
 def _actions(body: Sequence[ast.stmt]) -> Iterator[_Action]:
@@ -115,10 +165,11 @@ def _actions(body: Sequence[ast.stmt]) -> Iterator[_Action]:
             yield from _actions(stmt.body)
             yield from _actions(stmt.orelse)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            inner = [a.a for a in _actions(stmt.body) if a.kind == "call"]
-            yield _Action("loop", _code(stmt.iter), ", ".join(dict.fromkeys(inner)))
+            calls, yields = _inner(stmt.body)
+            yield _Action("loop", _code(stmt.iter), calls, yields)
         elif isinstance(stmt, ast.While):
-            yield _Action("while", _code(stmt.test))
+            calls, yields = _inner(stmt.body)
+            yield _Action("while", _code(stmt.test), calls, yields)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             item = stmt.items[0]
             target = f" as {_tick(_code(item.optional_vars))}" if item.optional_vars else ""
@@ -127,9 +178,15 @@ def _actions(body: Sequence[ast.stmt]) -> Iterator[_Action]:
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             names = []
             for h in stmt.handlers:  # type: ignore[attr-defined]
-                names.append(_tick(ast.unparse(h.type)) if h.type is not None else "any exception")
+                names.append(_tick(_code(h.type)) if h.type is not None else "any exception")
             yield from _actions(stmt.body)  # type: ignore[attr-defined]
-            yield _Action("try", ", ".join(dict.fromkeys(names)) or "nothing")
+            if names:
+                yield _Action("try", ", ".join(dict.fromkeys(names)))
+            yield from _actions(stmt.orelse)  # type: ignore[attr-defined]
+            final = stmt.finalbody  # type: ignore[attr-defined]
+            if final:
+                calls = [ast.unparse(c.func) for s in final for c in _calls_in(s)]
+                yield _Action("finally", "\x00".join(dict.fromkeys(_code_text(c) for c in calls)))
         elif isinstance(stmt, ast.Raise):
             yield _Action("raise", _exc_name(stmt))
         elif isinstance(stmt, ast.Return):
@@ -152,151 +209,141 @@ def _actions(body: Sequence[ast.stmt]) -> Iterator[_Action]:
                 target = _code(tgt)
             calls = list(_calls_in(value))[:1]
             for call in calls:
-                yield _Action("call", _call_name(call), target)
+                yield _Action("call", _code_text(ast.unparse(call.func)), target)
             if not calls and target:
                 yield _Action("assign", target)
 
 
-def _merge(actions: List[_Action]) -> List[_Action]:
-    """Fold runs of the same kind into one action, so that steps stay few."""
+def _code_text(text: str) -> str:
+    return text if len(text) <= _SHORT else _token_cut(text, _SHORT)
+
+
+# Kinds whose repeats are folded into the first one, wherever they stand.
+_FOLD = ("validate", "call", "yield", "await", "assign", "loop", "while", "branch", "with",
+         "try", "finally", "raise")
+
+
+def _fold(actions: List[_Action]) -> List[_Action]:
+    """One action per kind (and one return, at the last return's place): no two steps alike."""
     out: List[_Action] = []
-    for a in actions:
-        if out and out[-1].kind == a.kind and a.kind in ("validate", "call", "yield", "await",
-                                                         "assign"):
-            prev = out[-1]
-            if a.kind == "validate":
-                out[-1] = _Action("validate", prev.a + "\x00" + a.a, prev.b + "\x00" + a.b)
-            else:
-                joined = prev.a + "\x00" + a.a if a.a not in prev.a.split("\x00") else prev.a
-                out[-1] = _Action(a.kind, joined, prev.b)
+    returns = [a for a in actions if a.kind == "return"]
+    last_return = max((i for i, a in enumerate(actions) if a.kind == "return"), default=-1)
+    for i, a in enumerate(actions):
+        if a.kind == "return":
+            if i == last_return:
+                out.append(_Action("return", "\x00".join(dict.fromkeys(r.a for r in returns))))
             continue
-        out.append(a)
+        same = next((j for j, o in enumerate(out) if o.kind == a.kind), None)
+        if same is None or a.kind not in _FOLD:
+            out.append(a)
+            continue
+        prev = out[same]
+        out[same] = _Action(a.kind, _join(prev.a, a.a), _join(prev.b, a.b), _join(prev.c, a.c))
     return out
 
 
-def _and(items: Sequence[str]) -> str:
-    items = list(dict.fromkeys(items))
+def _join(x: str, y: str) -> str:
+    parts = [p for p in x.split("\x00") + y.split("\x00")]
+    return "\x00".join(dict.fromkeys(parts)) if any(parts) else ""
+
+
+def _and(items: Sequence[str], word: str = "and") -> str:
+    items = list(dict.fromkeys(i for i in items if i))
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def _step(a: _Action, w: _Words) -> Step:
+def _ticks(joined: str, limit: int = 4) -> List[str]:
+    values = [v for v in joined.split("\x00") if v]
+    shown = [_tick(v) for v in values[:limit]]
+    if len(values) > limit:
+        shown.append(f"{len(values) - limit} more")
+    return shown
+
+
+def _step(a: _Action, w: _Words, context_manager: bool) -> Step:
     if a.kind == "validate":
         conds = a.a.split("\x00")
         excs = a.b.split("\x00")
-        parts = [f"{e} when {_tick(c)}" for c, e in zip(conds, excs)]
-        return Step("Validate Input", f"{w('checks')} its input: {w('raises')} " + "; ".join(parts)
-                    + ".")
+        parts = [f"{e} when {_tick(c)}" if c else e for c, e in zip(conds, excs)]
+        return Step("Validate Input", f"{w('checks')} its input: {w('raises')} "
+                    + "; ".join(dict.fromkeys(parts)) + ".")
     if a.kind == "call":
-        names = a.a.split("\x00")
-        text = f"{w('calls')} " + _and([_tick(n) for n in names])
-        if a.b and len(names) == 1:
+        names = [n for n in a.a.split("\x00") if n]
+        text = f"{w('calls')} " + _and(_ticks(a.a))
+        if a.b and len(names) == 1 and "\x00" not in a.b:
             text += f" and {w('stores')} the result in {_tick(a.b)}"
-        label_name = names[0].rsplit(".", 1)[-1]
-        return Step(f"Call {label_name}" if label_name.isidentifier() else "Call Helper",
-                    text + ".")
-    if a.kind == "loop":
-        text = f"{w('iterates')} {_tick(a.a)}"
+        label_name = names[0].rsplit(".", 1)[-1] if names else ""
+        return Step(f"Call {label_name}" if label_name.isidentifier() and len(names) == 1
+                    else "Call Helpers", text + ".")
+    if a.kind in ("loop", "while"):
+        if a.kind == "loop":
+            text = f"{w('iterates')} " + _and(_ticks(a.a))
+        else:
+            text = f"{w('repeats')} its block while " + _and(_ticks(a.a), "or") + " holds"
+        extras = []
         if a.b:
-            text += f", with {w('calls')} to " + _and([_tick(n) for n in a.b.split(", ")])
-            text += " for each item"
-        return Step("Loop Over Items", text + ".")
-    if a.kind == "while":
-        return Step("Repeat Loop", f"{w('repeats')} its block while {_tick(a.a)} holds.")
+            extras.append(f"{w('calls')} " + _and(_ticks(a.b)))
+        if a.c:
+            extras.append(f"{w('yields')} " + _and(_ticks(a.c)))
+        if extras:
+            text += "; each pass " + " and ".join(extras)
+        return Step("Loop Over Items" if a.kind == "loop" else "Repeat Loop", text + ".")
     if a.kind == "with":
-        return Step("Enter Context", f"{w('enters')} {_tick(a.a)}{a.b} for the block inside it.")
+        return Step("Enter Context", f"{w('enters')} " + _and(_ticks(a.a))
+                    + (a.b.replace("\x00", "") if "\x00" not in a.a else "")
+                    + " for the block inside it.")
     if a.kind == "try":
-        return Step("Handle Errors", f"{w('catches')} {a.a} raised by the steps above.")
+        return Step("Handle Errors", f"{w('catches')} " + _and(a.a.split("\x00"))
+                    + " raised by the steps above.")
+    if a.kind == "finally":
+        calls = _and(_ticks(a.a))
+        what = f"{w('runs')} {calls}" if calls else f"{w('runs')} its cleanup code"
+        return Step("Clean Up", what + " when the block ends, whether it finished or raised.")
     if a.kind == "raise":
-        return Step("Raise Error", f"{w('raises')} {a.a}.")
+        return Step("Raise Error", f"{w('raises')} " + _and(a.a.split("\x00"), "or") + ".")
     if a.kind == "return":
-        return Step("Return Result", f"{w('returns')} {_tick(a.a)}.")
+        values = _ticks(a.a)
+        more = len([v for v in a.a.split("\x00") if v]) > 1
+        return Step("Return Result", f"{w('returns')} " + _and(values, "or")
+                    + (", depending on the path taken." if more else "."))
     if a.kind == "yield":
-        values = [v for v in a.a.split("\x00") if v]
-        what = _and([_tick(v) for v in values]) if values else "control"
+        values = _ticks(a.a)
+        what = _and(values) if values else "control"
+        if context_manager:
+            return Step("Run With Block", f"{w('hands')} {what} to the `with` block, which runs "
+                        "at this point.")
         return Step("Yield Values", f"{w('yields')} {what} to the caller.")
     if a.kind == "await":
-        return Step("Await Result", f"{w('awaits')} " + _and([_tick(v) for v in a.a.split("\x00")])
-                    + ".")
+        return Step("Await Result", f"{w('awaits')} " + _and(_ticks(a.a)) + ".")
     if a.kind == "assign":
         names = a.a.split("\x00")
         label = "Update State" if all(n.startswith("self.") for n in names) else "Set Values"
-        return Step(label, f"{w('assigns')} " + _and([_tick(n) for n in names]) + ".")
-    return Step("Branch On Condition", f"{w('checks')} {_tick(a.a)} to choose what runs next.")
+        return Step(label, f"{w('assigns')} " + _and(_ticks(a.a)) + ".")
+    return Step("Branch On Condition", f"{w('checks')} " + _and(_ticks(a.a))
+                + " to choose what runs next.")
 
 
-def _cap(steps: List[Step], w: _Words) -> List[Step]:
-    if len(steps) <= MAX_STEPS:
-        return steps
-    head, tail = steps[:MAX_STEPS - 1], steps[MAX_STEPS - 1:]
-    rest = " ".join(s.text for s in tail)
-    return head + [Step("Finish Remaining Work", rest)]
+# Which steps go first when there are too many: the least telling kinds.
+_DROP_ORDER = ("branch", "assign", "while", "with", "call", "await", "loop", "try", "finally",
+               "validate", "raise", "yield", "return")
+
+
+def _cap(actions: List[_Action]) -> List[_Action]:
+    """At most MAX_STEPS actions, dropping the least telling kinds first (latest first)."""
+    out = list(actions)
+    for kind in _DROP_ORDER:
+        while len(out) > MAX_STEPS:
+            idx = [i for i, a in enumerate(out) if a.kind == kind]
+            if not idx:
+                break
+            del out[idx[-1]]
+    return out[:MAX_STEPS]
 
 
 def _cap_text(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-# --- example values ------------------------------------------------------------------
-
-
-def _value(p: Param) -> str:
-    name = p.name.lower()
-    ann = (p.annotation or "").replace(" ", "")
-    bare = re.sub(r"^(typing|t|pathlib|os)\.", "", ann)
-    if bare.startswith(("Optional[", "Union[None")) or bare.endswith("|None") or \
-            bare.startswith("None|"):
-        return "None"
-    if bare in ("int", "float", "complex"):
-        return {"int": "1", "float": "1.0", "complex": "1j"}[bare]
-    if bare == "bool":
-        return "True"
-    if bare == "bytes":
-        return 'b"data"'
-    if bare.startswith(("list", "List", "Sequence", "Iterable", "Collection", "MutableSequence")):
-        return "[]"
-    if bare.startswith(("tuple", "Tuple")):
-        return "()"
-    if bare.startswith(("dict", "Dict", "Mapping", "MutableMapping")):
-        return "{}"
-    if bare.startswith(("set", "Set", "frozenset", "FrozenSet", "AbstractSet")):
-        return "set()"
-    if bare.startswith("Callable"):
-        return "print"
-    if bare in ("str", "Path", "PathLike", "StrPath", "") or "str" in bare.split("|"):
-        if "path" in name or "file" in name or bare in ("Path", "PathLike", "StrPath"):
-            return '"example.txt"'
-        if "url" in name or "uri" in name:
-            return '"https://example.com"'
-        if bare == "str":
-            return '"example"'
-    if name in ("data", "items", "values", "seq", "sequence", "iterable", "elements", "xs",
-                "numbers", "rows", "lines"):
-        return "[1, 2, 3]"
-    if name in ("n", "count", "size", "limit", "index", "timeout", "port", "number", "level",
-                "width", "height", "depth") or name.endswith(("_count", "_size", "_id")):
-        return "1"
-    if name.startswith(("is_", "has_", "use_", "enable")):
-        return "True"
-    if "path" in name or "file" in name:
-        return '"example.txt"'
-    if "url" in name:
-        return '"https://example.com"'
-    if "name" in name or "text" in name or "key" in name:
-        return '"example"'
-    return "None"
-
-
-def call_args(params: Sequence[Param]) -> str:
-    """Arguments for a call that fits the signature: required ones only."""
-    out = []
-    for p in params:
-        if p.has_default or p.kind in ("var_positional", "var_keyword"):
-            continue
-        value = _value(p)
-        out.append(value if p.kind == "positional_only" else f"{p.name}={value}")
-    return ", ".join(out)
 
 
 # --- the definition, read with ast ---------------------------------------------------
@@ -313,15 +360,102 @@ def _parse_def(source: str) -> Optional[ast.AST]:
     return None
 
 
-def _is_generator(node: ast.AST) -> bool:
-    def walk(n: ast.AST) -> Iterator[ast.AST]:
-        for child in ast.iter_child_nodes(n):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            yield child
-            yield from walk(child)
+def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a definition's body, not of the functions or classes nested in it."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield child
+        yield from _own_nodes(child)
 
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk(node))
+
+def _is_generator(node: Optional[ast.AST]) -> bool:
+    return node is not None and any(isinstance(n, (ast.Yield, ast.YieldFrom))
+                                    for n in _own_nodes(node))
+
+
+def _returns_value(node: Optional[ast.AST]) -> bool:
+    """Whether a function hands back anything: a value `return`, or an annotation not None."""
+    if node is None:
+        return True
+    returns = getattr(node, "returns", None)
+    if returns is not None:
+        return ast.unparse(returns) not in ("None", "NoReturn", "Never", "typing.NoReturn")
+    return any(isinstance(n, ast.Return) and n.value is not None
+               and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+               for n in _own_nodes(node))
+
+
+def _yields_value(node: Optional[ast.AST]) -> bool:
+    return node is not None and any(
+        isinstance(n, (ast.Yield, ast.YieldFrom)) and n.value is not None
+        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+        for n in _own_nodes(node))
+
+
+def _endless(node: Optional[ast.AST]) -> bool:
+    """A generator built on `while True` with no way out: iterate only a few items."""
+    if node is None:
+        return False
+    for n in _own_nodes(node):
+        if isinstance(n, ast.While) and isinstance(n.test, ast.Constant) and n.test.value:
+            inner = list(ast.walk(n))
+            if not any(isinstance(x, (ast.Break, ast.Return, ast.Raise)) for x in inner):
+                return True
+    return False
+
+
+def _decorators(t: Target) -> set:
+    return {d.rsplit(".", 1)[-1] for d in t.decorators}
+
+
+def _cm_kind(t: Target, node: Optional[ast.AST]) -> str:
+    """"sync"/"async" for a context manager (function or class), else ""."""
+    decorators = _decorators(t)
+    if "asynccontextmanager" in decorators:
+        return "async"
+    if "contextmanager" in decorators:
+        return "sync"
+    if t.kind == "class" and isinstance(node, ast.ClassDef):
+        names = {s.name for s in node.body if isinstance(s, (ast.FunctionDef,
+                                                               ast.AsyncFunctionDef))}
+        if "__aenter__" in names:
+            return "async"
+        if "__enter__" in names:
+            return "sync"
+    return ""
+
+
+_ENUM_BASES = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
+
+
+def _base_names(node: Optional[ast.AST]) -> List[str]:
+    return [ast.unparse(b).rsplit(".", 1)[-1] for b in getattr(node, "bases", [])]
+
+
+def _is_enum(node: Optional[ast.AST]) -> bool:
+    return any(b in _ENUM_BASES for b in _base_names(node))
+
+
+def _enum_members(node: ast.ClassDef) -> List[str]:
+    out = []
+    for s in node.body:
+        if isinstance(s, ast.Assign):
+            out.extend(t.id for t in s.targets if isinstance(t, ast.Name)
+                       and not t.id.startswith("_"))
+        elif isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value:
+            out.append(s.target.id)
+    return out
+
+
+def _is_abstract(node: Optional[ast.AST]) -> bool:
+    if not isinstance(node, ast.ClassDef):
+        return False
+    if any(b in ("ABC", "Protocol") for b in _base_names(node)):
+        return True
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and any(ast.unparse(d).endswith("abstractmethod") for d in s.decorator_list)
+               for s in node.body)
 
 
 def _params_text(params: Sequence[Param]) -> str:
@@ -340,64 +474,89 @@ def _params_text(params: Sequence[Param]) -> str:
     return _and(shown)
 
 
-def _humanize(name: str) -> str:
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.strip("_")).replace("_", " ").split()
-    text = " ".join(words).lower()
-    return text[:1].upper() + text[1:] if text else name
-
-
 def _top_name(target: Target) -> str:
     return target.qualname.split(".")[0]
 
 
-def _importer(req: Request) -> Tuple[List[str], str]:
-    """Import lines and the expression that names the documented object's top level."""
-    top = _top_name(req.target)
-    path = req.import_path
-    if importable(path):
-        return [f"from {path} import {top}"], top
-    # A file whose name is not an identifier (my-script.py) still imports.
-    return ["import importlib", "", f"module = importlib.import_module({path!r})"], f"module.{top}"
+# --- the module around the definition ------------------------------------------------
 
 
-def _example(req: Request, node: Optional[ast.AST]) -> str:
-    t = req.target
-    imports, top = _importer(req)
-    access = top + t.qualname[len(_top_name(t)):]  # Outer.Inner.method
-    lines: List[str] = []
-    args = call_args(t.params)
-    if t.kind == "class":
-        lines.append(f"instance = {access}({_class_args(req, node)})")
-        lines.append("print(instance)")
-        return "\n".join(imports + [""] + lines)
-    decorators = {d.rsplit(".", 1)[-1] for d in t.decorators}
-    owner_access = access.rsplit(".", 1)[0]
-    if t.kind == "method" and not decorators & {"classmethod", "staticmethod"}:
-        owner_args = call_args(req.owner.params) if req.owner is not None else ""
-        lines.append(f"instance = {owner_access}({owner_args})")
-        subject = f"instance.{t.name}"
-    elif t.kind == "method":
-        subject = f"{owner_access}.{t.name}"
-    else:
-        subject = access
-    if "property" in decorators or "cached_property" in decorators:
-        lines += [f"value = {subject}", "print(value)"]
-        return "\n".join(imports + [""] + lines)
-    call = f"{subject}({args})"
-    generator = node is not None and _is_generator(node)
-    if t.is_async and generator:
-        imports = ["import asyncio", ""] + imports
-        lines = ["", "", "async def main() -> None:"] + ["    " + ln for ln in lines] + [
-            f"    async for item in {call}:", "        print(item)", "", "",
-            "asyncio.run(main())"]
-    elif t.is_async:
-        imports = ["import asyncio", ""] + imports
-        lines += [f"result = asyncio.run({call})", "print(result)"]
-    elif generator:
-        lines += [f"for item in {call}:", "    print(item)"]
-    else:
-        lines += [f"result = {call}", "print(result)"]
-    return "\n".join(imports + [""] + lines)
+@dataclass(frozen=True)
+class _Module:
+    tree: Optional[ast.Module]
+    bindings: Dict[str, str]  # top-level name -> the import line that binds it elsewhere
+
+    def find(self, qualname: str) -> Optional[ast.AST]:
+        """The definition at `qualname` (Outer.Inner.method), or None."""
+        body: Sequence[ast.stmt] = self.tree.body if self.tree is not None else []
+        found: Optional[ast.AST] = None
+        for part in qualname.split("."):
+            found = next((n for n in body if isinstance(n, (ast.ClassDef, ast.FunctionDef,
+                                                             ast.AsyncFunctionDef))
+                          and n.name == part), None)
+            if found is None:
+                return None
+            body = found.body  # type: ignore[attr-defined]
+        return found
+
+
+def _module(req: Request) -> _Module:
+    if not req.module_text or not importable(req.import_path):
+        return _Module(None, {})
+    try:
+        tree = ast.parse(req.module_text)
+    except (SyntaxError, ValueError, RecursionError):
+        return _Module(None, {})
+    package = sources.package_of(req.path or req.target.path, req.import_path)
+    return _Module(tree, sources.top_level_bindings(tree, req.import_path, package))
+
+
+def _init_params(cls: Optional[ast.AST], module: _Module, known: Sequence[Param],
+                 has_init: bool) -> Optional[List[Param]]:
+    """The parameters a class is built from: its own `__init__`, a dataclass's fields,
+    or the `__init__` of a base defined in the same module; None when unknown."""
+    if has_init:
+        return list(known)
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    if any(ast.unparse(d).split("(")[0].rsplit(".", 1)[-1] in ("dataclass", "define", "frozen",
+                                                                "attrs")
+           for d in cls.decorator_list):
+        return _dataclass_fields(cls)
+    for base in _base_names(cls):
+        node = module.find(base)
+        if isinstance(node, ast.ClassDef):
+            init = next((s for s in node.body if isinstance(s, ast.FunctionDef)
+                         and s.name == "__init__"), None)
+            if init is not None:
+                return _ast_params(init)[1:]
+            deeper = _init_params(node, module, (), False)
+            if deeper is not None:
+                return deeper
+    if cls.bases and not all(b in ("object",) for b in _base_names(cls)):
+        return None  # built by a base defined elsewhere: its arguments are not known here
+    return []
+
+
+def _ast_params(fn: ast.FunctionDef) -> List[Param]:
+    a = fn.args
+    out: List[Param] = []
+    positional = a.posonlyargs + a.args
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    for i, (arg, d) in enumerate(zip(positional, defaults)):
+        kind = "positional_only" if i < len(a.posonlyargs) else "positional_or_keyword"
+        out.append(Param(arg.arg, kind, d is not None,
+                         ast.unparse(arg.annotation) if arg.annotation else None,
+                         ast.unparse(d) if d is not None else None))
+    if a.vararg:
+        out.append(Param(a.vararg.arg, "var_positional", False))
+    for arg, d in zip(a.kwonlyargs, a.kw_defaults):
+        out.append(Param(arg.arg, "keyword_only", d is not None,
+                         ast.unparse(arg.annotation) if arg.annotation else None,
+                         ast.unparse(d) if d is not None else None))
+    if a.kwarg:
+        out.append(Param(a.kwarg.arg, "var_keyword", False))
+    return out
 
 
 def _dataclass_fields(node: ast.ClassDef) -> List[Param]:
@@ -411,64 +570,230 @@ def _dataclass_fields(node: ast.ClassDef) -> List[Param]:
     return out
 
 
-def _is_dataclass(target: Target) -> bool:
-    return any(d.rsplit(".", 1)[-1] in ("dataclass", "define", "frozen", "attrs")
-               for d in target.decorators)
+# --- the usage example ---------------------------------------------------------------
 
 
-def _class_args(req: Request, node: Optional[ast.AST]) -> str:
-    if req.target.params:
-        return call_args(req.target.params)
-    if isinstance(node, ast.ClassDef) and _is_dataclass(req.target):
-        return call_args(_dataclass_fields(node))
-    return ""
+def _importer(req: Request) -> Tuple[List[str], str]:
+    """Import lines and the expression that names the documented object's top level."""
+    top = _top_name(req.target)
+    path = req.import_path
+    if importable(path):
+        return [f"from {path} import {top}"], top
+    # A file whose name is not an identifier (my-script.py) still imports.
+    return ["import importlib", "", f"module = importlib.import_module({path!r})"], f"module.{top}"
+
+
+def _in_main(lines: Sequence[str]) -> List[str]:
+    """Lines run inside `async def main()` through `asyncio.run`."""
+    return ["async def main() -> None:"] + ["    " + ln if ln else "" for ln in lines] + [
+        "", "", "asyncio.run(main())"]
+
+
+@dataclass(frozen=True)
+class _Use:
+    """How the definition is used: everything about the example but its arguments."""
+
+    kind: str  # "function", "class" or "method"
+    cm: str  # "sync", "async" or ""
+    generator: bool
+    is_async: bool
+    returns: bool
+    yields_value: bool
+    endless: bool
+    enum_member: str  # first member of an Enum class, "" otherwise
+    prop: bool
+
+
+def _use(req: Request, node: Optional[ast.AST]) -> _Use:
+    t = req.target
+    decorators = _decorators(t)
+    members = _enum_members(node) if t.kind == "class" and isinstance(node, ast.ClassDef) \
+        and _is_enum(node) else []
+    return _Use(
+        kind=t.kind, cm=_cm_kind(t, node), generator=_is_generator(node), is_async=t.is_async,
+        returns=_returns_value(node), yields_value=_yields_value(node), endless=_endless(node),
+        enum_member=members[0] if members else ("-" if _is_enum(node) else ""),
+        prop="property" in decorators or "cached_property" in decorators)
+
+
+def _use_lines(u: _Use, call: str, setup: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(extra imports, body lines) that use `call` the way its kind is used."""
+    lines = list(setup)
+    imports: List[str] = []
+    if u.kind == "class":
+        if u.enum_member:
+            return [], lines + [f"for member in {call.split('(')[0]}:", "    print(member)"]
+        if u.cm == "sync":
+            return [], lines + [f"with {call} as instance:", "    print(instance)"]
+        if u.cm == "async":
+            return ["import asyncio"], _in_main(
+                lines + [f"async with {call} as instance:", "    print(instance)"])
+        return [], lines + [f"instance = {call}", "print(instance)"]
+    if u.prop:
+        return [], lines + [f"print({call})"]
+    if u.cm == "sync":
+        if u.yields_value:
+            return [], lines + [f"with {call} as value:", "    print(value)"]
+        return [], lines + [f"with {call}:", "    pass  # the code to run inside the context"]
+    if u.cm == "async":
+        body = ([f"async with {call} as value:", "    print(value)"] if u.yields_value else
+                [f"async with {call}:", "    pass  # the code to run inside the context"])
+        return ["import asyncio"], _in_main(lines + body)
+    if u.is_async and u.generator:
+        loop = [f"async for item in {call}:", "    print(item)"]
+        return ["import asyncio"], _in_main(lines + loop)
+    if u.is_async:
+        if u.returns:
+            return ["import asyncio"], lines + [f"result = asyncio.run({call})", "print(result)"]
+        return ["import asyncio"], lines + [f"asyncio.run({call})"]
+    if u.generator:
+        if u.endless:
+            return ["from itertools import islice"], lines + [
+                f"for item in islice({call}, 5):", "    print(item)"]
+        return [], lines + [f"for item in {call}:", "    print(item)"]
+    if u.returns:
+        return [], lines + [f"result = {call}", "print(result)"]
+    return [], lines + [call]
+
+
+def _finish(imports: Sequence[str], lines: Sequence[str]) -> str:
+    head = [i for i in imports if i]
+    return sources.assemble(head, "\n".join(lines))
+
+
+def _owner_calls(req: Request, module: _Module, owner_access: str) -> List[Tuple[str, Tuple[str,
+                                                                                         ...]]]:
+    """Ways to build the instance a method is called on: real calls, then values."""
+    t = req.target
+    owner_node = module.find(t.parent_class) if module.tree is not None else None
+    if _is_enum(owner_node) and isinstance(owner_node, ast.ClassDef):
+        members = _enum_members(owner_node)
+        return [(f"{owner_access}.{members[0]}", ())] if members else []
+    owner = req.owner
+    params = _init_params(owner_node, module, owner.params if owner else (),
+                          owner.has_init if owner else False)
+    out: List[Tuple[str, Tuple[str, ...]]] = []
+    if "." not in t.parent_class and module.tree is not None:
+        for found in sources.real_calls(req.path or t.path, req.import_path, t.parent_class, "", params,
+                                        False, limit=2):
+            out.append((found.call, found.imports))
+    if params is not None:
+        out.append((f"{owner_access}({sources.call_args(params)})", ()))
+    elif not out:
+        out.append((f"{owner_access}()", ()))
+    return out
+
+
+def examples(req: Request, node: Optional[ast.AST]) -> List[str]:
+    """Usage examples for the definition, best first; never empty."""
+    t = req.target
+    module = _module(req)
+    imports, top = _importer(req)
+    access = top + t.qualname[len(_top_name(t)):]  # Outer.Inner.method
+    u = _use(req, node)
+    out: List[str] = []
+
+    # 1. the docstring's doctest
+    if t.docstring is not None and module.tree is not None and "<locals>" not in t.qualname:
+        code = sources.doctest_code(t.docstring.value, t.name, top, module.bindings)
+        if code is not None:
+            out.append(code)
+
+    decorators = _decorators(t)
+    local = "<locals>" in t.qualname
+    if u.kind == "class":
+        params = _init_params(node, module, t.params, t.has_init)
+        calls: List[Tuple[str, Tuple[str, ...]]] = []
+        if module.tree is not None and not local and "." not in t.qualname and not u.enum_member:
+            for found in sources.real_calls(req.path or t.path, req.import_path, t.name, "", params, False):
+                calls.append((found.call, found.imports))
+        if params is not None:
+            calls.append((f"{access}({sources.call_args(params)})", ()))
+        elif not calls:
+            calls.append((f"{access}()", ()))
+        for call, extra in calls:
+            more, lines = _use_lines(u, call, [])
+            out.append(_finish(more + imports + list(extra), lines))
+        return list(dict.fromkeys(out))
+
+    owner_access = access.rsplit(".", 1)[0]
+    bound = t.kind == "method" and not decorators & {"classmethod", "staticmethod"}
+    subjects: List[Tuple[List[str], str, Tuple[str, ...]]] = []  # (setup, subject, imports)
+    if bound:
+        for owner_call, owner_imports in _owner_calls(req, module, owner_access):
+            subjects.append(([f"instance = {owner_call}"], f"instance.{t.name}", owner_imports))
+    elif t.kind == "method":
+        subjects.append(([], f"{owner_access}.{t.name}", ()))
+    else:
+        subjects.append(([], access, ()))
+
+    calls_found: List[sources.Found] = []
+    if module.tree is not None and not local and not bound and t.qualname.count(".") <= 1:
+        owner = t.parent_class if t.kind == "method" else ""
+        calls_found = sources.real_calls(req.path or t.path, req.import_path, t.name, owner, t.params,
+                                         u.generator)
+    args = sources.call_args(t.params)
+    for setup, subject, owner_imports in subjects:
+        candidates: List[Tuple[str, Tuple[str, ...]]] = []
+        if not setup:
+            candidates += [(f.call, f.imports) for f in calls_found]
+        candidates.append((subject if u.prop else f"{subject}({args})", ()))
+        for call, extra in candidates:
+            more, lines = _use_lines(u, call, setup)
+            out.append(_finish(more + imports + list(owner_imports) + list(extra), lines))
+    return list(dict.fromkeys(out))
 
 
 # --- descriptions and steps ------------------------------------------------------------
 
 
-def _function_parts(req: Request, node: Optional[ast.AST], w: _Words
-                    ) -> Tuple[str, List[Step]]:
-    t = req.target
-    decorators = {d.rsplit(".", 1)[-1] for d in t.decorators}
+def _what(t: Target, u: _Use, w: _Words) -> str:
+    decorators = _decorators(t)
     if t.kind == "method":
         owner = t.parent_class
-        if "property" in decorators or "cached_property" in decorators:
-            what = f"The {_tick(t.name)} property of {_tick(owner)}"
-        elif "classmethod" in decorators:
-            what = f"The {_tick(t.qualname)} class method"
-        elif "staticmethod" in decorators:
-            what = f"The {_tick(t.qualname)} static method"
-        else:
-            what = f"The {_tick(t.name)} method of {_tick(owner)}"
-    else:
-        what = f"The {_tick(t.name)} {'coroutine function' if t.is_async else 'function'}"
-    sentence = what
-    if t.params:
-        sentence += f" {w('takes')} {_params_text(t.params)}"
+        if u.prop:
+            return f"The {_tick(t.name)} property of {_tick(owner)}"
+        if "classmethod" in decorators:
+            return f"The {_tick(t.qualname)} class method"
+        if "staticmethod" in decorators:
+            return f"The {_tick(t.qualname)} static method"
+        return f"The {_tick(t.name)} method of {_tick(owner)}"
+    if u.cm:
+        return f"The {_tick(t.name)} {'asynchronous ' if u.cm == 'async' else ''}context manager"
+    if t.is_async and u.generator:
+        return f"The {_tick(t.name)} asynchronous generator function"
+    return f"The {_tick(t.name)} {'coroutine function' if t.is_async else 'function'}"
+
+
+def _function_parts(req: Request, node: Optional[ast.AST], w: _Words
+                    ) -> Tuple[str, List[_Action], _Use]:
+    t = req.target
+    u = _use(req, node)
+    sentence = _what(t, u, w)
+    params = t.params
+    if params:
+        sentence += f" {w('takes')} {_params_text(params)}"
     returns = getattr(node, "returns", None)
-    if returns is not None and ast.unparse(returns) != "None":
-        sentence += (" and" if t.params else "") + f" {w('returns')} {_tick(ast.unparse(returns))}"
-    elif not t.params:
+    if returns is not None and ast.unparse(returns) != "None" and not u.cm:
+        sentence += (" and" if params else "") + f" {w('returns')} {_tick(ast.unparse(returns))}"
+    elif not params:
         sentence += " takes no arguments" if w("takes") == "takes" else " has no parameters"
     sentence += "."
     extra = []
-    generator = node is not None and _is_generator(node)
-    if t.is_async and generator:
+    if u.cm == "sync":
+        extra.append("Use it in a `with` statement: the code before its `yield` runs on entry, "
+                     "the code after it on exit.")
+    elif u.cm == "async":
+        extra.append("Use it in an `async with` statement inside a coroutine.")
+    elif t.is_async and u.generator:
         extra.append("It is an asynchronous generator: iterate over it with `async for`.")
     elif t.is_async:
         extra.append("It is a coroutine: await it, or run it with `asyncio.run`.")
-    elif generator:
+    elif u.generator:
         extra.append(f"It is a generator: iterate over it to receive what it {w('yields')}.")
     body = getattr(node, "body", []) if node is not None else []
-    actions = _merge(list(_actions(body)))
-    steps = [_step(a, w) for a in actions]
-    if not steps:
-        steps = [Step("Declare Interface",
-                      f"{w('declares')} the interface only: the body holds no statements, so "
-                      "subclasses or callers supply the behaviour.")]
-    steps = [Step(s.label, _cap_text(s.text)) for s in steps]
-    return " ".join([sentence] + extra), _cap(steps, w)
+    actions = _fold(list(_actions(body)))
+    return " ".join([sentence] + extra), actions, u
 
 
 def _article(name: str) -> str:
@@ -477,11 +802,11 @@ def _article(name: str) -> str:
 
 def _class_parts(req: Request, node: Optional[ast.AST], w: _Words) -> Tuple[str, List[Step]]:
     t = req.target
+    module = _module(req)
     sentence = f"The {_tick(t.name)} class"
     bases = [ast.unparse(b) for b in getattr(node, "bases", [])]
     methods: List[str] = []
     attrs: List[str] = []
-    fields: List[Param] = []
     if isinstance(node, ast.ClassDef):
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -492,26 +817,40 @@ def _class_parts(req: Request, node: Optional[ast.AST], w: _Words) -> Tuple[str,
                         if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
                                 and sub.value.id == "self" and isinstance(sub.ctx, ast.Store):
                             attrs.append(sub.attr)
-        if _is_dataclass(t):
-            fields = _dataclass_fields(node)
-    init_params = t.params or fields
+    init_params = _init_params(node, module, t.params, t.has_init)
     steps: List[Step] = []
     clauses: List[str] = []
+    cm = _cm_kind(t, node)
     if bases:
         clauses.append(f"builds on {_and([_tick(b) for b in bases])}")
-    if init_params:
+    if isinstance(node, ast.ClassDef) and _is_enum(node):
+        members = _enum_members(node)
+        shown = _and([_tick(m) for m in members[:8]]) + (" and more" if len(members) > 8 else "")
+        if members:
+            clauses.append(f"has the members {shown}")
+            steps.append(Step("List Members", f"Declares the members {shown}; iterate over the "
+                              "class to see each one."))
+    elif init_params:
         clauses.append(f"is created from {_params_text(init_params)}")
         steps.append(Step("Create Instance",
                           f"{w('builds')} {_article(t.name)} {_tick(t.name)} from "
                           f"{_params_text(init_params)}."))
-    else:
+    elif init_params is not None:
         steps.append(Step("Create Instance",
                           f"{w('builds')} {_article(t.name)} {_tick(t.name)} with no arguments."))
+    else:
+        steps.append(Step("Create Instance",
+                          f"{w('builds')} {_article(t.name)} {_tick(t.name)} with the arguments "
+                          f"its base {_and([_tick(b) for b in bases])} takes."))
     public_attrs = [a for a in dict.fromkeys(attrs) if not a.startswith("_")]
     if public_attrs:
         steps.append(Step("Store State",
-                          f"{w('stores')} {_and([_tick(a) for a in public_attrs])} on the "
-                          "instance."))
+                          f"{w('stores')} " + _and(_ticks("\x00".join(public_attrs), 6))
+                          + " on the instance."))
+    if cm:
+        word = "async with" if cm == "async" else "with"
+        steps.append(Step("Enter Context", f"Use it in an `{word}` statement: entering gives the "
+                          "value bound by `as`, leaving runs its cleanup."))
     if methods:
         shown = _and([_tick(m) for m in methods[:8]]) + (" and more" if len(methods) > 8 else "")
         clauses.append(f"{w('provides')} {shown}")
@@ -524,44 +863,170 @@ def _class_parts(req: Request, node: Optional[ast.AST], w: _Words) -> Tuple[str,
     return sentence + ".", steps
 
 
-def _summary(t: Target, w: _Words) -> str:
-    """A one-line summary ending in a period, so that pydocstyle's D400 is content."""
-    kind = {"class": "class", "method": "method"}.get(t.kind, "function")
-    human = _humanize(t.name)
-    if t.kind == "class" or any(word in w.banned for word in human.lower().split()):
-        return f"The {_tick(t.name)} {kind}."
-    return f"{human}."
+# --- the summary line, when the definition has none ------------------------------------
 
 
-def build(req: Request) -> GuideParts:
-    """The guide's parts for one definition: kept human text plus derived text."""
+def _first(joined: str) -> str:
+    return next((v for v in joined.split("\x00") if v), "")
+
+
+def _summary_options(t: Target, u: _Use, actions: Sequence[_Action], node: Optional[ast.AST]
+                     ) -> List[str]:
+    """Sentences that say what the definition does, most telling first."""
+    kinds = {a.kind: a for a in actions}
+    out: List[str] = []
+    if t.kind == "class":
+        bases = [b for b in _base_names(node) if b != "object"]
+        if _is_enum(node) and isinstance(node, ast.ClassDef):
+            members = _enum_members(node)
+            if members:
+                out.append("Enumerate " + _and([_tick(m) for m in members[:3]])
+                           + (" and more." if len(members) > 3 else "."))
+            out.append("An enumeration of named constants.")
+        if bases and any(b.endswith(("Error", "Exception", "Warning")) for b in bases):
+            out.append(f"An error raised as a kind of {_tick(bases[0])}.")
+        if u.cm:
+            out.append(f"A context manager for {'async with' if u.cm == 'async' else 'with'}.")
+        methods = [s.name for s in getattr(node, "body", [])
+                   if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and not s.name.startswith("_")]
+        if methods:
+            base = f"A {_tick(bases[0])} that provides " if bases else "Provide "
+            shown = [_tick(m) for m in methods[:3]]
+            out.append(base + (", ".join(shown) + " and more." if len(methods) > 3
+                               else _and(shown) + "."))
+        held = [p.name for p in (t.params or (_dataclass_fields(node) if isinstance(
+            node, ast.ClassDef) else [])) if p.kind not in ("var_positional", "var_keyword")]
+        if held:
+            out.append("Hold " + _and([_tick(h) for h in held[:3]])
+                       + (" and more." if len(held) > 3 else "."))
+        if bases:
+            out.append(f"A kind of {_tick(bases[0])}.")
+        out.append("A class with no public methods." if not methods else "A class with methods.")
+        return out
+    if u.cm:
+        value = _first(kinds["yield"].a) if "yield" in kinds else ""
+        ctx = "async with" if u.cm == "async" else "with"
+        if value:
+            out.append(f"Hand {_tick(value)} to a `{ctx}` block.")
+        out.append(f"Provide a context for a `{ctx}` block.")
+    if "yield" in kinds or (u.generator and ("loop" in kinds or "while" in kinds)):
+        yielded = _first(kinds["yield"].a) if "yield" in kinds else ""
+        loop = kinds.get("loop")
+        if not yielded and loop is not None:
+            yielded = _first(loop.c)
+        if yielded and loop is not None and _first(loop.c):
+            out.append(f"Yield {_tick(yielded)} for each item of {_tick(_first(loop.a))}.")
+        if yielded:
+            out.append(f"Yield {_tick(yielded)}.")
+        out.append("Yield values one at a time.")
+    if "return" in kinds:
+        values = [v for v in kinds["return"].a.split("\x00") if v]
+        if len(values) == 1:
+            out.append(f"Return {_tick(values[0])}.")
+        elif len(values) > 1:
+            out.append("Return " + _and([_tick(v) for v in values[:2]], "or") + ".")
+        call = next((a for a in actions if a.kind == "call"), None)
+        if call is not None:
+            out.append(f"Return a value computed with {_tick(_first(call.a))}.")
+    if "await" in kinds:
+        waited = _tick(_first(kinds['await'].a))
+        if "return" in kinds and len(kinds["return"].a.split("\x00")) == 1:
+            out.insert(0, f"Await {waited} and return {_tick(kinds['return'].a)}.")
+        out.append(f"Await {waited}.")
+    if "assign" in kinds and all(n.startswith("self.") for n in kinds["assign"].a.split("\x00")):
+        out.append("Set " + _and([_tick(n) for n in kinds["assign"].a.split("\x00")[:3]]) + ".")
+    if "call" in kinds:
+        names = [n for n in kinds["call"].a.split("\x00") if n]
+        out.append("Call " + _and([_tick(n) for n in names[:3]]) + ".")
+    if "raise" in kinds and len(actions) <= 2:
+        out.append(f"Raise {_and(kinds['raise'].a.split(chr(0)), 'or')}.")
+    if "loop" in kinds:
+        out.append(f"Loop over {_tick(_first(kinds['loop'].a))}.")
+    if "validate" in kinds:
+        out.append("Check its input.")
+    if not actions:
+        out.append("Declare the interface; subclasses supply the behaviour.")
+    out.append({"method": "A method", "function": "A function"}.get(t.kind, "A definition")
+               + " with the steps below.")
+    return out
+
+
+def _summary(t: Target, u: _Use, actions: Sequence[_Action], node: Optional[ast.AST],
+             w: _Words) -> str:
+    """One line that says what the definition does, ending in a period (pydocstyle's D400)."""
+    options = _summary_options(t, u, actions, node)
+    for text in options:
+        if len(text) <= _SUMMARY and "..." not in text and w.allows(text.replace("`", " ")):
+            return text
+    return options[-1]
+
+
+def build_all(req: Request) -> List[GuideParts]:
+    """The guide's parts for one definition, one per example candidate, best first."""
     t = req.target
     w = _Words([word for word, _ in req.settings.banned_words])
     node = _parse_def(req.source)
     kept: Salvage = salvage(t.docstring.value if t.docstring else None, t, req.settings)
     if t.kind == "class":
         derived, steps = _class_parts(req, node, w)
+        u = _use(req, node)
+        summary = _summary(t, u, [], node, w)
     else:
-        derived, steps = _function_parts(req, node, w)
+        derived, actions, u = _function_parts(req, node, w)
+        summary = _summary(t, u, actions, node, w)
+        steps = [_step(a, w, bool(u.cm)) for a in _cap(actions)]
+        if not steps:
+            steps = [Step("Declare Interface",
+                          f"{w('declares')} the interface only: the body holds no statements, "
+                          "so subclasses or callers supply the behaviour.")]
+        steps = [Step(s.label, _cap_text(s.text)) for s in steps]
 
-    preamble = kept.preamble or _summary(t, w)
+    preamble = kept.preamble or summary
     kept_description = kept.description.strip("\n") or None
-    kept_steps = kept.steps
     final_steps: Tuple[Step, ...] = kept.repaired_steps or tuple(steps)
-    kept_example = kept.example
-    example = _example(req, node)
-    if kept_example is None and (kept.example_prose or kept.example_code):
-        # a failing human example: new code first, the person's text kept below it
-        pieces = []
-        if kept.example_prose:
-            pieces.append(kept.example_prose)
-        pieces.append("```python\n" + example + "\n```")
-        if kept.example_code:
-            pieces.append("```text\n" + kept.example_code + "\n```")
-        kept_example = "\n\n".join(pieces)
-    return GuideParts(preamble=preamble, description=derived, steps=final_steps,
-                      example=example, kept_description=kept_description,
-                      kept_steps=kept_steps, kept_example=kept_example, extra=kept.extra)
+    out = []
+    for example in examples(req, node):
+        kept_example = kept.example
+        if kept_example is None and (kept.example_prose or kept.example_code):
+            # a failing human example: new code first, the person's text kept below it
+            pieces = []
+            if kept.example_prose:
+                pieces.append(kept.example_prose)
+            pieces.append("```python\n" + example + "\n```")
+            if kept.example_code:
+                pieces.append("```text\n" + kept.example_code + "\n```")
+            kept_example = "\n\n".join(pieces)
+        out.append(GuideParts(preamble=preamble, description=derived, steps=final_steps,
+                              example=example, kept_description=kept_description,
+                              kept_steps=kept.steps, kept_example=kept_example, extra=kept.extra))
+        if kept.example is not None:
+            break  # a passing example of the person's own is kept: no alternatives
+    return out
+
+
+_AST_LOCK = threading.Lock()
+
+
+def summary(req: Request) -> str:
+    """The summary line the template writes for a definition without one.
+
+    For the LLM path, which calls it from its request threads: CPython's `ast`
+    constructor is not safe to run in two threads at once (it raises
+    "SystemError: AST constructor recursion depth mismatch"), hence the lock.
+    """
+    with _AST_LOCK:
+        t = req.target
+        w = _Words([word for word, _ in req.settings.banned_words])
+        node = _parse_def(req.source)
+        u = _use(req, node)
+        actions = [] if t.kind == "class" else _fold(list(_actions(getattr(node, "body", []))))
+        return _summary(t, u, actions, node, w)
+
+
+def build(req: Request) -> GuideParts:
+    """The guide's parts for one definition: kept human text plus derived text."""
+    return build_all(req)[0]
 
 
 class TemplateGenerator:
@@ -570,6 +1035,7 @@ class TemplateGenerator:
     def generate(self, requests: Sequence[Request]) -> List[Outcome]:
         out = []
         for req in requests:
-            text = render(build(req), req.settings, req.room)
-            out.append(Outcome(req, text))
+            texts = [render(parts, req.settings, req.room) for parts in build_all(req)]
+            unique = list(dict.fromkeys(texts))
+            out.append(Outcome(req, unique[0], alternatives=tuple(unique[1:])))
         return out

@@ -1,14 +1,14 @@
 async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
-    """Fetch.
+    """Return `response.body`.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `fetch` coroutine function takes `url` (`str`) and `timeout` (`float`, default
-    `5.0`) and returns `bytes`. It is a coroutine: await it, or run it with
-    `asyncio.run`.
+    The `fetch` coroutine function takes `url` (`str`) and `timeout`
+    (`float`, default `5.0`) and returns `bytes`. It is a coroutine: await
+    it, or run it with `asyncio.run`.
 
     Execution Steps
     ---------------
@@ -32,19 +32,20 @@ async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
 
 
 def chunks(items: list, size: int):
-    """Chunks.
+    """Yield `items[start:start + size]`.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a generator:
-    iterate over it to receive what it yields.
+    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a
+    generator: iterate over it to receive what it yields.
 
     Execution Steps
     ---------------
-    1. **Loop Over Items**: Iterates over `range(0, len(items), size)`.
+    1. **Loop Over Items**: Iterates over `range(0, len(items), size)`; each
+       pass yields `items[start:start + size]`.
 
     Usage Example
     -------------
@@ -52,7 +53,7 @@ def chunks(items: list, size: int):
     ```python
     from async_and_generators import chunks
 
-    for item in chunks(items=[], size=1):
+    for item in chunks(items=[1, 2, 3], size=2):
         print(item)
     ```
     """
@@ -61,19 +62,20 @@ def chunks(items: list, size: int):
 
 
 async def stream(url: str):
-    """Stream.
+    """Yield `line` for each item of `lines(url)`.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `stream` coroutine function takes `url` (`str`). It is an asynchronous
-    generator: iterate over it with `async for`.
+    The `stream` asynchronous generator function takes `url` (`str`). It is
+    an asynchronous generator: iterate over it with `async for`.
 
     Execution Steps
     ---------------
-    1. **Loop Over Items**: Iterates over `lines(url)`.
+    1. **Loop Over Items**: Iterates over `lines(url)`; each pass yields
+       `line`.
 
     Usage Example
     -------------
@@ -82,7 +84,6 @@ async def stream(url: str):
     import asyncio
 
     from async_and_generators import stream
-
 
 
     async def main() -> None:

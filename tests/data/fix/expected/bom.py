@@ -1,5 +1,5 @@
 ﻿def with_bom(x: int) -> int:
-    """With bom.
+    """Return `x`.
 
     How to Use This Code Block
     ==========================
@@ -18,7 +18,7 @@
     ```python
     from bom import with_bom
 
-    result = with_bom(x=1)
+    result = with_bom(x=2)
     print(result)
     ```
     """

@@ -1,5 +1,5 @@
 def annotated(x: int) -> int:  # noqa: E501
-    """Annotated.
+    """Return `y`.
 
     How to Use This Code Block
     ==========================
@@ -19,7 +19,7 @@ def annotated(x: int) -> int:  # noqa: E501
     ```python
     from comments import annotated
 
-    result = annotated(x=1)
+    result = annotated(x=2)
     print(result)
     ```
     """
@@ -29,7 +29,7 @@ def annotated(x: int) -> int:  # noqa: E501
 
 
 class Box:  # a box
-    """The `Box` class.
+    """A class with no public methods.
 
     How to Use This Code Block
     ==========================

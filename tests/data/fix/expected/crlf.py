@@ -1,12 +1,14 @@
 def crlf(a: int) -> int:
     """Return a.
 
+    Windows line endings stay.
+
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    Windows line endings stay.
+    The `crlf` function takes `a` (`int`) and returns `int`.
 
     Execution Steps
     ---------------
@@ -18,7 +20,7 @@ def crlf(a: int) -> int:
     ```python
     from crlf import crlf
 
-    result = crlf(a=1)
+    result = crlf(a=2)
     print(result)
     ```
     """
@@ -26,7 +28,7 @@ def crlf(a: int) -> int:
 
 
 def other() -> None:
-    """Other.
+    """Declare the interface; subclasses supply the behaviour.
 
     How to Use This Code Block
     ==========================
@@ -46,8 +48,7 @@ def other() -> None:
     ```python
     from crlf import other
 
-    result = other()
-    print(result)
+    other()
     ```
     """
     pass

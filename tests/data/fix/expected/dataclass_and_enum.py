@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Point:
-    """The `Point` class.
+    """Hold `x`, `y` and `label`.
 
     How to Use This Code Block
     ==========================
@@ -24,7 +24,7 @@ class Point:
     ```python
     from dataclass_and_enum import Point
 
-    instance = Point(x=1.0, y=1.0)
+    instance = Point(x=1.5, y=1.5)
     print(instance)
     ```
     """
@@ -35,18 +35,20 @@ class Point:
 
 
 class Color(enum.Enum):
-    """The `Color` class.
+    """Enumerate `RED` and `GREEN`.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `Color` class builds on `enum.Enum`.
+    The `Color` class builds on `enum.Enum` and has the members `RED` and
+    `GREEN`.
 
     Execution Steps
     ---------------
-    1. **Create Instance**: Builds a `Color` with no arguments.
+    1. **List Members**: Declares the members `RED` and `GREEN`; iterate
+       over the class to see each one.
 
     Usage Example
     -------------
@@ -54,8 +56,8 @@ class Color(enum.Enum):
     ```python
     from dataclass_and_enum import Color
 
-    instance = Color()
-    print(instance)
+    for member in Color:
+        print(member)
     ```
     """
 

@@ -1,5 +1,5 @@
 class Counter:
-    """The `Counter` class.
+    """Provide `bump`, `doubled`, `from_text` and more.
 
     How to Use This Code Block
     ==========================
@@ -23,7 +23,7 @@ class Counter:
     ```python
     from methods import Counter
 
-    instance = Counter(start=1)
+    instance = Counter(start=2)
     print(instance)
     ```
     """
@@ -33,7 +33,7 @@ class Counter:
         self.step = step
 
     def bump(self, times: int) -> int:
-        """Bump.
+        """Return `self.value`.
 
         How to Use This Code Block
         ==========================
@@ -44,8 +44,8 @@ class Counter:
 
         Execution Steps
         ---------------
-        1. **Loop Over Items**: Iterates over `range(times)`, with calls to
-           `self.advance` for each item.
+        1. **Loop Over Items**: Iterates over `range(times)`; each pass calls
+           `self.advance`.
         2. **Return Result**: Returns `self.value`.
 
         Usage Example
@@ -54,8 +54,8 @@ class Counter:
         ```python
         from methods import Counter
 
-        instance = Counter(start=1)
-        result = instance.bump(times=1)
+        instance = Counter(start=2)
+        result = instance.bump(times=2)
         print(result)
         ```
         """
@@ -65,7 +65,7 @@ class Counter:
 
     @property
     def doubled(self) -> int:
-        """Doubled.
+        """Return `self.value * 2`.
 
         How to Use This Code Block
         ==========================
@@ -84,16 +84,15 @@ class Counter:
         ```python
         from methods import Counter
 
-        instance = Counter(start=1)
-        value = instance.doubled
-        print(value)
+        instance = Counter(start=2)
+        print(instance.doubled)
         ```
         """
         return self.value * 2
 
     @classmethod
     def from_text(cls, text: str) -> "Counter":
-        """From text.
+        """Return `cls(int(text))`.
 
         How to Use This Code Block
         ==========================
@@ -121,7 +120,7 @@ class Counter:
 
     @staticmethod
     def parse(text: str) -> int:
-        """Parse.
+        """Return `int(text)`.
 
         How to Use This Code Block
         ==========================
@@ -147,7 +146,7 @@ class Counter:
         return int(text)
 
     async def wait(self, seconds: float) -> None:
-        """Wait.
+        """Await `sleep(seconds)`.
 
         How to Use This Code Block
         ==========================
@@ -169,15 +168,14 @@ class Counter:
 
         from methods import Counter
 
-        instance = Counter(start=1)
-        result = asyncio.run(instance.wait(seconds=1.0))
-        print(result)
+        instance = Counter(start=2)
+        asyncio.run(instance.wait(seconds=1.5))
         ```
         """
         await sleep(seconds)
 
     def advance(self):
-        """Advance.
+        """Set `self.value`.
 
         How to Use This Code Block
         ==========================
@@ -196,9 +194,8 @@ class Counter:
         ```python
         from methods import Counter
 
-        instance = Counter(start=1)
-        result = instance.advance()
-        print(result)
+        instance = Counter(start=2)
+        instance.advance()
         ```
         """
         self.value += self.step

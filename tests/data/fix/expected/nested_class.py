@@ -50,7 +50,7 @@ class Outer:
         """
 
         def method(self, value: str, /, flag: bool) -> str:
-            """Method.
+            """Return `value if flag else ''`.
 
             How to Use This Code Block
             ==========================

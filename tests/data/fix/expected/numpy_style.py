@@ -1,6 +1,13 @@
 def scale(values: list, factor: float = 2.0) -> list:
     """Scale every value.
 
+    Parameters
+    ----------
+    values : list
+        The numbers to scale.
+    factor : float
+        What to multiply by.
+
     How to Use This Code Block
     ==========================
 
@@ -19,15 +26,8 @@ def scale(values: list, factor: float = 2.0) -> list:
     ```python
     from numpy_style import scale
 
-    result = scale(values=[])
+    result = scale(values=[1, 2, 3])
     print(result)
     ```
-
-    Parameters
-    ----------
-    values : list
-        The numbers to scale.
-    factor : float
-        What to multiply by.
     """
     return [v * factor for v in values]

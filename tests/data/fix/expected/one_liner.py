@@ -1,5 +1,5 @@
 def double(x: int) -> int:  # fast path
-    """Double.
+    """Return `x * 2`.
 
     How to Use This Code Block
     ==========================
@@ -18,7 +18,7 @@ def double(x: int) -> int:  # fast path
     ```python
     from one_liner import double
 
-    result = double(x=1)
+    result = double(x=2)
     print(result)
     ```
     """
@@ -26,7 +26,7 @@ def double(x: int) -> int:  # fast path
 
 
 class Empty:
-    """The `Empty` class.
+    """A class with no public methods.
 
     How to Use This Code Block
     ==========================

@@ -2,20 +2,21 @@ import os
 
 
 def read_port(path: str, default: int = 8080) -> int:
-    """Read port.
+    """Return `port`.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `read_port` function takes `path` (`str`) and `default` (`int`, default `8080`)
-    and returns `int`.
+    The `read_port` function takes `path` (`str`) and `default` (`int`,
+    default `8080`) and returns `int`.
 
     Execution Steps
     ---------------
-    1. **Validate Input**: Checks its input: raises `ValueError` when `not path`.
-    2. **Call read**: Calls `open(path).read` and `int`.
+    1. **Validate Input**: Checks its input: raises `ValueError` when
+       `not path`.
+    2. **Call Helpers**: Calls `open(path).read` and `int`.
     3. **Return Result**: Returns `port`.
 
     Usage Example

@@ -18,7 +18,7 @@ def single(x: int) -> int:
     ```python
     from single_quotes import single
 
-    result = single(x=1)
+    result = single(x=2)
     print(result)
     ```
     """
@@ -45,7 +45,7 @@ def triple_single(x: int) -> int:
     ```python
     from single_quotes import triple_single
 
-    result = triple_single(x=1)
+    result = triple_single(x=2)
     print(result)
     ```
     '''

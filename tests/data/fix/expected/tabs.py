@@ -25,7 +25,7 @@ class Tabbed:
 	"""
 
 	def go(self, n: int) -> int:
-		"""Go.
+		"""Return `n + 1`.
 
 		How to Use This Code Block
 		==========================
@@ -45,7 +45,7 @@ class Tabbed:
 		from tabs import Tabbed
 
 		instance = Tabbed()
-		result = instance.go(n=1)
+		result = instance.go(n=2)
 		print(result)
 		```
 		"""

@@ -1,0 +1,478 @@
+"""The template states only what it knows: each example it writes runs.
+
+Every case is a small module written to a tmp dir; the template writes the
+guide through the real fix path (plan + generator), and the example it
+wrote is then run by a real interpreter in a child process, with the tmp
+dir on `sys.path`, and must exit 0.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from howto_hook.config import Settings
+from howto_hook.fix import fix_data, plan
+from howto_hook.generate.template import MAX_STEPS, TemplateGenerator, _token_cut
+from howto_hook.rules import enabled_codes
+
+SETTINGS = Settings()
+ENABLED = enabled_codes(SETTINGS.select, SETTINGS.ignore)
+
+
+def _write(root: Path, files: Dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def _outcomes(path: Path) -> Dict[str, str]:
+    """qualname -> the docstring the template writes for it."""
+    p = plan(path.read_bytes(), path=str(path), display=path.name, settings=SETTINGS,
+             enabled=ENABLED, changed=None, generator_name="template")
+    return {o.request.target.qualname: o.text for o in
+            TemplateGenerator().generate(list(p.requests))}
+
+
+def _example(doc: str) -> str:
+    m = re.search(r"Usage Example\n-+\n\n```python\n(.*?)\n```", doc, re.S)
+    assert m, doc
+    return m.group(1)
+
+
+def _run(code: str, root: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(root)
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+CASES = [
+    pytest.param("""
+        from contextlib import contextmanager
+
+
+        @contextmanager
+        def opened(name: str):
+            handle = [name]
+            try:
+                yield handle
+            finally:
+                handle.clear()
+        """, {}, "opened", """
+        from mod import opened
+
+        with opened(name="example") as value:
+            print(value)
+        """, id="context-manager"),
+    pytest.param("""
+        import contextlib
+
+
+        @contextlib.asynccontextmanager
+        async def session(user: str):
+            yield {"user": user}
+        """, {}, "session", """
+        import asyncio
+
+        from mod import session
+
+
+        async def main() -> None:
+            async with session(user="example") as value:
+                print(value)
+
+
+        asyncio.run(main())
+        """, id="async-context-manager"),
+    pytest.param("""
+        class Lock:
+            def __init__(self, name: str) -> None:
+                self.name = name
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+        """, {}, "Lock", """
+        from mod import Lock
+
+        with Lock(name="example") as instance:
+            print(instance)
+        """, id="context-manager-class"),
+    pytest.param("""
+        def countdown(n: int):
+            while n > 0:
+                yield n
+                n -= 1
+        """, {}, "countdown", """
+        from mod import countdown
+
+        for item in countdown(n=2):
+            print(item)
+        """, id="generator"),
+    pytest.param("""
+        def naturals(start: int):
+            while True:
+                yield start
+                start += 1
+        """, {}, "naturals", """
+        from itertools import islice
+
+        from mod import naturals
+
+        for item in islice(naturals(start=2), 5):
+            print(item)
+        """, id="endless-generator"),
+    pytest.param("""
+        async def ticks(n: int):
+            for i in range(n):
+                yield i
+        """, {}, "ticks", """
+        import asyncio
+
+        from mod import ticks
+
+
+        async def main() -> None:
+            async for item in ticks(n=2):
+                print(item)
+
+
+        asyncio.run(main())
+        """, id="async-generator"),
+    pytest.param("""
+        async def double(x: int) -> int:
+            return x * 2
+        """, {}, "double", """
+        import asyncio
+
+        from mod import double
+
+        result = asyncio.run(double(x=2))
+        print(result)
+        """, id="coroutine"),
+    pytest.param("""
+        def log(message: str) -> None:
+            print(message)
+        """, {}, "log", """
+        from mod import log
+
+        log(message="example")
+        """, id="returns-none"),
+    pytest.param("""
+        def remember(store, item):
+            store.append(item)
+        """, {}, "remember", """
+        from mod import remember
+
+        remember(store=[1, 2, 3], item=2)
+        """, id="body-returns-nothing"),
+    pytest.param("""
+        class Account:
+            def __init__(self, owner: str, balance: float) -> None:
+                self.owner = owner
+                self.balance = balance
+        """, {}, "Account", """
+        from mod import Account
+
+        instance = Account(owner="example", balance=1.5)
+        print(instance)
+        """, id="class-required-init"),
+    pytest.param("""
+        class Temperature:
+            def __init__(self, celsius: float) -> None:
+                self.celsius = celsius
+
+            @classmethod
+            def from_fahrenheit(cls, degrees: float) -> "Temperature":
+                return cls((degrees - 32) / 1.8)
+        """, {}, "Temperature.from_fahrenheit", """
+        from mod import Temperature
+
+        result = Temperature.from_fahrenheit(degrees=1.5)
+        print(result)
+        """, id="classmethod"),
+    pytest.param("""
+        class Temperature:
+            def __init__(self, celsius: float) -> None:
+                self.celsius = celsius
+
+            @property
+            def fahrenheit(self) -> float:
+                return self.celsius * 1.8 + 32
+        """, {}, "Temperature.fahrenheit", """
+        from mod import Temperature
+
+        instance = Temperature(celsius=1.5)
+        print(instance.fahrenheit)
+        """, id="property"),
+    pytest.param("""
+        def clamp(value: int, *, low: int, high: int) -> int:
+            return max(low, min(high, value))
+        """, {}, "clamp", """
+        from mod import clamp
+
+        result = clamp(value=2, low=2, high=2)
+        print(result)
+        """, id="keyword-only"),
+    pytest.param("""
+        def scale(x: float, /, factor: float = 2.0) -> float:
+            return x * factor
+        """, {}, "scale", """
+        from mod import scale
+
+        result = scale(1.5)
+        print(result)
+        """, id="positional-only"),
+    pytest.param('''
+        from itertools import islice
+
+
+        def pairs(items):
+            """Pair each item with the next.
+
+            >>> list(islice(pairs([1, 2, 3]), 5))
+            [(1, 2), (2, 3)]
+            >>> pairs(None)  # doctest: +SKIP
+            >>> pairs(1)
+            Traceback (most recent call last):
+            TypeError: object of type 'int' has no len()
+            """
+            return list(zip(items, items[1:]))
+        ''', {}, "pairs", """
+        from itertools import islice
+
+        from mod import pairs
+
+        print(list(islice(pairs([1, 2, 3]), 5)))
+        """, id="doctest-gives-the-call"),
+    pytest.param("""
+        def split_on(text, marker):
+            return text.split(marker)
+        """, {"pyproject.toml": "[project]\nname = 'demo'\n",
+              "tests/test_mod.py": """
+                  from mod import split_on
+
+
+                  def test_split():
+                      data = load()
+                      assert split_on(data, "-") == []
+                      assert split_on("a-b-c-d", "-") == ["a", "b", "c", "d"]
+                      assert split_on("a-b", "-") == ["a", "b"]
+                  """},
+        "split_on", """
+        from mod import split_on
+
+        result = split_on('a-b', '-')
+        print(result)
+        """, id="real-call-in-a-test-file"),
+]
+
+
+@pytest.mark.parametrize("source, others, qualname, expected", CASES)
+def test_the_example_written_is_exact_and_runs(tmp_path: Path, source: str, others: Dict[str, str],
+                                               qualname: str, expected: str) -> None:
+    _write(tmp_path, {"mod.py": source, **others})
+    docs = _outcomes(tmp_path / "mod.py")
+    code = _example(docs[qualname])
+    assert code == textwrap.dedent(expected).strip("\n")
+    done = _run(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_example_of_a_mixed_module_runs(tmp_path: Path) -> None:
+    """All the kinds side by side in one module, fixed for real: every example runs."""
+    body = "\n\n".join(textwrap.dedent(p.values[0]).strip("\n") for p in CASES
+                       if not p.values[1] and "Temperature" not in p.values[2])
+    (tmp_path / "mod.py").write_text(body + "\n")
+    docs = _outcomes(tmp_path / "mod.py")
+    assert len(docs) >= 10
+    for qualname, doc in docs.items():
+        done = _run(_example(doc), tmp_path)
+        assert done.returncode == 0, (qualname, done.stderr)
+
+
+# --- never None where None cannot go ------------------------------------------------
+
+
+@pytest.mark.parametrize("signature, expected_args", [
+    pytest.param("def lt(val: int)", "val=2", id="int"),
+    pytest.param("def shorten(text: str, width: int)", 'text="example", width=40', id="width"),
+    pytest.param("def from_key_val_list(value)", "value=2", id="unannotated"),
+    pytest.param("def pick(choice: Optional[int])", "choice=2", id="optional-gets-a-value"),
+    pytest.param("def keep(pred, iterable)", "pred=bool, iterable=[1, 2, 3]", id="by-name"),
+    pytest.param("def fold(binop, seq)", "binop=max, seq=[1, 2, 3]", id="binary"),
+    pytest.param("def mode(kind: Literal['r', 'w'])", "kind='r'", id="literal"),
+    pytest.param("def zipped(*iterables)", "[1, 2], [3, 4]", id="star-iterables"),
+])
+def test_arguments_fit_the_parameter(tmp_path: Path, signature: str, expected_args: str) -> None:
+    source = f"from typing import Literal, Optional\n\n\n{signature}:\n    return 1\n"
+    (tmp_path / "mod.py").write_text(source)
+    docs = _outcomes(tmp_path / "mod.py")
+    name = signature.split()[1].split("(")[0]
+    assert f"{name}({expected_args})" in _example(docs[name])
+
+
+# --- summaries, steps, placement -----------------------------------------------------
+
+
+def test_a_wrapped_summary_is_kept_whole(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def lt(a, b):
+            """Return True when *a* sorts before *b*, comparing keys
+            and never values.
+
+            Used by the sort helpers.
+            """
+            return a < b
+        ''').lstrip())
+    doc = _outcomes(tmp_path / "mod.py")["lt"]
+    assert doc.startswith("Return True when *a* sorts before *b*, comparing keys\n"
+                          "and never values.\n\nUsed by the sort helpers.\n\nHow to Use")
+
+
+@pytest.mark.parametrize("body, summary", [
+    pytest.param("def lt(a, b):\n    return a < b\n", "Return `a < b`.", id="return"),
+    pytest.param("def each(xs):\n    for x in xs:\n        yield x * 2\n",
+                 "Yield `x * 2` for each item of `xs`.", id="generator"),
+    pytest.param("def save(self_, v):\n    self_.log(v)\n    self_.flush()\n",
+                 "Call `self_.log` and `self_.flush`.", id="calls"),
+    pytest.param("class Point:\n    def __init__(self, x, y):\n        self.x = x\n",
+                 "Hold `x` and `y`.", id="class"),
+])
+def test_a_written_summary_says_what_it_does(tmp_path: Path, body: str, summary: str) -> None:
+    (tmp_path / "mod.py").write_text(body)
+    doc = next(iter(_outcomes(tmp_path / "mod.py").values()))
+    assert doc.split("\n")[0] == summary
+
+
+def _steps(doc: str) -> List[str]:
+    block = doc.split("Execution Steps\n---------------\n", 1)[1].split("\n\nUsage Example")[0]
+    return re.findall(r"^\d+\. \*\*([^*]+)\*\*", block, re.M)
+
+
+def test_steps_are_unlike_few_and_never_a_catch_all(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def busy(items, other, flag):
+            if flag:
+                a = 1
+            for item in items:
+                print(item)
+            if not items:
+                b = 2
+            for item in other:
+                print(item)
+            c = len(items)
+            if c > 3:
+                raise ValueError(c)
+            try:
+                d = int(c)
+            except TypeError:
+                d = 0
+            finally:
+                print("done")
+            while d:
+                d -= 1
+            with open("x") as f:
+                f.read()
+            if flag:
+                return any_prefix_is_longer_than_the_limit_of_quoting(items, other, flag)
+            return d
+        ''').lstrip())
+    labels = _steps(_outcomes(tmp_path / "mod.py")["busy"])
+    assert len(labels) <= MAX_STEPS
+    assert len(labels) == len(set(labels)), labels
+    assert "Finish Remaining Work" not in labels
+    assert "Clean Up" in labels
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    pytest.param("hasattr(iterable, '__reversed__') and hexversion", 40,
+                 "hasattr(iterable, '__reversed__') ...", id="at-a-token"),
+    pytest.param("any_prefix_is_longer_than_the_limit(x)", 20, "", id="first-token-too-long"),
+    pytest.param("a + b", 40, "a + b ...", id="short"),
+])
+def test_code_is_cut_only_between_tokens(text: str, limit: int, expected: str) -> None:
+    assert _token_cut(text, limit) == expected
+
+
+def test_the_finally_block_is_cleanup_that_always_runs(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def work(lock):
+            lock.acquire()
+            try:
+                return lock.value
+            finally:
+                lock.release()
+        ''').lstrip())
+    doc = _outcomes(tmp_path / "mod.py")["work"]
+    assert "BaseException" not in doc and "Catches" not in doc
+    assert "Runs `lock.release` when the block ends, whether it finished or raised." in \
+        " ".join(doc.split())
+
+
+DOCTESTED = '''
+def chunked(iterable, n):
+    """Break *iterable* into lists of length *n*:
+
+        >>> list(chunked([1, 2, 3, 4, 5, 6], 3))
+        [[1, 2, 3], [4, 5, 6]]
+
+    For example, the last list may be shorter::
+
+        chunked([1, 2, 3], 2)
+        Section
+        -------
+
+    Done.
+    """
+    it = iter(iterable)
+    while True:
+        chunk = [x for _, x in zip(range(n), it)]
+        if not chunk:
+            return
+        yield chunk
+
+
+def first(iterable):
+    """Return the first item
+    of *iterable*.
+
+    >>> first([0, 1])
+    0
+    """
+    return next(iter(iterable))
+'''
+
+
+def test_doctests_and_literal_blocks_stay_whole_and_still_pass(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text(DOCTESTED)
+
+    def doctest_result() -> str:
+        done = subprocess.run([sys.executable, "-m", "doctest", "-v", str(path)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        return done.stdout.splitlines()[-1] + f" rc={done.returncode}"
+
+    before = doctest_result()
+    fixed = fix_data(path.read_bytes(), path=str(path), display="mod.py", settings=SETTINGS,
+                     enabled=ENABLED, changed=None, generator=TemplateGenerator())
+    assert fixed.after is not None and set(fixed.fixed) == {"chunked", "first"}
+    path.write_bytes(fixed.after)
+    assert doctest_result() == before
+    tree = ast.parse(fixed.after)
+    original = {f.name: ast.get_docstring(f) for f in ast.parse(DOCTESTED).body}
+    for node in tree.body:
+        doc = ast.get_docstring(node)
+        # the person's text comes first, whole; the guide follows it
+        assert doc.startswith(original[node.name] + "\n\nHow to Use This Code Block\n"), doc
