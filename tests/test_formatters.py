@@ -184,7 +184,7 @@ def _docstrings(src: str) -> list:
 def test_tab_indented_file() -> None:
     assert with_ruff(TABS, *RUFF_TABS) == TABS
     after = fixed(TABS)
-    assert "\n\t\"\"\"Outer.\n" in after and "\n\t1. **" in after
+    assert "\n\t\"\"\"Return `inner`.\n" in after and "\n\t1. **" in after
     assert with_ruff(after, *RUFF_TABS) == after
     # black re-indents every tab; what the docstrings say stays the same
     assert _docstrings(with_black(after)) == _docstrings(after)

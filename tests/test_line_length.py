@@ -126,10 +126,11 @@ def test_bad_line_length_is_a_config_error(value: object) -> None:
 
 def test_summary_that_does_not_fit_after_the_quotes_starts_on_the_next_line(tmp_path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 39\n")
-    source = "def a_rather_long_function_name_here(x):\n    return x\n"
+    # "Return `...`." is 34 columns: inside the 35 the line has, not after the quotes
+    source = "def f(x):\n    return a_rather_long_value_name_\n"
     after = fixed(source, str(tmp_path / "mod.py"))
-    assert after.startswith('def a_rather_long_function_name_here(x):\n    """\n'
-                            "    A rather long function name here.\n")
+    assert after.startswith('def f(x):\n    """\n'
+                            "    Return `a_rather_long_value_name_`.\n")
 
 
 def test_summary_kept_on_the_next_line_where_the_person_put_it() -> None:

@@ -953,11 +953,16 @@ def _summary_options(t: Target, u: _Use, actions: Sequence[_Action], node: Optio
 
 
 def _summary(t: Target, u: _Use, actions: Sequence[_Action], node: Optional[ast.AST],
-             w: _Words) -> str:
-    """One line that says what the definition does, ending in a period (pydocstyle's D400)."""
+             w: _Words, width: int = _SUMMARY) -> str:
+    """One line that says what the definition does, ending in a period (pydocstyle's D400).
+
+    The first option that fits `width` (the room after the quotes) and uses no
+    banned word wins; the last, short and generic, always does.
+    """
     options = _summary_options(t, u, actions, node)
+    limit = min(_SUMMARY, width)
     for text in options:
-        if len(text) <= _SUMMARY and "..." not in text and w.allows(text.replace("`", " ")):
+        if len(text) <= limit and "..." not in text and w.allows(text.replace("`", " ")):
             return text
     return options[-1]
 
@@ -971,10 +976,10 @@ def build_all(req: Request) -> List[GuideParts]:
     if t.kind == "class":
         derived, steps = _class_parts(req, node, w)
         u = _use(req, node)
-        summary = _summary(t, u, [], node, w)
+        summary = _summary(t, u, [], node, w, req.room.width)
     else:
         derived, actions, u = _function_parts(req, node, w)
-        summary = _summary(t, u, actions, node, w)
+        summary = _summary(t, u, actions, node, w, req.room.width)
         steps = [_step(a, w, bool(u.cm)) for a in _cap(actions)]
         if not steps:
             steps = [Step("Declare Interface",
@@ -1021,7 +1026,7 @@ def summary(req: Request) -> str:
         node = _parse_def(req.source)
         u = _use(req, node)
         actions = [] if t.kind == "class" else _fold(list(_actions(getattr(node, "body", []))))
-        return _summary(t, u, actions, node, w)
+        return _summary(t, u, actions, node, w, req.room.width)
 
 
 def build(req: Request) -> GuideParts:

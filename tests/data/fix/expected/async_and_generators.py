@@ -6,9 +6,9 @@ async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
 
     Description
     -----------
-    The `fetch` coroutine function takes `url` (`str`) and `timeout`
-    (`float`, default `5.0`) and returns `bytes`. It is a coroutine: await
-    it, or run it with `asyncio.run`.
+    The `fetch` coroutine function takes `url` (`str`) and `timeout` (`float`, default
+    `5.0`) and returns `bytes`. It is a coroutine: await it, or run it with
+    `asyncio.run`.
 
     Execution Steps
     ---------------
@@ -39,13 +39,13 @@ def chunks(items: list, size: int):
 
     Description
     -----------
-    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a
-    generator: iterate over it to receive what it yields.
+    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a generator:
+    iterate over it to receive what it yields.
 
     Execution Steps
     ---------------
-    1. **Loop Over Items**: Iterates over `range(0, len(items), size)`; each
-       pass yields `items[start:start + size]`.
+    1. **Loop Over Items**: Iterates over `range(0, len(items), size)`; each pass yields
+       `items[start:start + size]`.
 
     Usage Example
     -------------
@@ -69,13 +69,12 @@ async def stream(url: str):
 
     Description
     -----------
-    The `stream` asynchronous generator function takes `url` (`str`). It is
-    an asynchronous generator: iterate over it with `async for`.
+    The `stream` asynchronous generator function takes `url` (`str`). It is an
+    asynchronous generator: iterate over it with `async for`.
 
     Execution Steps
     ---------------
-    1. **Loop Over Items**: Iterates over `lines(url)`; each pass yields
-       `line`.
+    1. **Loop Over Items**: Iterates over `lines(url)`; each pass yields `line`.
 
     Usage Example
     -------------

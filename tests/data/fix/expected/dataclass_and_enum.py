@@ -42,13 +42,12 @@ class Color(enum.Enum):
 
     Description
     -----------
-    The `Color` class builds on `enum.Enum` and has the members `RED` and
-    `GREEN`.
+    The `Color` class builds on `enum.Enum` and has the members `RED` and `GREEN`.
 
     Execution Steps
     ---------------
-    1. **List Members**: Declares the members `RED` and `GREEN`; iterate
-       over the class to see each one.
+    1. **List Members**: Declares the members `RED` and `GREEN`; iterate over the class
+       to see each one.
 
     Usage Example
     -------------

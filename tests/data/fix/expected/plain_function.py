@@ -9,13 +9,12 @@ def read_port(path: str, default: int = 8080) -> int:
 
     Description
     -----------
-    The `read_port` function takes `path` (`str`) and `default` (`int`,
-    default `8080`) and returns `int`.
+    The `read_port` function takes `path` (`str`) and `default` (`int`, default `8080`)
+    and returns `int`.
 
     Execution Steps
     ---------------
-    1. **Validate Input**: Checks its input: raises `ValueError` when
-       `not path`.
+    1. **Validate Input**: Checks its input: raises `ValueError` when `not path`.
     2. **Call Helpers**: Calls `open(path).read` and `int`.
     3. **Return Result**: Returns `port`.
 

@@ -8,8 +8,7 @@ def merge(a: dict, b: dict) -> dict:
 
     Description
     -----------
-    The `merge` function takes `a` (`dict`) and `b` (`dict`) and returns
-    `dict`.
+    The `merge` function takes `a` (`dict`) and `b` (`dict`) and returns `dict`.
 
     Execution Steps
     ---------------
