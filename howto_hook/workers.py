@@ -1,18 +1,19 @@
-"""Running the jobs: checks and fixes, in a pool of worker processes when
-there are enough files, largest first; a progress line on a terminal.
+"""Running the jobs: checks and fixes in forked worker processes (pool.py),
+largest first, each file under `file-timeout`; a progress line on a terminal.
 
-Each worker imports libcst on its first parse (fork keeps what the parent
-already loaded); the LLM generator runs in this process, streaming answers.
+A file whose check or fix takes too long, crashes its worker or raises is
+reported on its own (HOW002) and the run goes on. Workers die with the run,
+however it ends. Each worker imports libcst on its first parse (fork keeps
+what the parent already loaded); the LLM generator runs in this process,
+streaming answers.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional
 
-from howto_hook import cache
+from howto_hook import cache, pool
 from howto_hook.check import FileResult, check_file, check_source, not_checked, read_source
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
@@ -21,9 +22,6 @@ from howto_hook.generate.template import TemplateGenerator
 from howto_hook.land import FixTally, land
 from howto_hook.plan import Job, Plan
 from howto_hook.safeio import Refused
-
-# Below this many files a worker pool costs more than it saves.
-PARALLEL_MIN_FILES = 24
 
 
 def check(plan: Plan, options: Options) -> List[FileResult]:
@@ -65,45 +63,28 @@ def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> 
     return result
 
 
-def _run_batch(batch: List[Job], settings: Settings, cache_root: Optional[str]
-               ) -> List[FileResult]:
-    return [_run_one(j, settings, cache_root) for j in batch]
+def _why(outcome: pool.Outcome, what: str) -> str:
+    """The HOW002 message of a job that did not finish."""
+    if outcome.status == pool.TIMEOUT:
+        return f"{what}: {outcome.value} (file-timeout)"
+    if outcome.status == pool.FAILED:
+        return f"{what}: internal error ({outcome.value}); please report it"
+    return f"{what}: {outcome.value}"
 
 
 def run_jobs(jobs: List[Job], settings: Settings, workers: int,
              cache_root: Optional[str] = None) -> List[FileResult]:
-    """Check files, in worker processes when there are enough of them."""
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        return [_run_one(j, settings, cache_root) for j in jobs]
+    """Check files in worker processes, each under the time limit."""
     # Largest files first, so that the run does not end with one worker
     # still parsing a big module while the others wait.
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
     results: List[Optional[FileResult]] = [None] * len(jobs)
-    for n, result in _in_workers(_run_batch, jobs, workers, 16, (settings, cache_root), order):
-        results[n] = result
+    for o in pool.run(lambda n: _run_one(jobs[n], settings, cache_root), order, workers,
+                      settings.file_timeout):
+        job = jobs[o.index]
+        results[o.index] = (o.value if o.status == pool.DONE else
+                            not_checked(job.display, _why(o, "not checked"), job.enabled))
     return results  # type: ignore[return-value]  # every slot is filled
-
-
-def _in_workers(batch_fn: Callable[..., list], jobs: List[Job], workers: int, most: int,
-                extra: Tuple[object, ...], order: Optional[List[int]] = None
-                ) -> Iterator[Tuple[int, Any]]:
-    """`batch_fn(batch, *extra)` over the jobs in worker processes; yields
-    (index into jobs, result) batch by batch, in `order` (default: as listed).
-
-    Small batches (at most `most` files) keep every worker busy to the end;
-    one file each would spend more on messages than on the work.
-    """
-    # fork keeps start-up cheap: workers inherit the imported modules.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    order = list(range(len(jobs))) if order is None else order
-    size = max(1, min(most, len(jobs) // (workers * 8)))
-    chunks = [order[i:i + size] for i in range(0, len(order), size)]
-    batches = [[jobs[n] for n in chunk] for chunk in chunks]
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context(method)) as pool:
-        for chunk, results in zip(chunks, pool.map(batch_fn, batches,
-                                                   *([x] * len(batches) for x in extra))):
-            yield from zip(chunk, results)
 
 
 def _size(path: str) -> int:
@@ -132,29 +113,24 @@ def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore
                     _generator(generator_name, settings, settings.root))
 
 
-def _fix_batch(batch: List[Job], settings: Settings, generator_name: str) -> list:
-    return [_fix_one(j, settings, generator_name) for j in batch]
-
-
 def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name: str,
               diff_only: bool, tally: FixTally) -> list:
-    """Fix files with the offline template, over worker processes for many files;
-    each file is written as soon as its fix arrives."""
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        gen = _generator(generator_name, settings, settings.root)
-        results = []
-        for n, j in enumerate(jobs, start=1):
-            results.append(fix_file(j.path, j.display, j.settings or settings, j.enabled,
-                                    j.changed, gen))
-            land(results[-1], diff_only, tally, settings.root)
-            _progress(n, len(jobs))
-        return results
+    """Fix files with the offline template in worker processes, each under the
+    time limit; each file is written as soon as its fix arrives."""
     results = []
-    for _, f in _in_workers(_fix_batch, jobs, workers, 8, (settings, generator_name)):
+    for o in pool.run(lambda n: _fix_one(jobs[n], settings, generator_name),
+                      range(len(jobs)), workers, settings.file_timeout):
+        f = o.value if o.status == pool.DONE else _unfinished(jobs[o.index], _why(o, "not fixed"))
         land(f, diff_only, tally, settings.root)
         results.append(f)
         _progress(len(results), len(jobs))
     return results
+
+
+def _unfinished(job: Job, reason: str) -> FileFix:
+    """The fix of a file that did not finish: nothing written, the file reported."""
+    return FileFix(job.path, job.display, b"", None, (), (),
+                   not_checked(job.display, reason, job.enabled))
 
 
 def _progress(done: int, total: int, what: str = "files") -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -211,6 +213,10 @@ def config(text: str, *args: str) -> Callable[[Path], List[str]]:
 # --- nothing hangs, nothing floods -----------------------------------------------------
 
 
+def _with_fix(build: Callable[[Path], List[str]]) -> Callable[[Path], List[str]]:
+    return lambda d: build(d) + ["--fix"]
+
+
 def fifo_named(d: Path) -> List[str]:
     os.mkfifo(d / "x.py")
     write(d / "good.py", PLAIN)
@@ -234,6 +240,21 @@ def too_large(d: Path) -> List[str]:
     write(d / "good.py", PLAIN)
     write(d / "pyproject.toml", "[tool.howto]\nmax-file-size = 1000\n")
     return ["--all", "."]
+
+
+def slow(source: str) -> Callable[[Path], List[str]]:
+    """A file libcst takes far longer than the limit on, beside a plain one."""
+    def build(d: Path) -> List[str]:
+        write(d / "slow.py", source)
+        write(d / "good.py", PLAIN)
+        write(d / "pyproject.toml", "[tool.howto]\nfile-timeout = 2\n")
+        return ["--all", "."]
+    return build
+
+
+# 59 s to parse on the machine this was found on; a megabyte line never ends
+TERMS_8000 = "def f(x):\n    return " + "+".join(["x"] * 8000) + "+1\n"
+LINE_1MB = "X = " + "+".join(["1"] * 400_000) + "\n"
 
 
 def baseline_special(target: str) -> Callable[[Path], List[str]]:
@@ -394,6 +415,16 @@ CASES = [
     pytest.param(Case(too_large, 1, ("big.py:1:1: HOW002 the file is larger than "
                                     "max-file-size (2,423 > 1,000 bytes)",
                                     "good.py:1:5: HOW100")), id="file-over-size-limit"),
+    pytest.param(Case(slow(TERMS_8000), 1, ("slow.py:1:1: HOW002 not checked: took longer than "
+                                           "2 s (file-timeout)", "good.py:1:5: HOW100")),
+                 id="expression-of-8000-terms"),
+    pytest.param(Case(slow(LINE_1MB), 1, ("slow.py:1:1: HOW002 not checked: took longer than 2 s",
+                                         "good.py:1:5: HOW100")), id="one-megabyte-line"),
+    pytest.param(Case(_with_fix(slow(TERMS_8000)), 1, ("slow.py:1:1: HOW002 not fixed: took "
+                                                      "longer than 2 s",),
+                      ("Fixed 1 definition in 1 file",),
+                      _all(_fixed("good.py"), _untouched("slow.py", TERMS_8000))),
+                 id="expression-of-8000-terms-fix"),
     pytest.param(Case(baseline_special("x.fifo"), 2, (), ("a FIFO, not a regular file",)),
                  id="baseline-is-a-fifo"),
     pytest.param(Case(baseline_special("/dev/zero"), 2, (), ("a character device",)),
@@ -444,3 +475,64 @@ def test_fault(case: Case, scene: Path) -> None:
         assert len(proc.stderr.strip().splitlines()) == 1, report
     if case.after is not None:
         case.after(scene)
+
+
+# --- no worker outlives the run ---------------------------------------------------------
+
+
+def _children(pid: int) -> List[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find the workers")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT],
+                         ids=["SIGTERM", "SIGKILL", "SIGINT"])
+def test_no_worker_outlives_a_killed_run(sig: int, scene: Path) -> None:
+    """Kill the run mid-check: within a few seconds no worker is left and
+    whoever reads its output sees the end of it (CI and pre-commit wait for that)."""
+    slow_file = "def f(x):\n    return " + "+".join(["x"] * 1500) + "+1\n"
+    for n in range(300):
+        write(scene / f"m{n:03}.py", slow_file)
+    env = dict(os.environ, PYTHONPATH=REPO)
+    proc = subprocess.Popen([sys.executable, "-m", "howto_hook", "--all", "--no-cache",
+                             "--jobs", "2", "."], cwd=scene, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        workers: List[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the run never started its workers"
+        time.sleep(0.5)  # let them get into a parse
+        os.kill(proc.pid, sig)
+        # The pipes reach EOF only when every process holding them is gone.
+        out, err = proc.communicate(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)], "workers outlived the run"
+        if sig == signal.SIGINT:
+            assert proc.returncode == 130 and b"interrupted" in err, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
