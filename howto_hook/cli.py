@@ -176,6 +176,8 @@ def refuse_conflicts(options: Options) -> None:
             options.stdin_filename and len(options.paths) != 1):
         raise UsageError("read a source from stdin with exactly: "
                          "--stdin-filename PATH -")
+    if options.stdin_filename and (options.add_noqa or options.generate_baseline):
+        raise UsageError("--add-noqa and --generate-baseline work on files, not on stdin")
     if options.generate_baseline:
         from howto_hook.baseline import unwritable
 

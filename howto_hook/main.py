@@ -27,6 +27,10 @@ def run(options: Options) -> int:
         sys.stdout.write(cli.explain(options.explain))
         return 0
     cli.refuse_conflicts(options)
+    if options.stdin_filename:
+        from howto_hook import stdin
+
+        return stdin.run(options, os.getcwd())
     work = plan.make(options, os.getcwd())
     if work.note:
         sys.stderr.write(work.note + "\n")

@@ -1,0 +1,106 @@
+"""`howto-check --stdin-filename PATH -`: a buffer checked as if it were PATH."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_GUIDE, function_source, git
+from howto_hook.stdin import changed_lines
+
+BAD_DOC = GOOD_GUIDE.replace("reads the report", "is getting the report")
+
+
+def bad(name: str) -> str:
+    return function_source(BAD_DOC.replace("send_report", name), name=name)
+
+
+PLAIN = "def plain(x: int) -> int:\n    return x\n"
+
+
+@pytest.fixture
+def feed(monkeypatch, run_main):
+    def run(text: str, argv: "list[str]", cwd: Path) -> "tuple[int, str, str]":
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+        return run_main(argv, cwd)
+
+    return run
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    pytest.param("a\nb\nc\n", "a\nb\nc\n", set(), id="same"),
+    pytest.param("a\nb\nc\n", "a\nB\nc\n", {2}, id="modified"),
+    pytest.param("a\nb\nc\n", "a\nb\nx\ny\nc\n", {3, 4}, id="inserted"),
+    pytest.param("a\nb\nc\nd\n", "a\nd\n", {1, 2}, id="deleted-touches-both-sides"),
+])
+def test_changed_lines(old, new, expected) -> None:
+    assert changed_lines(old.encode(), new.encode()) == expected
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "mod.py").write_text(bad("legacy"), encoding="utf-8")
+    git(str(root), "init", "-q", "-b", "main")
+    git(str(root), "add", "-A")
+    git(str(root), "commit", "-q", "-m", "legacy")
+    return root
+
+
+def test_buffer_is_checked_against_the_committed_file(tmp_path, feed) -> None:
+    root = _repo(tmp_path)
+    before = (root / "pkg" / "mod.py").read_bytes()
+    buffer = bad("legacy") + "\n\n" + bad("fresh")
+    status, out, err = feed(buffer, ["--output-format", "json", "--stdin-filename",
+                                     "pkg/mod.py", "-"], root)
+    assert status == 1, err
+    assert {(r["path"], r["symbol"]) for r in json.loads(out)} == {("pkg/mod.py", "fresh")}
+    status, out, _ = feed(buffer, ["--all", "--output-format", "json", "--stdin-filename",
+                                   "pkg/mod.py", "-"], root)
+    assert {r["symbol"] for r in json.loads(out)} == {"legacy", "fresh"}
+    assert (root / "pkg" / "mod.py").read_bytes() == before
+
+
+def test_a_path_git_does_not_know_is_checked_whole(tmp_path, feed) -> None:
+    root = _repo(tmp_path)
+    status, out, _ = feed(bad("novel"), ["--stdin-filename", "pkg/new.py", "-"], root)
+    assert status == 1 and out.startswith("pkg/new.py:") and "HOW301" in out
+    assert not (root / "pkg" / "new.py").exists()
+
+
+def test_settings_and_exclusion_come_from_the_path(tmp_path, feed) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "howto.toml").write_text('ignore = ["HOW301"]\n', encoding="utf-8")
+    (tmp_path / "howto.toml").write_text('extend-exclude = ["gen"]\n', encoding="utf-8")
+    assert feed(bad("x"), ["--stdin-filename", "a/m.py", "-"], tmp_path)[:2] == (0, "")
+    assert feed(bad("x"), ["--stdin-filename", "b/m.py", "-"], tmp_path)[0] == 1
+    status, out, err = feed(bad("x"), ["--stdin-filename", "gen/m.py", "-"], tmp_path)
+    assert (status, out) == (0, "") and "excluded" in err
+    # with --fix an excluded buffer comes back as it was
+    status, out, _ = feed(PLAIN, ["--fix", "--stdin-filename", "gen/m.py", "-"], tmp_path)
+    assert (status, out) == (0, PLAIN)
+
+
+def test_fix_writes_the_fixed_source_to_stdout_and_nothing_to_disk(tmp_path, feed) -> None:
+    (tmp_path / "m.py").write_text("# on disk\n", encoding="utf-8")
+    status, out, err = feed(PLAIN, ["--fix", "--stdin-filename", "m.py", "-"], tmp_path)
+    assert status == 0, err
+    assert out.startswith("def plain(x: int) -> int:\n") and "How to Use This Code Block" in out
+    assert "Fixed 1 definition in m.py (stdin)." in err
+    assert (tmp_path / "m.py").read_text(encoding="utf-8") == "# on disk\n"
+    # what the fix cannot repair is reported on stderr, stdout stays the source
+    status, out, err = feed(bad("vague"), ["--fix", "--stdin-filename", "m.py", "-"], tmp_path)
+    assert status == 1 and out == bad("vague") and "HOW301" in err
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["-"], id="dash-without-filename"),
+    pytest.param(["--stdin-filename", "m.py"], id="filename-without-dash"),
+    pytest.param(["--stdin-filename", "m.py", "-", "other.py"], id="more-paths"),
+    pytest.param(["--add-noqa", "--stdin-filename", "m.py", "-"], id="add-noqa"),
+])
+def test_stdin_usage_errors(tmp_path, feed, argv) -> None:
+    status, out, err = feed(PLAIN, argv, tmp_path)
+    assert (status, out) == (2, "") and err.count("\n") == 1
