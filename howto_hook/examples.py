@@ -231,12 +231,14 @@ class Runner:
         self.timeout = timeout
         self.jobs = max(1, jobs)
         self.env = dict(os.environ if env is None else env)
+        self.ran = 0  # examples run so far, for the run's summary
 
     def run(self, examples: Sequence[Example]) -> List[Result]:
         """One result per example, in the order given. Raises RunnerError when
         the interpreter cannot start the driver at all."""
         if not examples:
             return []
+        self.ran += len(examples)
         batches = _split(list(examples), self.jobs)
         found: Dict[str, Result] = {}
         errors: List[RunnerError] = []
@@ -630,10 +632,15 @@ def stage(plan: "Plan", results: Sequence["FileResult"],
 
     runner = runner_for(plan.settings, jobs=plan.workers)
     files = [(j.path, j.display, j.enabled, j.changed) for j in plan.jobs]
+    started = time.monotonic()
     try:
         found = check_files(files, plan.settings, runner, skip)
     except RunnerError as e:
         raise UsageError(str(e)) from None
+    failed = sum(len(vs) for vs in found.values())
+    sys.stderr.write(f"howto-check: ran {runner.ran} usage example"
+                     f"{'' if runner.ran == 1 else 's'} in {time.monotonic() - started:.1f} s; "
+                     f"{failed} failed\n")
     out = []
     for r in results:
         extra = found.get(r.path, [])

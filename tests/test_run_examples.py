@@ -300,6 +300,7 @@ def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str
         assert out == f"{where}: HOW403 the usage example raises OSError: disk\n"
         assert f"running usage examples with {sys.executable} (howto-check's own interpreter)" \
             in err
+        assert "howto-check: ran 1 usage example in " in err and "; 1 failed\n" in err
         assert status == 1
     else:
         assert (status, out) == (0, "") and "usage examples" not in err
