@@ -79,11 +79,14 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     # still parsing a big module while the others wait.
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
     results: List[Optional[FileResult]] = [None] * len(jobs)
+    done = 0
     for o in pool.run(lambda n: _run_one(jobs[n], settings, cache_root), order, workers,
                       settings.file_timeout):
         job = jobs[o.index]
         results[o.index] = (o.value if o.status == pool.DONE else
                             not_checked(job.display, _why(o, "not checked"), job.enabled))
+        done += 1
+        _progress(done, len(jobs), verb="checking")
     return results  # type: ignore[return-value]  # every slot is filled
 
 
@@ -133,12 +136,13 @@ def _unfinished(job: Job, reason: str) -> FileFix:
                    not_checked(job.display, reason, job.enabled))
 
 
-def _progress(done: int, total: int, what: str = "files") -> None:
-    """A progress line on a terminal for long runs; nothing in logs."""
-    if total < 20 or not sys.stderr.isatty():
+def _progress(done: int, total: int, what: str = "files", verb: str = "fixing") -> None:
+    """A progress line on a terminal (stderr) for long runs; nothing in logs or pipes."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if total < 20 or not (isatty and isatty()):
         return
     end = "\n" if done == total else ""
-    sys.stderr.write(f"\r{PROG}: fixing {what} {done}/{total}{end}")
+    sys.stderr.write(f"\r{PROG}: {verb} {what} {done}/{total}{end}")
     sys.stderr.flush()
 
 

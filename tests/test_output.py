@@ -2,6 +2,7 @@
 one clean document on stdout, any stream encoding, colour as asked."""
 from __future__ import annotations
 
+import io
 import json
 import ntpath
 import os
@@ -220,3 +221,26 @@ def test_the_cache_key_holds_the_interpreter(monkeypatch) -> None:
     cache.settings_token.cache_clear()
     assert cache.settings_token(Settings(), enabled) != here
     cache.settings_token.cache_clear()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stream, shown", [
+    pytest.param(_Terminal, True, id="terminal"),
+    pytest.param(io.StringIO, False, id="pipe-or-log"),
+])
+def test_a_long_check_shows_progress_on_a_terminal_only(tmp_path, monkeypatch, stream,
+                                                        shown) -> None:
+    from howto_hook.main import main
+
+    for n in range(25):
+        (tmp_path / f"m{n}.py").write_text(f"def f{n}(x):\n    return x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    err = stream()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["--all", "--no-cache", "--output-format", "json", "."]) == 1
+    assert ("\rhowto-check: checking files 25/25\n" in err.getvalue()) is shown
+    assert ("checking files 1/25" in err.getvalue()) is shown
