@@ -11,7 +11,7 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, List, Sequence, Set, Tuple
+from typing import FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from howto_hook.model import Violation
 
@@ -119,11 +119,16 @@ class Applied:
 
 
 def apply(violations: Sequence[Violation], known: "Counter[Key]", root: str,
-          checked: Set[Tuple[str, str]]) -> Applied:
+          checked: Set[Tuple[str, str]],
+          enabled: Optional[Mapping[str, FrozenSet[str]]] = None) -> Applied:
     """Hide known violations; `checked` holds the (path, symbol) pairs this run saw.
 
-    An entry is stale only when its definition was checked in this run, so a
-    partial run (one commit's files) never calls the rest of the baseline stale.
+    An entry is stale only when the run judged it and it is not reported: its
+    definition was checked (so a partial run never calls the rest of the
+    baseline stale), its code was enabled for its file (`enabled`, keyed by
+    path as the results name files), and no finding of the same definition
+    and code stands in the report (an edited docstring's finding is shown,
+    not called gone).
     """
     left = Counter(known)
     kept: List[Violation] = []
@@ -136,7 +141,14 @@ def apply(violations: Sequence[Violation], known: "Counter[Key]", root: str,
         else:
             kept.append(v)
     seen = {(_rel(p, root), s) for p, s in checked}
-    stale = tuple(sorted(k for k, n in left.items() if n > 0 and (k[0], k[1]) in seen
+    judged = None if enabled is None else {_rel(p, root): c for p, c in enabled.items()}
+    shown = {key(v, root)[:3] for v in kept}
+
+    def is_stale(k: Key) -> bool:
+        return ((k[0], k[1]) in seen and k[:3] not in shown
+                and (judged is None or k[2] in judged.get(k[0], ())))
+
+    stale = tuple(sorted(k for k, n in left.items() if n > 0 and is_stale(k)
                          for _ in range(n)))
     return Applied(tuple(kept), hidden, stale)
 

@@ -49,11 +49,16 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
                          f"{options.generate_baseline}.\n")
         return 0
     stale: Tuple = ()
-    if known is not None:
+    excused = 0
+    if known is not None and plan.change is None:
         applied = baseline.apply(violations, known, settings.root, baseline.checked_pairs(
-            (r.path, r.symbols) for r in results))
+            (r.path, r.symbols) for r in results), {j.display: j.enabled for j in plan.jobs})
         violations = list(applied.kept)
         stale = applied.stale
+    elif known is not None:
+        # a changed-only run judges what the change touched in full: the
+        # baseline is for whole-file runs (--all, pre-commit --all-files)
+        excused = baseline.apply(violations, known, settings.root, set()).hidden
     _document(options, violations)
     if tally is not None and options.diff:
         # nothing was written: say what would be fixed and what would still fail,
@@ -70,6 +75,9 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         if tally is not None:
             sys.stderr.write(_fixed(tally, options, plan, remaining=len(violations)))
     _hints(plan.change, stale)
+    if excused:
+        sys.stderr.write(f"{PROG}: {excused} of these findings {'is' if excused == 1 else 'are'} "
+                         "in the baseline, which never excuses a changed definition\n")
     return exit_status(options, results, violations, tally)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from test_changed import Repo, bad_function
 
 
@@ -70,10 +72,11 @@ def test_partial_run_reports_nothing_stale_and_writes_nothing(tmp_path, run_main
     run_main(["--generate-baseline", "b.json"], r.path)
     r.commit("baseline")
     before = (r.path / "b.json").read_bytes()
-    # a commit-like run: one file changed; the other file's entries are not stale
+    # a commit-like run: one file changed; the other file's entries are not
+    # stale, and the changed definition is judged in full, baseline or not
     r.edit("pkg/b.py", "return x", "return x + 1")
     status, out, err = run_main(["pkg/b.py", "pkg/a.py"], r.path)
-    assert status == 0 and "stale" not in err
+    assert status == 1 and "stale" not in err and "HOW100" in out
     assert "1 changed definition in 1 file" in err
     assert (r.path / "b.json").read_bytes() == before
 
@@ -110,3 +113,55 @@ def test_statistics_coverage_and_fail_under(tmp_path, run_main) -> None:
     assert status == 1 and "guide coverage 33.3% is below --fail-under 50%" in err
     status, _, err = run_main(["--all", "--exit-zero", "--fail-under", "30"], r.path)
     assert status == 0
+
+
+@pytest.mark.parametrize("how", ["working-tree", "diff-base", "refs"])
+def test_baseline_never_excuses_a_changed_definition(tmp_path, run_main, monkeypatch,
+                                                     how) -> None:
+    r = make_repo(tmp_path)
+    r.write("pyproject.toml", '[tool.howto]\nbaseline = "b.json"\n')
+    run_main(["--generate-baseline", "b.json"], r.path)
+    base = r.commit("baseline")
+    r.edit("pkg/a.py", "return len(path)", "return len(path) + 1")  # one's body
+    args = ["--output-format", "json"]
+    if how == "diff-base":
+        r.git("checkout", "-q", "-b", "topic")
+        r.commit("topic")
+        args += ["--diff-base", base]
+    elif how == "refs":
+        head = r.commit("pushed")
+        monkeypatch.setenv("PRE_COMMIT_FROM_REF", base)
+        monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    status, out, err = run_main(args, r.path)
+    assert (status, codes(out)) == (1, [("one", "HOW301")]), err
+    assert "1 of these findings is in the baseline, which never excuses a changed " \
+           "definition" in err
+    assert "stale" not in err
+    # the same tree checked whole: the baseline applies again
+    status, out, err = run_main(["--all", "--output-format", "json"], r.path)
+    assert (status, codes(out)) == (0, []), err
+
+
+def test_stale_lines_never_contradict_the_findings(tmp_path, run_main) -> None:
+    r = make_repo(tmp_path)
+    run_main(["--generate-baseline", "b.json"], r.path)
+    # one's docstring edited: its HOW301 is reported again, and is not "gone"
+    r.edit("pkg/a.py", "posts it", "posts it at once")
+    status, out, err = run_main(["--all", "--baseline", "b.json", "--output-format", "json"],
+                                r.path)
+    assert status == 1 and codes(out) == [("one", "HOW301")]
+    assert "stale" not in err
+    # a code the run did not judge is not "no longer occurs" either
+    status, out, err = run_main(["--all", "--baseline", "b.json", "--select", "HOW100",
+                                 "--output-format", "json"], r.path)
+    assert (status, codes(out)) == (0, []) and "stale" not in err, err
+    # per file too: HOW301 off for pkg/a.py only
+    r.write("pyproject.toml", '[tool.howto]\n[tool.howto.per-file-ignores]\n'
+                              '"pkg/a.py" = ["HOW301"]\n')
+    status, out, err = run_main(["--all", "--baseline", "b.json"], r.path)
+    assert (status, out) == (0, "") and "stale" not in err, err
+    # whereas a finding that really went away is stale
+    r.edit("pkg/a.py", "is getting the report", "reads the report")
+    r.write("pyproject.toml", "[tool.howto]\n")
+    status, out, err = run_main(["--all", "--baseline", "b.json"], r.path)
+    assert "stale baseline entry: pkg/a.py one HOW301 no longer occurs" in err, err
