@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from howto_hook.model import Violation
+from howto_hook.streams import relative
 
 VERSION = 1
 Key = Tuple[str, str, str, str]  # (path, symbol, code, docstring hash)
@@ -24,7 +25,8 @@ class BaselineError(Exception):
 
 
 def _rel(path: str, root: str) -> str:
-    return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    # on another drive there is no relative path: the absolute one keys it
+    return relative(os.path.abspath(path), root).replace(os.sep, "/")
 
 
 def key(v: Violation, root: str) -> Key:

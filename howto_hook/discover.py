@@ -12,6 +12,7 @@ from typing import Iterable, List, Optional, Tuple
 
 from howto_hook import diff
 from howto_hook.config import Settings
+from howto_hook.streams import relative
 
 
 class UsageError(Exception):
@@ -19,7 +20,7 @@ class UsageError(Exception):
 
 
 def rel_to_root(path: str, settings: Settings) -> str:
-    rel = os.path.relpath(os.path.abspath(path), settings.root)
+    rel = relative(os.path.abspath(path), settings.root)  # absolute across drives
     return rel.replace(os.sep, "/")
 
 
@@ -134,10 +135,10 @@ def expand(paths: Iterable[str], settings: Settings) -> List[str]:
 def display(path: str, cwd: str) -> str:
     """The path as the user should see it: relative to cwd when below it."""
     full = os.path.abspath(path)
-    rel = os.path.relpath(full, cwd)
+    rel = relative(full, cwd)
     if rel.startswith(".."):  # git reports resolved paths; cwd may hold a symlink
         real = os.path.realpath(full)
-        rel = os.path.relpath(real, os.path.realpath(cwd))
+        rel = relative(real, os.path.realpath(cwd))
         full = real
     shown = full if rel.startswith("..") else rel
     return shown.replace(os.sep, "/")

@@ -59,7 +59,7 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         # a changed-only run judges what the change touched in full: the
         # baseline is for whole-file runs (--all, pre-commit --all-files)
         excused = baseline.apply(violations, known, settings.root, set()).hidden
-    _document(options, violations)
+    _document(options, violations, plan.cache_root)
     if tally is not None and options.diff:
         # nothing was written: say what would be fixed and what would still fail,
         # never "All checks passed" over files that fail as before
@@ -81,14 +81,15 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
     return exit_status(options, results, violations, tally)
 
 
-def _document(options: Options, violations: Sequence[Violation]) -> None:
+def _document(options: Options, violations: Sequence[Violation],
+              root: Optional[str] = None) -> None:
     """stdout's one document: the violations, or with --statistics only their table."""
     fmt = options.output_format
     machine = fmt != "text"
     if options.statistics:
         streams.write(sys.stdout, report.statistics(violations, fmt), utf8=fmt == "json")
         return
-    place = report.Place(_root(), os.getcwd()) if machine else None
+    place = report.Place(root or _root(), os.getcwd()) if machine else None
     color = streams.use_color(options.color, sys.stdout, os.environ)
     streams.write(sys.stdout, report.render(fmt, violations, color=color, place=place),
                   utf8=machine)

@@ -14,6 +14,7 @@ from howto_hook.config import (ConfigError, Settings, config_in, find_config, lo
                                parse_override)
 from howto_hook.discover import (UsageError, display, expand, ignored_codes, included,
                                  is_excluded)
+from howto_hook.streams import relative
 
 
 class Job(NamedTuple):
@@ -64,10 +65,20 @@ def make(options: Options, cwd: str) -> Plan:
         jobs = _all_jobs(paths, configs, cwd)
     else:
         jobs = _changed_jobs(change, paths, configs, cwd)
-    repo = diff.repository(cwd) if jobs else None
     return Plan(settings, change, jobs, options.jobs or os.cpu_count() or 1,
                 options.generator or settings.generator, note,
-                repo.root if repo is not None else os.path.abspath(cwd))
+                _cache_root(options, change, jobs, cwd))
+
+
+def _cache_root(options: Options, change: Optional[diff.Change], jobs: List[Job],
+                cwd: str) -> Optional[str]:
+    """The repository's top (else cwd), asked of git only when a cache or a
+    machine format will use it: a commit's text-format check never does."""
+    if not jobs or (change is not None and options.output_format == "text"
+                    and not options.fixing):
+        return None
+    repo = diff.repository(cwd)
+    return repo.root if repo is not None else os.path.abspath(cwd)
 
 
 def _whole_files_run(options: Options, change: diff.Change, cwd: str,
@@ -217,8 +228,8 @@ def _pathspecs(paths: Sequence[str], settings: Settings, root: str) -> List[str]
     specs = [f":(top,glob)**/{pattern}" for pattern in settings.include]
     for p in paths:
         if os.path.isfile(p):
-            rel = os.path.relpath(os.path.realpath(p), os.path.realpath(root))
-            if not rel.startswith(".."):
+            rel = relative(os.path.realpath(p), os.path.realpath(root))
+            if not (rel.startswith("..") or os.path.isabs(rel)):  # inside the repository
                 specs.append(":(literal)" + rel.replace(os.sep, "/"))
     return specs
 

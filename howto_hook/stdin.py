@@ -21,6 +21,7 @@ from howto_hook.check import check_source, decode_exact
 from howto_hook.cli import PROG, Options
 from howto_hook.discover import display, is_excluded
 from howto_hook.fix import fix_data
+from howto_hook.streams import relative
 
 
 def changed_lines(old: bytes, new: bytes) -> FrozenSet[int]:
@@ -43,8 +44,8 @@ def committed(path: str, cwd: str) -> Optional[bytes]:
     repo = diff.repository(cwd)
     if repo is None or not repo.has_head:
         return None
-    rel = os.path.relpath(os.path.realpath(path), os.path.realpath(repo.root))
-    if rel.startswith(".."):
+    rel = relative(os.path.realpath(path), os.path.realpath(repo.root))
+    if rel.startswith("..") or os.path.isabs(rel):  # outside, or on another drive
         return None
     proc = diff.git(["show", f"HEAD:{rel.replace(os.sep, '/')}"], repo.root, check=False)
     return proc.stdout if proc.returncode == 0 else None

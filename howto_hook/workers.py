@@ -40,7 +40,8 @@ def fix(plan: Plan, options: Options, tally: FixTally) -> List[FileFix]:
     """Fix every job, landing each file as soon as its fix is ready."""
     settings = plan.settings
     if plan.generator == "llm":
-        gen = _generator("llm", settings, settings.root, options.no_cache)
+        # the LLM's answers are cached beside the check's results, at the repository's top
+        gen = _generator("llm", settings, plan.cache_root or settings.root, options.no_cache)
         return run_llm_fixes(plan.jobs, settings, gen, options.diff, tally)
     return run_fixes(plan.jobs, settings, plan.workers, plan.generator, options.diff, tally)
 
