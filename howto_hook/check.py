@@ -176,8 +176,10 @@ def doc_hash(target: Target) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) -> List[Violation]:
-    """Violations of one definition, before suppression."""
+def check_target(target: Target, settings: Settings, enabled: FrozenSet[str],
+                 reported: Optional[FrozenSet[str]] = None) -> List[Violation]:
+    """Violations of one definition, before suppression. `reported`: the codes
+    the run reports, when `enabled` judges more (the passing count's rules)."""
     out: List[Violation] = []
     fingerprint = doc_hash(target)
     if target.docstring is None:
@@ -190,7 +192,8 @@ def check_target(target: Target, settings: Settings, enabled: FrozenSet[str]) ->
             ))
         return out
     guide = g.parse(target.docstring, settings)
-    ctx = rules.Context(target, guide, settings)
+    ctx = rules.Context(target, guide, settings,
+                        enabled if reported is None else reported)
     for rule in rules.docstring_rules(enabled):
         assert rule.check is not None
         for line, col, message in rule.check(ctx):
@@ -270,7 +273,7 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
     for t in targets:
         kept = []
         used: Set[Tuple[int, str]] = set()
-        found = check_target(t, settings, judged)
+        found = check_target(t, settings, judged, enabled)
         structured = not any(v.code in STRUCTURAL for v in found)
         for v in found:
             if v.code not in enabled:

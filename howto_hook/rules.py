@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from howto_hook import codes
 from howto_hook import guide as g
@@ -31,6 +31,9 @@ class Context:
     target: Target
     guide: g.Guide
     settings: Settings
+    # The codes this run reports (None: all): HOW103 leaves a docstring with
+    # none of the guide to HOW101 only when HOW101 is there to report it.
+    enabled: Optional[FrozenSet[str]] = None
     # Several rules read the same parsed example and steps: compute them once.
     memo: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -125,7 +128,7 @@ def _names(settings: Settings) -> Dict[str, str]:
 
 @register("HOW103")
 def missing_section(ctx: Context) -> Iterator[Finding]:
-    if _unstructured(ctx.guide):
+    if _unstructured(ctx.guide) and (ctx.enabled is None or "HOW101" in ctx.enabled):
         return  # HOW101 names every section to add
     names = _names(ctx.settings)
     present = {s.heading.key for s in ctx.guide.sections}

@@ -126,6 +126,12 @@ def test_unstructured_docstring_gets_one_finding_that_names_everything_to_add() 
         "'Usage Example', each underlined with '-'")
 
 
+def test_without_how101_each_missing_section_is_reported() -> None:
+    settings = Settings(select=("HOW103",))
+    source = function_source("Send the report.")
+    assert [c for c, _, _ in codes_at(source, settings)] == ["HOW103"] * 3
+
+
 @pytest.mark.parametrize("doc, expected", [
     pytest.param("Send the report.\n\nDescription\n-----------\nPosts it.\n",
                  ["HOW101", "HOW103", "HOW103"], id="one-section-keeps-per-section"),
