@@ -244,13 +244,26 @@ def finish(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
         remaining_vs = tuple(v for k, vs in keyed if k in wanted for v in vs)
         passing = sum(ok for (k, _), ok in zip(keyed, after.passed) if k in wanted)
         remaining = check.FileResult(p.display, remaining_vs, len(analysis.checked), passing)
+        notes = _moved(p.skipped + tuple(failed), analysis, after)
     else:
         new = None
         remaining = check.FileResult(
             p.display, analysis.file_level + tuple(v for _, vs in analysis.checked for v in vs),
             len(analysis.checked), analysis.passing())
-    return FileFix(p.path, p.display, p.data, new, tuple(fixed), p.skipped + tuple(failed),
-                   remaining, tokens, cached)
+        notes = p.skipped + tuple(failed)
+    return FileFix(p.path, p.display, p.data, new, tuple(fixed), notes, remaining, tokens,
+                   cached)
+
+
+def _moved(entries: Sequence[Tuple[str, int, str]], before: check.Analysis,
+           after: check.Analysis) -> Tuple[Tuple[str, int, str], ...]:
+    """(qualname, line, reason) entries with each line where the definition
+    stands in the new text: earlier fixes in the file move it down."""
+    # counted over every definition: the two checks may take in different ones
+    order = _nth(before.every or [t for t, _ in before.checked])
+    now = {k: line for (_, line), k in _nth(after.every or [t for t, _ in after.checked]).items()}
+    return tuple((name, now.get(order.get((name, line), (name, -1)), line), reason)
+                 for name, line, reason in entries)
 
 
 def fix_data(data: bytes, *, path: str, display: str, settings: Settings,

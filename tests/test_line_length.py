@@ -205,3 +205,25 @@ def test_example_line_that_cannot_be_split_stays() -> None:
 
     code = "x = a_name_that_is_much_too_long_to_fit_in_the_room_but_has_no_brackets"
     assert fit_code(code, 30) == code
+
+
+def test_messages_after_a_fix_name_lines_of_the_file_as_written(tmp_path: Path,
+                                                                 run_main) -> None:
+    from conftest import GOOD_GUIDE, function_source
+
+    vague = GOOD_GUIDE.replace("reads the report", "keeps getting the report")
+    source = ("def first(x):\n    return x\n\n\n"
+              + function_source(vague)
+              + "\n\nclass Third:\n    def method(self):\n        return 1\n")
+    (tmp_path / "m.py").write_text(source)
+    status, out, err = run_main(["--all", "--fix", "m.py"], str(tmp_path))
+    written = (tmp_path / "m.py").read_text().split("\n")
+    assert written != source.split("\n")
+    notes = re.findall(r"^m\.py:(\d+): cannot fix (\S+):", err, re.M)
+    assert notes and all(n[1] == "send_report" for n in notes), err
+    for line, name in notes:
+        assert written[int(line) - 1].startswith(f"def {name}(")
+    findings = re.findall(r"^m\.py:(\d+):\d+: HOW301", out, re.M)
+    assert findings, out
+    for line in findings:
+        assert "getting" in written[int(line) - 1]
