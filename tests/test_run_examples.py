@@ -366,7 +366,7 @@ def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
     assert '"""' in between  # double's guide is written...
     # ...explode's is not: its example raises, so it is left as it was
     assert last == '(path: str) -> int:\n    raise OSError("no disk")\n'
-    where = f"cm.py:{line_of(UNDOCUMENTED, 'def explode')}"
+    where = f"cm.py:{line_of(after, 'def explode')}"  # the file as written (issue 13)
     assert f"{where}: cannot fix explode: the usage example raises OSError: no disk" in err
     if '"""' not in head:  # the template's context manager example did not run
         assert "cannot fix opened: the usage example raises" in err
