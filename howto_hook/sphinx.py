@@ -9,9 +9,10 @@ it as it is); on `autodoc-process-docstring` this turns, in a docstring that
 holds a guide and in no other, the title and section headings into rubrics
 (a section title is not allowed inside an autodoc directive, and rubrics
 stay out of the page's table of contents), each fenced block into a
-`code-block` of its language, and the guide's single-backtick code into
-inline literals (under `default_role` they would be cross-references).
-Text before the title and sections after the guide keep their own markup.
+`code-block` of its language, and single-backtick code into inline literals
+(under `default_role` they would be cross-references), in the summary above
+the title too, which the template writes in the guide's own markup. Sections
+after the guide (a `Parameters` section, say) keep their own markup.
 
 The title and section names come from the howto configuration found from
 the Sphinx configuration directory up (`howto_config` in conf.py names one).
@@ -105,7 +106,7 @@ def to_rst(lines: Sequence[str], settings: Settings = Settings()) -> Optional[Li
             _blank(out)
             i = close + 1
             continue
-        if title.index < i < end and i not in guide.code:
+        if i < end and i not in guide.code and i not in headings:
             line = _code_spans(line)
         if line.strip() or (out and out[-1].strip()):
             out.append(line)
