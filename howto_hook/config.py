@@ -340,11 +340,12 @@ def config_in(directory: str) -> Optional[str]:
 
 
 def _load_toml(path: str, *, ours: bool = False) -> Mapping[str, Any]:
+    from howto_hook.safeio import Refused, read_regular
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
+        data = read_regular(path)  # never a FIFO or a device, never gigabytes
+    except Refused as e:
+        raise ConfigError(f"{path}: {e}") from None
     if not ours and b"howto" not in data:
         return {}  # no table of ours: another tool's file is not ours to judge
     try:

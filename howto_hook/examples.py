@@ -488,17 +488,16 @@ def check_files(files: Sequence[Tuple[str, str, FrozenSet[str], Optional[FrozenS
     lines) of each file; every example of the run goes to the runner at once.
     `skip` holds (display, qualname) of examples already run (a fix's)."""
     skipped = set(skip)
-    from howto_hook import check
+    from howto_hook import check, safeio
 
     everything: List[Tuple[str, str, List[Found]]] = []
     for path, display, enabled, changed in files:
         if "HOW403" not in enabled:
             continue
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue  # the check itself reports the file as unreadable
+            data = check.read_source(path, settings)
+        except safeio.Refused:
+            continue  # the check itself reports the file
         if not might_hold_example(data, settings):
             continue
         analysis = check.analyse(data, path=display, settings=settings, enabled=frozenset(),

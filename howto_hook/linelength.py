@@ -25,10 +25,11 @@ else:  # pragma: no cover - older interpreters only
 def _read(path: str) -> Mapping[str, Any]:
     """A TOML file's table; {} when it is missing or unreadable (the formatters
     report a broken config of their own; fixing must not fail over it)."""
+    from howto_hook.safeio import Refused, read_regular
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.loads(f.read().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return tomllib.loads(read_regular(path).decode("utf-8"))
+    except (Refused, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
 
 

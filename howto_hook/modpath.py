@@ -39,10 +39,11 @@ def module_of_file(path: str) -> str:
 @lru_cache(maxsize=1024)
 def _package_names(init_file: str) -> frozenset:
     """Names a package's __init__.py binds at its top level (imports, assignments)."""
+    from howto_hook.safeio import Refused, read_regular
+
     try:
-        with open(init_file, "rb") as f:
-            tree = ast.parse(f.read())
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(read_regular(init_file))
+    except (Refused, SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset()
     names = set()
     for node in tree.body:

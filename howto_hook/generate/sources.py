@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from howto_hook import modpath, signature
+from howto_hook.safeio import Refused, read_regular
 from howto_hook.model import Param
 
 # --- names a module binds at its top level --------------------------------------------
@@ -271,12 +272,9 @@ def project_files(root: str) -> Tuple[Tuple[str, str], ...]:
             if not f.endswith(".py"):
                 continue
             full = os.path.join(dirpath, f)
-            try:
-                if os.path.getsize(full) > MAX_BYTES:
-                    continue
-                with open(full, "rb") as fh:
-                    text = fh.read().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
+            try:  # a regular file only: a FIFO would block, /dev/zero never end
+                text = read_regular(full, MAX_BYTES).decode("utf-8")
+            except (Refused, UnicodeDecodeError):
                 continue
             out.append((full, text))
             if len(out) >= MAX_FILES:
