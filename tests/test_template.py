@@ -256,6 +256,37 @@ CASES = [
 
         print(list(islice(pairs([1, 2, 3]), 5)))
         """, id="doctest-gives-the-call"),
+    pytest.param('''
+        def total(prices):
+            """Add up the prices.
+
+            >>> from decimal import Decimal
+            >>> from mod import total
+            >>> total([Decimal("1.10"), Decimal("2.20")])
+            Decimal('3.30')
+            """
+            return sum(prices)
+        ''', {}, "total", """
+        from decimal import Decimal
+
+        from mod import total
+
+        print(total([Decimal("1.10"), Decimal("2.20")]))
+        """, id="doctest-imports-join-the-example-imports"),
+    pytest.param("""
+        import datetime as dt
+
+
+        def weekday(day: dt.date) -> str:
+            return day.strftime("%A")
+        """, {}, "weekday", """
+        import datetime
+
+        from mod import weekday
+
+        result = weekday(day=datetime.date(2024, 5, 17))
+        print(result)
+        """, id="date-annotation"),
     pytest.param("""
         def split_on(text, marker):
             return text.split(marker)

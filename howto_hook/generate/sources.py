@@ -160,10 +160,27 @@ def _is_stdlib(line: str) -> bool:
     return line.split()[1].split(".")[0] in _STDLIB
 
 
+def _merge_from(lines: List[str]) -> List[str]:
+    """`from m import a` and `from m import b` as one `from m import a, b` (sorted)."""
+    names: Dict[str, List[str]] = {}
+    out: List[str] = []
+    for line in lines:
+        m = re.match(r"^from (\S+) import (.+)$", line)
+        if m is None:
+            out.append(line)
+            continue
+        if m.group(1) not in names:
+            names[m.group(1)] = []
+            out.append("from " + m.group(1))
+        names[m.group(1)].append(m.group(2))
+    return [f"{ln} import {', '.join(sorted(dict.fromkeys(names[ln[5:]])))}"
+            if ln.startswith("from ") and " import " not in ln else ln for ln in out]
+
+
 def assemble(imports: Sequence[str], body: str) -> str:
     """Import lines (the standard library's first, a blank line between the groups, as
     isort lays them out), a blank line, the code; two blank lines before a `def`."""
-    unique = list(dict.fromkeys(i for i in imports if i))
+    unique = _merge_from(list(dict.fromkeys(i for i in imports if i)))
     std = [i for i in unique if _is_stdlib(i)]
     rest = [i for i in unique if not _is_stdlib(i)]
     head = "\n\n".join("\n".join(group) for group in (std, rest) if group)
@@ -179,32 +196,54 @@ def assemble(imports: Sequence[str], body: str) -> str:
 _DIRECTIVE = re.compile(r"\s*#\s*doctest:.*$")
 
 
-def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str]
-                 ) -> Optional[str]:
+def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
+                 include_skipped: bool = False) -> Optional[str]:
     """The doctest's statements as a plain example, or None when it cannot stand alone.
 
     `name` is the documented name the example must use; `top` the top-level
-    name it is imported by (the class of a method).
+    name it is imported by (the class of a method). A statement that expects
+    a traceback is left out, and so is one marked `+SKIP` unless
+    `include_skipped` (authors skip statements whose output varies as often
+    as ones that cannot run: the caller tries that variant later). A
+    statement that reads a name neither the statements before it nor the
+    module's imports give it is left out too.
     """
     try:
         examples = doctest.DocTestParser().get_examples(docstring)
     except ValueError:  # a malformed doctest: doctest itself would refuse it
         return None
     statements: List[str] = []
+    imports: List[str] = []
+    bound: Set[str] = set()
+    skipped_any = False
     for ex in examples:
-        if ex.exc_msg is not None or ex.options.get(doctest.SKIP):
-            continue  # it raises on purpose, or its author says it does not run
+        if ex.exc_msg is not None:
+            continue  # it raises on purpose
+        if ex.options.get(doctest.SKIP):
+            skipped_any = True
+            if not include_skipped:
+                continue
         source = "\n".join(_DIRECTIVE.sub("", ln) for ln in ex.source.rstrip("\n").split("\n"))
         try:
             tree = ast.parse(source)
         except SyntaxError:
             return None
+        needed = [n for n in free_names(tree) if n not in bound]
+        lines = _imports_for(needed, bindings)
+        if lines is None:
+            continue
         body = tree.body
+        imports += lines
+        bound |= _bound_and_loaded(tree)[0]
+        if all(isinstance(n, (ast.Import, ast.ImportFrom)) and not (
+                isinstance(n, ast.ImportFrom) and n.level) for n in body):
+            imports += [ast.unparse(n) for n in body]  # with the example's other imports
+            continue
         if (ex.want.strip() and len(body) == 1 and isinstance(body[0], ast.Expr)
                 and not _is_print(body[0].value)):
             source = f"print({source.strip()})"
         statements.append(source)
-    if not statements:
+    if not statements or (include_skipped and not skipped_any):
         return None
     code = "\n".join(statements)
     try:
@@ -213,10 +252,13 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str]
         return None
     if not mentions(tree, name):
         return None
-    imports = _imports_for(free_names(tree), bindings)
-    if imports is None:
-        return None  # it leans on a name doctest's globals gave it that nothing imports
     return assemble(imports, code)
+
+
+def value_imports(code: str) -> List[str]:
+    """The imports the values `value_for` writes need (`datetime.date(...)`)."""
+    return [f"import {m}" for m in ("datetime", "decimal", "fractions")
+            if re.search(rf"(?<![\w.]){m}\.", code)]
 
 
 def _is_print(node: ast.expr) -> bool:
@@ -282,14 +324,30 @@ def project_files(root: str) -> Tuple[Tuple[str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=512)
-def _parsed(path: str, text: str) -> Optional[Tuple[ast.Module, Dict[str, str]]]:
+class _Indexed(NamedTuple):
+    bindings: Dict[str, str]
+    # called name (`f` of `f(...)` and of `x.f(...)`) -> the calls, not those
+    # that sit where they are expected to raise
+    calls: Dict[str, Tuple[ast.Call, ...]]
+
+
+@lru_cache(maxsize=1024)
+def _indexed(path: str, text: str) -> Optional[_Indexed]:
+    """A file's top-level bindings and its calls by name: one parse and walk per file."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     module = modpath.module_of_file(path)
-    return tree, top_level_bindings(tree, module, package_of(path, module))
+    calls: Dict[str, List[ast.Call]] = {}
+    for call, stack in _calls(tree):
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.attr if isinstance(func, ast.Attribute) else None)
+        if name is not None and not _guarded(stack):
+            calls.setdefault(name, []).append(call)
+    return _Indexed(top_level_bindings(tree, module, package_of(path, module)),
+                    {k: tuple(v) for k, v in calls.items()})
 
 
 class Found(NamedTuple):
@@ -373,17 +431,20 @@ def _guarded(stack: Sequence[ast.AST]) -> bool:
 
 
 def _calls(tree: ast.AST) -> Iterator[Tuple[ast.Call, Sequence[ast.AST]]]:
-    stack: List[ast.AST] = []
-
-    def walk(node: ast.AST) -> Iterator[Tuple[ast.Call, Sequence[ast.AST]]]:
+    """Every call with its `with` and call ancestors (what `_guarded` looks at)."""
+    todo: List[Tuple[ast.AST, Tuple[ast.AST, ...]]] = [(tree, ())]
+    while todo:
+        node, above = todo.pop()
         if isinstance(node, ast.Call):
-            yield node, list(stack)
-        stack.append(node)
-        for child in ast.iter_child_nodes(node):
-            yield from walk(child)
-        stack.pop()
+            yield node, above
+        if isinstance(node, (ast.Call, ast.With, ast.AsyncWith)):
+            above = above + (node,)
+        todo.extend((child, above) for child in ast.iter_child_nodes(node))
 
-    yield from walk(tree)
+
+def _empty_args(call: str) -> bool:
+    """Whether a call passes an empty container or None: it shows little and often fails."""
+    return bool(re.search(r"[(,=]\s*(\[\]|\(\)|\{\}|''|\"\"|None)\s*[,)]", call))
 
 
 def real_calls(path: str, target_module: str, name: str, owner: str,
@@ -401,14 +462,14 @@ def real_calls(path: str, target_module: str, name: str, owner: str,
     for file, text in project_files(root):
         if not pattern.search(text):
             continue
-        parsed = _parsed(file, text)
-        if parsed is None:
+        index = _indexed(file, text)
+        if index is None:
             continue
-        tree, bindings = parsed
+        bindings = index.bindings
         same = os.path.abspath(file) == here
-        for call, stack in _calls(tree):
+        for call in index.calls.get(name, ()):
             spelled = _refers(call.func, name, owner, target_module, bindings, same)
-            if spelled is None or _guarded(stack):
+            if spelled is None:
                 continue
             if params is not None and signature.bind(call, params, name):
                 continue
@@ -420,7 +481,7 @@ def real_calls(path: str, target_module: str, name: str, owner: str,
                 + [f"{k.arg}={ast.unparse(k.value)}" for k in call.keywords]) + ")"
             if text_call not in found:
                 found[text_call] = Found(text_call, tuple(imports))
-    ordered = sorted(found.values(), key=lambda f: (len(f.call), f.call))
+    ordered = sorted(found.values(), key=lambda f: (_empty_args(f.call), len(f.call), f.call))
     return ordered[:limit]
 
 
@@ -532,6 +593,18 @@ def _for_annotation(ann: str, name: str) -> Optional[str]:
             if item is not None and item != "None":
                 return f"[{item}, {item}]"
         return "[1, 2, 3]"
+    if head in ("date", "datetime.date", "dt.date"):
+        return "datetime.date(2024, 5, 17)"
+    if head in ("datetime", "datetime.datetime", "dt.datetime"):
+        return "datetime.datetime(2024, 5, 17, 9, 30)"
+    if head in ("timedelta", "datetime.timedelta", "dt.timedelta"):
+        return "datetime.timedelta(hours=2)"
+    if head in ("time", "datetime.time", "dt.time"):
+        return "datetime.time(9, 30)"
+    if head in ("Decimal", "decimal.Decimal"):
+        return 'decimal.Decimal("1.5")'
+    if head in ("Fraction", "fractions.Fraction"):
+        return "fractions.Fraction(3, 2)"
     if head in ("Any", "object"):
         return None
     return None
@@ -556,6 +629,8 @@ def _by_name(name: str, default: Optional[str] = None) -> Optional[str]:
     if low in _PREDICATE_NAMES or low in _CALLABLE_NAMES or low in _BINARY_NAMES \
             or low.endswith(("_func", "_fn", "_callback", "func")):
         return _callable_for(low)
+    if low in ("funcs", "functions", "callbacks", "handlers", "fns", "callables"):
+        return "[str, len]"
     if low in _EXCEPTION_NAMES:
         return "ValueError"
     if low in _WIDE_NAMES:
@@ -572,6 +647,8 @@ def _by_name(name: str, default: Optional[str] = None) -> Optional[str]:
         return '"https://example.com"'
     if low in _STR_NAMES or "name" in low or "text" in low or low.endswith("_str"):
         return '"example"'
+    if re.match(r"^[a-z_]*[a-z][^s_]s$", low):  # a plural: keys, roots, words
+        return "[1, 2, 3]"
     return default
 
 

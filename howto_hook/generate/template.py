@@ -254,7 +254,7 @@ def _and(items: Sequence[str], word: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def _ticks(joined: str, limit: int = 4) -> List[str]:
+def _ticks(joined: str, limit: int = 3) -> List[str]:
     values = [v for v in joined.split("\x00") if v]
     shown = [_tick(v) for v in values[:limit]]
     if len(values) > limit:
@@ -266,9 +266,11 @@ def _step(a: _Action, w: _Words, context_manager: bool) -> Step:
     if a.kind == "validate":
         conds = a.a.split("\x00")
         excs = a.b.split("\x00")
-        parts = [f"{e} when {_tick(c)}" if c else e for c, e in zip(conds, excs)]
+        parts = list(dict.fromkeys(f"{e} when {_tick(c)}" if c else e
+                                   for c, e in zip(conds, excs)))
+        more = f"; and {len(parts) - 3} more checks" if len(parts) > 3 else ""
         return Step("Validate Input", f"{w('checks')} its input: {w('raises')} "
-                    + "; ".join(dict.fromkeys(parts)) + ".")
+                    + "; ".join(parts[:3]) + more + ".")
     if a.kind == "call":
         names = [n for n in a.a.split("\x00") if n]
         text = f"{w('calls')} " + _and(_ticks(a.a))
@@ -613,7 +615,7 @@ def _use(req: Request, node: Optional[ast.AST]) -> _Use:
         kind=t.kind, cm=_cm_kind(t, node), generator=_is_generator(node), is_async=t.is_async,
         returns=_returns_value(node), yields_value=_yields_value(node), endless=_endless(node),
         enum_member=members[0] if members else ("-" if _is_enum(node) else ""),
-        prop="property" in decorators or "cached_property" in decorators)
+        prop=any(d.endswith("property") for d in decorators))
 
 
 def _use_lines(u: _Use, call: str, setup: Sequence[str]) -> Tuple[List[str], List[str]]:
@@ -685,63 +687,68 @@ def _owner_calls(req: Request, module: _Module, owner_access: str) -> List[Tuple
 
 
 def examples(req: Request, node: Optional[ast.AST]) -> List[str]:
-    """Usage examples for the definition, best first; never empty."""
+    """Usage examples for the definition, best first; never empty.
+
+    The docstring's doctest, then real calls of the project, then the
+    doctest with the statements its author marked `+SKIP`, then values that
+    fit the parameters.
+    """
     t = req.target
     module = _module(req)
     imports, top = _importer(req)
     access = top + t.qualname[len(_top_name(t)):]  # Outer.Inner.method
     u = _use(req, node)
-    out: List[str] = []
-
-    # 1. the docstring's doctest
-    if t.docstring is not None and module.tree is not None and "<locals>" not in t.qualname:
-        code = sources.doctest_code(t.docstring.value, t.name, top, module.bindings)
-        if code is not None:
-            out.append(code)
-
-    decorators = _decorators(t)
     local = "<locals>" in t.qualname
+    path = req.path or t.path
+    doctests: List[str] = []
+    if t.docstring is not None and module.tree is not None and not local:
+        for skipped in (False, True):
+            code = sources.doctest_code(t.docstring.value, t.name, top, module.bindings, skipped)
+            doctests.append(code or "")
+    first, later = (doctests + ["", ""])[:2]
+
+    def render_all(calls: Sequence[Tuple[str, Tuple[str, ...]]], setup: Sequence[str],
+                   more_imports: Sequence[str] = ()) -> List[str]:
+        out = []
+        for call, extra in calls:
+            more, lines = _use_lines(u, call, setup)
+            needed = sources.value_imports("\n".join(lines))
+            out.append(_finish(more + needed + imports + list(more_imports) + list(extra),
+                               lines))
+        return out
+
+    real: List[Tuple[str, Tuple[str, ...]]] = []
+    values: List[str] = []
     if u.kind == "class":
         params = _init_params(node, module, t.params, t.has_init)
-        calls: List[Tuple[str, Tuple[str, ...]]] = []
         if module.tree is not None and not local and "." not in t.qualname and not u.enum_member:
-            for found in sources.real_calls(req.path or t.path, req.import_path, t.name, "", params, False):
-                calls.append((found.call, found.imports))
+            real = [(f.call, f.imports)
+                    for f in sources.real_calls(path, req.import_path, t.name, "", params, False)]
         if params is not None:
-            calls.append((f"{access}({sources.call_args(params)})", ()))
-        elif not calls:
-            calls.append((f"{access}()", ()))
-        for call, extra in calls:
-            more, lines = _use_lines(u, call, [])
-            out.append(_finish(more + imports + list(extra), lines))
-        return list(dict.fromkeys(out))
+            values = render_all([(f"{access}({sources.call_args(params)})", ())], [])
+        elif not real:
+            values = render_all([(f"{access}()", ())], [])
+        ordered = [first] + render_all(real, []) + [later] + values
+        return [c for c in dict.fromkeys(ordered) if c]
 
+    decorators = _decorators(t)
     owner_access = access.rsplit(".", 1)[0]
     bound = t.kind == "method" and not decorators & {"classmethod", "staticmethod"}
-    subjects: List[Tuple[List[str], str, Tuple[str, ...]]] = []  # (setup, subject, imports)
-    if bound:
-        for owner_call, owner_imports in _owner_calls(req, module, owner_access):
-            subjects.append(([f"instance = {owner_call}"], f"instance.{t.name}", owner_imports))
-    elif t.kind == "method":
-        subjects.append(([], f"{owner_access}.{t.name}", ()))
-    else:
-        subjects.append(([], access, ()))
-
-    calls_found: List[sources.Found] = []
-    if module.tree is not None and not local and not bound and t.qualname.count(".") <= 1:
-        owner = t.parent_class if t.kind == "method" else ""
-        calls_found = sources.real_calls(req.path or t.path, req.import_path, t.name, owner, t.params,
-                                         u.generator)
     args = sources.call_args(t.params)
-    for setup, subject, owner_imports in subjects:
-        candidates: List[Tuple[str, Tuple[str, ...]]] = []
-        if not setup:
-            candidates += [(f.call, f.imports) for f in calls_found]
-        candidates.append((subject if u.prop else f"{subject}({args})", ()))
-        for call, extra in candidates:
-            more, lines = _use_lines(u, call, setup)
-            out.append(_finish(more + imports + list(owner_imports) + list(extra), lines))
-    return list(dict.fromkeys(out))
+    if bound:
+        # an instance first: each way to build one, with the method's own arguments
+        for owner_call, owner_imports in _owner_calls(req, module, owner_access):
+            call = f"instance.{t.name}" if u.prop else f"instance.{t.name}({args})"
+            values += render_all([(call, ())], [f"instance = {owner_call}"], owner_imports)
+    else:
+        subject = f"{owner_access}.{t.name}" if t.kind == "method" else access
+        if module.tree is not None and not local and t.qualname.count(".") <= 1:
+            owner = t.parent_class if t.kind == "method" else ""
+            real = [(f.call, f.imports) for f in sources.real_calls(
+                path, req.import_path, t.name, owner, t.params, u.generator)]
+        values = render_all([(subject if u.prop else f"{subject}({args})", ())], [])
+    ordered = [first] + render_all(real, []) + [later] + values
+    return [c for c in dict.fromkeys(ordered) if c]
 
 
 # --- descriptions and steps ------------------------------------------------------------
