@@ -96,6 +96,21 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
                               help="interpreter the examples run on (default: "
                                    "$VIRTUAL_ENV, else .venv or venv at the repository "
                                    "root, else howto-check's own)")),
+    ("--batch-submit", dict(action="store_true",
+                            help="send the requests --fix --generator llm would send as a "
+                                 "provider batch (Batch API; about half the price)")),
+    ("--batch-status", dict(action="store_true",
+                            help="list the recorded batches with the provider's status")),
+    ("--batch-collect", dict(action="store_true",
+                             help="fetch finished batches and apply their answers as --fix "
+                                  "would, sending no request")),
+    ("--batch-export", dict(metavar="FILE",
+                            help="write the batch's request JSONL to FILE for a self-hosted "
+                                 "batch runner (vLLM's run_batch), uploading nothing")),
+    ("--batch-import", dict(metavar="FILE",
+                            help="read a batch runner's output JSONL into the LLM cache; "
+                                 "--fix then applies it")),
+    ("--batch-forget", dict(metavar="ID", help="drop the record of batch ID")),
 )
 
 
@@ -146,10 +161,21 @@ class Options(NamedTuple):
     fail_under: Optional[float]
     run_examples: Optional[bool]  # None: as config says
     example_python: Optional[str]
+    batch_submit: bool
+    batch_status: bool
+    batch_collect: bool
+    batch_export: Optional[str]
+    batch_import: Optional[str]
+    batch_forget: Optional[str]
 
     @property
     def fixing(self) -> bool:
         return self.fix or self.diff
+
+    @property
+    def batch(self) -> bool:
+        return bool(self.batch_submit or self.batch_status or self.batch_collect
+                    or self.batch_export or self.batch_import or self.batch_forget)
 
 
 def parse_args(argv: Sequence[str]) -> Options:
@@ -165,6 +191,20 @@ def parse_args(argv: Sequence[str]) -> Options:
 
 def refuse_conflicts(options: Options) -> None:
     """UsageError for flags that do not go together."""
+    batch = [f for f, on in (("--batch-submit", options.batch_submit),
+                             ("--batch-status", options.batch_status),
+                             ("--batch-collect", options.batch_collect),
+                             ("--batch-export", options.batch_export),
+                             ("--batch-import", options.batch_import),
+                             ("--batch-forget", options.batch_forget)) if on]
+    if len(batch) > 1 or (batch and (options.fixing or options.add_noqa
+                                     or options.generate_baseline)):
+        others = batch + [f for f, on in (("--fix", options.fix), ("--diff", options.diff),
+                                          ("--add-noqa", options.add_noqa),
+                                          ("--generate-baseline", options.generate_baseline))
+                          if on]
+        raise UsageError(f"{' and '.join(others)} do not combine; give one batch option "
+                         "at a time")
     if options.generate_baseline and (options.fixing or options.baseline or options.add_noqa):
         raise UsageError("--generate-baseline records violations; it does not combine with "
                          "--fix, --diff, --baseline or --add-noqa")

@@ -31,6 +31,10 @@ def run(options: Options) -> int:
         from howto_hook import stdin
 
         return stdin.run(options, os.getcwd())
+    if options.batch:
+        from howto_hook import batch  # the Batch API commands, separate from a run
+
+        return batch.run(options, os.getcwd())
     work = plan.make(options, os.getcwd())
     if work.note:
         sys.stderr.write(work.note + "\n")

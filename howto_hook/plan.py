@@ -190,6 +190,12 @@ class Configs:
         return Job(path, display_as, _codes_for(path, settings, enabled), changed, own)
 
 
+def load_settings_for(options: Options, cwd: str) -> Settings:
+    """The settings a run from `cwd` takes, without looking for files or a change
+    (the batch commands that take no paths)."""
+    return Configs(options, cwd).base
+
+
 def _patterns(value: str) -> Tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip())
 

@@ -305,8 +305,11 @@ class LLMGenerator:
     name = "llm"
 
     def __init__(self, llm: LLMSettings, *, api_key: str, cache_root: Optional[str],
-                 runner: Any = None) -> None:
+                 runner: Any = None, send: bool = True) -> None:
         self.llm = llm
+        # send=False: answers come from the cache only (a collected batch); a miss
+        # or an answer that fails is reported, never asked for
+        self.send = send
         # with --run-examples: an examples.Runner, and an answer whose example
         # fails is sent back with the exception like a rule violation
         self.runner = runner
@@ -458,13 +461,23 @@ class LLMGenerator:
     def _one(self, req: Request) -> Outcome:
         key = cache_key(req, self.llm.model)
         hit = self._cache.get(key)
+        refused = ""  # why a cached answer was not used
         if hit is not None and not holds_key(hit, self._api_key):
             try:
                 text = guide_text(req, parse_answer(json.dumps(hit)))
-                if not problems(req, text) and self._run_failure(req, text) is None:
+                found = problems(req, text)
+                failure = None if found else self._run_failure(req, text)
+                if not found and failure is None:
                     return Outcome(req, text, cached=True)
-            except AnswerError:
-                pass
+                refused = "; ".join(found) if found else failure[1]  # type: ignore[index]
+            except AnswerError as e:
+                refused = str(e)
+        if not self.send:
+            error = (f"the batch's answer fails the rules: {refused}" if refused else
+                     "no answer for it: its source changed since the batch was submitted "
+                     "(stale)")
+            return Outcome(req, None, error=printable(error + "; left for an ordinary "
+                                                      "--fix run", 2000))
         messages = build_messages(req, self._api_key)
         tokens = 0
         error = ""
