@@ -26,7 +26,7 @@ import json
 import os
 import re
 import sys
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
@@ -214,6 +214,15 @@ def load_records(root: str) -> List[Dict[str, Any]]:
     return sorted(records, key=lambda r: (str(r.get("submitted", "")), r["id"]))
 
 
+def project_root(cwd: str) -> str:
+    """Where the LLM cache and the batch records live: the repository's top, else
+    the working directory (as --fix --generator llm keeps its cache)."""
+    from howto_hook import diff
+
+    repo = diff.repository(cwd)
+    return repo.root if repo is not None else os.path.abspath(cwd)
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -221,19 +230,20 @@ def _now() -> str:
 # --- the requests --------------------------------------------------------------------
 
 
-def build_lines(options: Options, cwd: str) -> Tuple[Settings, List[Line], int]:
-    """(settings, the request lines, definitions already answered in the cache),
-    for the definitions --fix --generator llm would ask for."""
+def build_lines(options: Options, cwd: str) -> Tuple[Settings, str, List[Line], int]:
+    """(settings, the project root, the request lines, definitions already answered
+    in the cache), for the definitions --fix --generator llm would ask for."""
     from howto_hook import plan
     from howto_hook.fix import read_plan
     from howto_hook.generate.llm import LLMGenerator, cache_key, request_body
 
     work = plan.make(options, cwd)
     settings = work.settings
+    root = project_root(cwd)
     key = os.environ.get(settings.llm.api_key_env, "")
     # send=False: only the cache is looked at, to leave out what is answered
     gen = LLMGenerator(settings.llm, api_key=key,
-                       cache_root=None if options.no_cache else settings.root, send=False)
+                       cache_root=None if options.no_cache else root, send=False)
     lines: Dict[str, Line] = {}
     cached = 0
     for job in work.jobs:
@@ -241,7 +251,7 @@ def build_lines(options: Options, cwd: str) -> Tuple[Settings, List[Line], int]:
                       job.changed, "llm")
         for line, qualname, reason in p.skipped:
             sys.stderr.write(f"{job.display}:{line}: cannot fix {qualname}: {reason}\n")
-        rel = os.path.relpath(os.path.abspath(job.path), settings.root).replace(os.sep, "/")
+        rel = os.path.relpath(os.path.abspath(job.path), root).replace(os.sep, "/")
         for req in p.requests:
             if gen._one(req).text is not None:
                 cached += 1
@@ -254,7 +264,7 @@ def build_lines(options: Options, cwd: str) -> Tuple[Settings, List[Line], int]:
                 continue
             body = request_body(req, settings.llm, secret=key)
             lines[cid] = Line(cid, request_line(cid, body), (where,), estimate_tokens(body))
-    return settings, list(lines.values()), cached
+    return settings, root, list(lines.values()), cached
 
 
 def _record(batch_id: str, kind: str, settings: Settings, lines: Sequence[Line],
@@ -373,7 +383,7 @@ def submit(options: Options, cwd: str, *, max_requests: int = MAX_REQUESTS,
            max_bytes: int = MAX_BYTES) -> int:
     import openai
 
-    settings, lines, cached = build_lines(options, cwd)
+    settings, root, lines, cached = build_lines(options, cwd)
     if not lines:
         sys.stderr.write(f"Nothing to submit: no failing definition needs an answer "
                          f"({cached} answered in the cache).\n")
@@ -396,7 +406,7 @@ def submit(options: Options, cwd: str, *, max_requests: int = MAX_REQUESTS,
             raise BatchError(f"cannot submit the batch file of {len(chunk)} requests: "
                              f"{_said(e, key)}{done}") from None
         batch_id = _field(batch, "id", "(new)")
-        save_record(settings.root, _record(batch_id, "provider", settings, chunk,
+        save_record(root, _record(batch_id, "provider", settings, chunk,
                                            input_file_id=file_id))
         tokens = sum(ln.tokens for ln in chunk)
         sys.stdout.write(f"{batch_id}\n")
@@ -412,7 +422,7 @@ def submit(options: Options, cwd: str, *, max_requests: int = MAX_REQUESTS,
 
 
 def export(options: Options, cwd: str, target: str) -> int:
-    settings, lines, cached = build_lines(options, cwd)
+    settings, root, lines, cached = build_lines(options, cwd)
     data = "".join(ln.text + "\n" for ln in lines)
     try:
         with open(target, "w", encoding="utf-8") as f:
@@ -423,7 +433,7 @@ def export(options: Options, cwd: str, target: str) -> int:
         import hashlib
 
         batch_id = "export-" + hashlib.sha256(data.encode()).hexdigest()[:12]
-        save_record(settings.root, _record(batch_id, "export", settings, lines,
+        save_record(root, _record(batch_id, "export", settings, lines,
                                            export_file=os.path.abspath(target)))
     tokens = sum(ln.tokens for ln in lines)
     sys.stderr.write(f"Wrote {len(lines)} request{'s' if len(lines) != 1 else ''} to {target}, "
@@ -432,12 +442,12 @@ def export(options: Options, cwd: str, target: str) -> int:
     return 0
 
 
-def _store(settings: Settings, answers: Dict[str, Dict[str, Any]], no_cache: bool) -> None:
+def _store(root: str, answers: Dict[str, Dict[str, Any]], no_cache: bool) -> None:
     from howto_hook.generate.llm import _Cache
 
     if no_cache:
         raise BatchError("--no-cache leaves nowhere to put the batch's answers")
-    store = _Cache(settings.root)
+    store = _Cache(root)
     for cid, answer in answers.items():
         store.put(cid, answer)
 
@@ -461,14 +471,15 @@ def import_file(options: Options, cwd: str, source: str) -> int:
     from howto_hook import plan
 
     settings = plan.load_settings_for(options, cwd)
+    root = project_root(cwd)
     try:
         with open(source, "rb") as f:
             text = f.read().decode("utf-8", "replace")
     except OSError as e:
         raise BatchError(f"cannot read {source}: {e.strerror or e}") from None
-    known = {cid for r in load_records(settings.root) for cid in r["requests"]}
+    known = {cid for r in load_records(root) for cid in r["requests"]}
     got = read_output(text, known, os.environ.get(settings.llm.api_key_env, ""))
-    _store(settings, got.answers, options.no_cache)
+    _store(root, got.answers, options.no_cache)
     line, bad = _report(source, got)
     sys.stderr.write(line + ".\n")
     if got.answers:
@@ -481,9 +492,10 @@ def status(options: Options, cwd: str) -> int:
     from howto_hook import plan
 
     settings = plan.load_settings_for(options, cwd)
-    records = load_records(settings.root)
+    root = project_root(cwd)
+    records = load_records(root)
     if not records:
-        sys.stderr.write(f"No batch is recorded under {_directory(settings.root)}.\n")
+        sys.stderr.write(f"No batch is recorded under {_directory(root)}.\n")
         return 0
     client = key = None
     failed = False
@@ -511,14 +523,13 @@ def status(options: Options, cwd: str) -> int:
 
 
 def forget(options: Options, cwd: str, batch_id: str) -> int:
-    from howto_hook import plan
 
-    settings = plan.load_settings_for(options, cwd)
-    path = _record_path(settings.root, batch_id)
+    root = project_root(cwd)
+    path = _record_path(root, batch_id)
     try:
         os.unlink(path)
     except FileNotFoundError:
-        known = ", ".join(r["id"] for r in load_records(settings.root)) or "none"
+        known = ", ".join(r["id"] for r in load_records(root)) or "none"
         raise BatchError(f"no batch {batch_id} is recorded (recorded: {known})") from None
     except OSError as e:
         raise BatchError(f"cannot remove {path}: {e.strerror or e}") from None
@@ -530,10 +541,10 @@ def collect(options: Options, cwd: str) -> int:
     from howto_hook import plan
 
     settings = plan.load_settings_for(options, cwd)
-    records = [r for r in load_records(settings.root) if r.get("kind") != "export"]
+    root = project_root(cwd)
+    records = [r for r in load_records(root) if r.get("kind") != "export"]
     if not records:
-        sys.stderr.write(f"No submitted batch is recorded under "
-                         f"{_directory(settings.root)}.\n")
+        sys.stderr.write(f"No submitted batch is recorded under {_directory(root)}.\n")
         return 0
     client, key = _client(settings)
     trouble = False
@@ -565,7 +576,7 @@ def collect(options: Options, cwd: str) -> int:
             trouble = True
             continue
         got = read_output(text, r["requests"], key)
-        _store(settings, got.answers, options.no_cache)
+        _store(root, got.answers, options.no_cache)
         line, bad = _report(f"{bid}: {batch.status}", got)
         trouble = trouble or bad
         if batch.status != "completed":
@@ -573,16 +584,16 @@ def collect(options: Options, cwd: str) -> int:
             trouble = True
         else:
             r["collected"] = True
-            save_record(settings.root, r)
+            save_record(root, r)
         sys.stderr.write(line + "\n")
         if got.answers:
             ready.append(r)
-    if ready and apply(options, cwd, settings, ready, key):
+    if ready and apply(options, cwd, root, ready, key):
         trouble = True
     return 1 if trouble else 0
 
 
-def apply(options: Options, cwd: str, settings: Settings, records: Sequence[Dict[str, Any]],
+def apply(options: Options, cwd: str, root: str, records: Sequence[Dict[str, Any]],
           key: str) -> bool:
     """Fix the recorded definitions from the cache, as --fix would; True when some
     could not be (stale, failing the rules, unwritable)."""
@@ -598,7 +609,7 @@ def apply(options: Options, cwd: str, settings: Settings, records: Sequence[Dict
                 wanted.setdefault(rel, set()).add(qualname)
     paths = []
     for rel in sorted(wanted):
-        full = os.path.join(settings.root, rel)
+        full = os.path.join(root, rel)
         if os.path.isfile(full):
             paths.append(full)
         else:
@@ -606,12 +617,11 @@ def apply(options: Options, cwd: str, settings: Settings, records: Sequence[Dict
     if not paths:
         return True
     work = plan.make(options._replace(paths=tuple(paths), all=True), cwd)
-    gen = LLMGenerator(work.settings.llm, api_key=key, cache_root=work.settings.root,
-                       send=False)
+    gen = LLMGenerator(work.settings.llm, api_key=key, cache_root=root, send=False)
     tally = FixTally()
     for job in work.jobs:
         own = job.settings or work.settings  # a file with a configuration of its own
-        rel = os.path.relpath(os.path.abspath(job.path), settings.root).replace(os.sep, "/")
+        rel = os.path.relpath(os.path.abspath(job.path), root).replace(os.sep, "/")
         p = read_plan(job.path, job.display, own, job.enabled, None, "llm")
         mine = tuple(r for r in p.requests if r.target.qualname in wanted.get(rel, ()))
         p = dataclasses.replace(p, requests=mine, skipped=())

@@ -128,7 +128,6 @@ def test_still_running_changes_nothing(project, run_main) -> None:
 def test_batches_that_end_badly(project, run_main, script, fixed, said) -> None:
     with BatchServer(script) as server:
         root = project(server, files=FILES)
-        before = sources(root)
         run_main(["--all", "--batch-submit"], root)
         status, out, err = run_main(["--batch-collect"], root)
     assert status == 1 and said in err, err
