@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
@@ -58,8 +59,6 @@ def unwritable(path: str) -> str:
 
 def save(path: str, text: str) -> None:
     """Write the baseline file whole (a temporary file renamed over it)."""
-    import tempfile
-
     problem = unwritable(path)
     if problem:
         raise BaselineError(problem)

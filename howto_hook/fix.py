@@ -9,6 +9,8 @@ rest tried again; a file whose code would change is left untouched.
 """
 from __future__ import annotations
 
+import io
+import tokenize
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -53,9 +55,6 @@ def _class_header(text: str, owner: Optional[Target]) -> str:
 
 def _body_indent(text: str, target: Target) -> str:
     """The indentation the definition's docstring lines will stand at."""
-    import io
-    import tokenize
-
     lines = text.split("\n")
     doc = target.docstring
     if doc is not None:

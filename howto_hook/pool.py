@@ -27,6 +27,7 @@ import selectors
 import signal
 import struct
 import sys
+import threading
 import time
 from typing import Any, Callable, Iterator, List, NamedTuple, Optional, Sequence
 
@@ -249,8 +250,6 @@ def _die_with(parent: int, lifeline: int) -> None:
         # PR_SET_PDEATHSIG = 1: the kernel sends SIGKILL when the parent exits
         armed = _libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0
     if not armed:
-        import threading
-
         def watch() -> None:
             _read_exact(lifeline, 1)  # returns at EOF: the parent's end closed
             os._exit(1)

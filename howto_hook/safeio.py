@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from typing import Optional
 
 # Larger than any hand-written module (the standard library's largest is
@@ -120,8 +121,6 @@ def _replace(target: str, data: bytes, st: os.stat_result) -> bool:
     """Write a temporary file with the target's mode, owner and group and rename
     it over the target; False (nothing changed) when that cannot be done
     faithfully: a directory we may not write, an owner we may not give."""
-    import tempfile
-
     try:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".howto-",
                                    suffix=".tmp")
