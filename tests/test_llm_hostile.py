@@ -42,8 +42,9 @@ def test_dripping_server_cannot_outlast_the_timeout(project, run_main, drip_head
         start = time.monotonic()
         status, out, err = fix(run_main, root)
         took = time.monotonic() - start
-    # the whole answer would take over a minute at this pace
-    assert took < 4.0, took
+    # the whole answer would take two minutes at this pace; the bound leaves room
+    # for a loaded machine and the first import of openai
+    assert took < 8.0, took
     assert "cannot fix scale: the server did not answer within 1.5 s" in err
     assert (root / "m.py").read_text(encoding="utf-8") == SOURCE
 
@@ -57,7 +58,7 @@ def test_budget_is_a_wall_clock_deadline_for_the_run(project, run_main) -> None:
         start = time.monotonic()
         status, out, err = fix(run_main, root)
         took = time.monotonic() - start
-    assert took < 5.0, took
+    assert took < 8.0, took  # a minute or more for one answer at this pace
     assert err.count("the run's time budget (2 s) ran out") == 3
     assert len(server.requests) == 1  # nothing new starts once the budget is spent
 
@@ -71,7 +72,7 @@ def test_retry_waits_count_against_the_budget(project, run_main) -> None:
         start = time.monotonic()
         status, out, err = fix(run_main, root)
         took = time.monotonic() - start
-    assert took < 2.0, took
+    assert took < 4.0, took  # not the 30 s the server asked for
     assert "HTTP 429: slow down; no time left in the run's budget to retry" in err
 
 
