@@ -257,6 +257,46 @@ CASES = [
         print(list(islice(pairs([1, 2, 3]), 5)))
         """, id="doctest-gives-the-call"),
     pytest.param('''
+        def shout(words):
+            """Print each word in capitals; return nothing.
+
+            >>> shout(["a", "b"])
+            A
+            B
+            >>> def more():
+            ...     return ["c"]
+            >>> shout(more())
+            C
+            """
+            for word in words:
+                print(word.upper())
+        ''', {}, "shout", """
+        from mod import shout
+
+        shout(["a", "b"])
+
+
+        def more():
+            return ["c"]
+
+
+        shout(more())
+        """, id="doctest-printed-text-is-not-printed-again"),
+    pytest.param('''
+        def twice(func, value):
+            """Apply *func* twice (curried in the author's own module).
+
+            >>> twice(str)(2)
+            '2'
+            """
+            return func(func(value))
+        ''', {}, "twice", """
+        from mod import twice
+
+        result = twice(func=str, value=2)
+        print(result)
+        """, id="doctest-that-breaks-the-signature-falls-back"),
+    pytest.param('''
         def total(prices):
             """Add up the prices.
 
@@ -345,6 +385,8 @@ def test_every_example_of_a_mixed_module_runs(tmp_path: Path) -> None:
     pytest.param("def fold(binop, seq)", "binop=max, seq=[1, 2, 3]", id="binary"),
     pytest.param("def mode(kind: Literal['r', 'w'])", "kind='r'", id="literal"),
     pytest.param("def zipped(*iterables)", "[1, 2], [3, 4]", id="star-iterables"),
+    pytest.param("def lines_of(context_manager)",
+                 "context_manager=contextlib.nullcontext([1, 2, 3])", id="context-manager"),
 ])
 def test_arguments_fit_the_parameter(tmp_path: Path, signature: str, expected_args: str) -> None:
     source = f"from typing import Literal, Optional\n\n\n{signature}:\n    return 1\n"

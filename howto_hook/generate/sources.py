@@ -239,13 +239,15 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
                 isinstance(n, ast.ImportFrom) and n.level) for n in body):
             imports += [ast.unparse(n) for n in body]  # with the example's other imports
             continue
-        if (ex.want.strip() and len(body) == 1 and isinstance(body[0], ast.Expr)
+        if (_shows_value(ex.want) and len(body) == 1 and isinstance(body[0], ast.Expr)
                 and not _is_print(body[0].value)):
             source = f"print({source.strip()})"
+        if isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            source = ("\n\n" if statements else "") + source + "\n\n"  # PEP 8's two lines
         statements.append(source)
     if not statements or (include_skipped and not skipped_any):
         return None
-    code = "\n".join(statements)
+    code = re.sub(r"\n{4,}", "\n\n\n", "\n".join(statements)).strip("\n")
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -257,8 +259,13 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
 
 def value_imports(code: str) -> List[str]:
     """The imports the values `value_for` writes need (`datetime.date(...)`)."""
-    return [f"import {m}" for m in ("datetime", "decimal", "fractions")
+    return [f"import {m}" for m in ("contextlib", "datetime", "decimal", "fractions", "io")
             if re.search(rf"(?<![\w.]){m}\.", code)]
+
+
+def _shows_value(want: str) -> bool:
+    """Whether a doctest's expected output is the repr of a value (not printed text)."""
+    return bool(re.match(r"^\s*([\[({'\"<\d-]|True\b|False\b|None\b|[\w.]+\()", want))
 
 
 def _is_print(node: ast.expr) -> bool:
@@ -633,6 +640,11 @@ def _by_name(name: str, default: Optional[str] = None) -> Optional[str]:
         return "[str, len]"
     if low in _EXCEPTION_NAMES:
         return "ValueError"
+    if low in ("context_manager", "cm", "ctx", "context", "manager", "contextmanager"):
+        return "contextlib.nullcontext([1, 2, 3])"
+    if low in ("fileobj", "file_obj", "fp", "fh", "stream", "infile", "readable", "f_in",
+               "file_like", "filelike"):
+        return 'io.StringIO("first line\\nsecond line\\n")'
     if low in _WIDE_NAMES:
         return "40"
     if low in _INT_NAMES or low.endswith(("_count", "_size", "_id", "_index", "_len")) or \
