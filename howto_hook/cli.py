@@ -76,9 +76,11 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
                              help="how to print violations (default: text)")),
     ("--jobs", dict(type=_positive_int, metavar="N",
                     help="worker processes for large runs (default: number of cores)")),
-    ("--exit-zero", dict(action="store_true", help="exit 0 even when violations are found")),
+    ("--exit-zero", dict(action="store_true",
+                         help="exit 0 even when violations are found or --fix changed files")),
     ("--statistics", dict(action="store_true",
-                          help="print the number of violations per rule")),
+                          help="print only the number of violations per rule (JSON with "
+                               "--output-format json)")),
     ("--explain", dict(metavar="CODE", help="print what a rule checks and why")),
     ("--baseline", dict(metavar="FILE",
                         help="hide the violations recorded in FILE (config: baseline)")),

@@ -413,4 +413,8 @@ def load_settings(config: Optional[str] = None, *, cwd: str = ".",
     try:
         return settings_from_table(merged(table, overrides), root=root, config_path=path)
     except ConfigError as e:
-        raise ConfigError(f"{path}: {e}" if path is not None else str(e)) from None
+        message = str(e)
+        if path is None or os.path.basename(path) != "pyproject.toml":
+            # howto.toml, or a --config file, holds the keys at its top level
+            message = message.replace("tool.howto.", "")
+        raise ConfigError(f"{path}: {message}" if path is not None else message) from None

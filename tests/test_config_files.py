@@ -101,7 +101,7 @@ def test_command_line_settings(monorepo, run_main, args, expected) -> None:
 
 @pytest.mark.parametrize("files, needle", [
     pytest.param({"howto.toml": "bogus = 1\n"}, "howto.toml: unknown key", id="unknown-key"),
-    pytest.param({"howto.toml": "scope = 3\n"}, "howto.toml: tool.howto.scope must be one of",
+    pytest.param({"howto.toml": "scope = 3\n"}, "howto.toml: scope must be one of",
                  id="wrong-type"),
     pytest.param({"howto.toml": "scope = [\n"}, "howto.toml is not valid TOML", id="bad-toml"),
 ])
