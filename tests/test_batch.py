@@ -270,3 +270,33 @@ def test_usage_errors(project, run_main, argv, said) -> None:
         root = project(chat, files=FILES)
         status, out, err = run_main(argv, root)
     assert status == 2 and said in err and err.count("\n") == 1
+
+
+def test_a_definition_changed_since_submitting_is_stale(project, run_main) -> None:
+    with BatchServer(Script(answer=guide_for)) as server:
+        root = project(server, files=FILES)
+        run_main(["--all", "--batch-submit"], root)
+        changed = FILES["pkg/text.py"].replace("s.upper()", "s.upper() + '!'")
+        (root / "pkg/text.py").write_text(changed, encoding="utf-8")
+        status, out, err = run_main(["--batch-collect"], root)
+        assert status == 0 and "still in_progress" in err
+        status, out, err = run_main(["--batch-collect"], root)
+    assert status == 1
+    assert ("pkg/text.py:1: cannot fix shout: no answer for it: its source changed since the "
+            "batch was submitted (stale); left for an ordinary --fix run") in err
+    assert (root / "pkg/text.py").read_text(encoding="utf-8") == changed
+    assert (root / "pkg/ops.py").read_text(encoding="utf-8").count(
+        "How to Use This Code Block") == 2
+    assert not [a for a in server.asked if "chat/completions" in a[1]]
+
+
+def test_status_lists_exports_and_submissions(project, run_main, tmp_path) -> None:
+    with BatchServer(Script(answer=guide_for)) as server:
+        root = project(server, files=FILES)
+        run_main(["--all", "--batch-export", str(tmp_path / "in.jsonl")], root)
+        run_main(["--all", "--batch-submit"], root)
+        status, out, err = run_main(["--batch-status"], root)
+    lines = out.splitlines()
+    assert status == 0 and len(lines) == 2
+    assert any(ln.startswith("export-") and "exported to" in ln for ln in lines)
+    assert any(ln.startswith("batch_1") and "in_progress" in ln for ln in lines)
