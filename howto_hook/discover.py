@@ -45,11 +45,22 @@ def _matches(rel: str, patterns: Iterable[str]) -> bool:
 TEST_PATTERNS: Tuple[str, ...] = ("test_*.py", "*_test.py", "conftest.py", "tests", "test")
 
 
-def is_excluded(path: str, settings: Settings) -> bool:
+def _rel_for_patterns(path: str, settings: Settings) -> str:
     rel = rel_to_root(path, settings)
     if rel.startswith("../"):
         # outside the project: match on the path's own components only
         rel = os.path.abspath(path).replace(os.sep, "/").lstrip("/")
+    return rel
+
+
+def is_test_code(path: str, settings: Settings) -> bool:
+    """Whether a path is test code that `include-tests` leaves out."""
+    return not settings.include_tests and _matches(_rel_for_patterns(path, settings),
+                                                   TEST_PATTERNS)
+
+
+def is_excluded(path: str, settings: Settings) -> bool:
+    rel = _rel_for_patterns(path, settings)
     if not settings.include_tests and _matches(rel, TEST_PATTERNS):
         return True
     return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)

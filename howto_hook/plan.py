@@ -63,11 +63,24 @@ def make(options: Options, cwd: str) -> Plan:
                 "baseline applied")
     if change is None:
         jobs = _all_jobs(paths, configs, cwd)
+        if not jobs and not note:
+            note = _tests_note(paths, configs)
     else:
         jobs = _changed_jobs(change, paths, configs, cwd)
     return Plan(settings, change, jobs, options.jobs or os.cpu_count() or 1,
                 options.generator or settings.generator, note,
                 _cache_root(options, change, jobs, cwd))
+
+
+def _tests_note(paths: Sequence[str], configs: "Configs") -> str:
+    """Why naming test code checks nothing, or ""."""
+    from howto_hook.discover import is_test_code
+
+    for p in paths:
+        if os.path.exists(p) and is_test_code(p, configs.for_file(p)):
+            return (f"{PROG}: {p} is test code, out of scope by default; "
+                    "set include-tests = true to check it")
+    return ""
 
 
 def _cache_root(options: Options, change: Optional[diff.Change], jobs: List[Job],

@@ -115,3 +115,22 @@ def test_bad_scope_settings_are_one_line_errors(tmp_path, run_main, key, value,
     (tmp_path / "a.py").write_text(UNDOCUMENTED)
     status, out, err = run_main(["--all", "."], str(tmp_path))
     assert status == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("named, note", [
+    pytest.param("tests", "howto-check: tests is test code, out of scope by default; "
+                          "set include-tests = true to check it", id="test-directory"),
+    pytest.param("tests/test_a.py", "howto-check: tests/test_a.py is test code, out of scope "
+                                    "by default; set include-tests = true to check it",
+                 id="test-file"),
+    pytest.param("pkg", None, id="empty-package-says-nothing"),
+])
+def test_naming_only_test_code_says_why_nothing_is_checked(tmp_path, run_main, named,
+                                                           note) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text(UNDOCUMENTED)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.howto]\n")
+    status, out, err = run_main(["--all", named], str(tmp_path))
+    assert (status, out) == (0, "")
+    assert (note in err.splitlines()) if note else "test code" not in err, err
