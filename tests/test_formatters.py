@@ -270,14 +270,18 @@ def modules(draw) -> str:
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(modules())
-def test_fixed_modules_stay_formatted(raw: str) -> None:
-    source = with_black(raw)  # the project ran black: it passes black, and ruff agrees
-    if with_ruff(source) != source:
-        return  # a layout where the two formatters disagree says nothing about --fix
+@given(modules(), st.sampled_from([60, 79, 88, 100]))
+def test_fixed_modules_stay_formatted_and_fit(raw: str, length: int) -> None:
+    ruff_length = ("--line-length", str(length))
+    source = with_black(raw, length)  # the project ran black: it passes black...
+    if with_ruff(source, *ruff_length) != source:
+        return  # ...and where ruff disagrees, the case says nothing about --fix
+    settings = SETTINGS.with_changes(line_length=length)
     result = fix_data(source.encode(), path="pkg/mod.py", display="pkg/mod.py",
-                      settings=SETTINGS, enabled=ENABLED, changed=None,
+                      settings=settings, enabled=ENABLED, changed=None,
                       generator=TemplateGenerator())
     after = result.after.decode() if result.after is not None else source
-    assert with_black(after) == after
-    assert with_ruff(after) == after
+    assert with_black(after, length) == after
+    assert with_ruff(after, *ruff_length) == after
+    old = set(source.split("\n"))
+    assert [ln for ln in after.split("\n") if ln not in old and len(ln) > length] == []
