@@ -481,17 +481,20 @@ def might_hold_example(data: bytes, settings: "Settings") -> bool:
     return settings.sections.example.encode("utf-8") in data and b"```py" in data
 
 
-def check_files(files: Sequence[Tuple[str, str, FrozenSet[str], Optional[FrozenSet[int]]]],
-                settings: "Settings", runner: Runner,
-                skip: Sequence[Tuple[str, str]] = ()) -> Dict[str, List["Violation"]]:
+File = Tuple[str, str, FrozenSet[str], Optional[FrozenSet[int]], "Settings"]
+
+
+def check_files(files: Sequence[File], runner_of, skip: Sequence[Tuple[str, str]] = ()
+                ) -> Dict[str, List["Violation"]]:  # type: ignore[no-untyped-def]
     """HOW403 findings by display path for (path, display, enabled codes, changed
-    lines) of each file; every example of the run goes to the runner at once.
+    lines, settings) of each file. `runner_of(settings)` gives the Runner a
+    file's examples go to; each runner gets all of its examples at once.
     `skip` holds (display, qualname) of examples already run (a fix's)."""
-    skipped = set(skip)
     from howto_hook import check, safeio
 
-    everything: List[Tuple[str, str, List[Found]]] = []
-    for path, display, enabled, changed in files:
+    skipped = set(skip)
+    everything: List[Tuple[str, str, List[Found], Runner]] = []
+    for path, display, enabled, changed, settings in files:
         if "HOW403" not in enabled:
             continue
         try:
@@ -505,12 +508,16 @@ def check_files(files: Sequence[Tuple[str, str, FrozenSet[str], Optional[FrozenS
         found = [f for f in find(analysis, path, enabled, settings)
                  if (display, f.target.qualname) not in skipped]
         if found:
-            everything.append((display, analysis.text, found))
-    results = iter(runner.run([f.example for _, _, found in everything for f in found]))
+            everything.append((display, analysis.text, found, runner_of(settings)))
+    results: Dict[int, List[Result]] = {}
+    for runner in {id(r): r for *_, r in everything}.values():
+        mine = [n for n, item in enumerate(everything) if item[3] is runner]
+        got = iter(runner.run([f.example for n in mine for f in everything[n][2]]))
+        for n in mine:
+            results[n] = [next(got) for _ in everything[n][2]]
     out: Dict[str, List["Violation"]] = {}
-    for display, text, found in everything:
-        mine = [next(results) for _ in found]
-        out[display] = violations(found, mine, text, runner.timeout)
+    for n, (display, text, found, runner) in enumerate(everything):
+        out[display] = violations(found, results[n], text, runner.timeout)
     return out
 
 
@@ -606,40 +613,80 @@ class Vetted:
 # --- the command line's stage ------------------------------------------------------------
 
 
-def prepare(plan: "Plan") -> "Plan":
-    """The plan with the examples' interpreter chosen; the run says which on stderr."""
-    from howto_hook import diff
+def wanted(plan: "Plan") -> bool:
+    """Whether any file of the run asks for its examples to be run."""
+    return plan.settings.run_examples or any(
+        j.settings is not None and j.settings.run_examples for j in plan.jobs)
+
+
+def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
+    """The plan with each configuration's example interpreter chosen (the run
+    says which on stderr); a fix runs examples inside each file's job, so its
+    time limit grows by ten example timeouts."""
     from howto_hook.discover import UsageError
 
-    repo = diff.repository(os.getcwd())
-    root = repo.root if repo is not None else plan.settings.root
-    try:
-        python, why = choose_python(plan.settings.example_python, root)
-    except RunnerError as e:
-        raise UsageError(str(e)) from None
-    sys.stderr.write(f"howto-check: running usage examples with {python} ({why})\n")
-    return plan._replace(settings=plan.settings.with_changes(example_python=python))
+    chosen: Dict[Optional[str], str] = {}
+
+    def resolve(settings: "Settings") -> "Settings":
+        if not settings.run_examples:
+            return settings
+        if settings.example_python not in chosen:
+            try:
+                python, why = choose_python(settings.example_python, plan.cache_root
+                                            or settings.root)
+            except RunnerError as e:
+                raise UsageError(str(e)) from None
+            sys.stderr.write(f"howto-check: running usage examples with {python} ({why})\n")
+            chosen[settings.example_python] = python
+        changes: Dict[str, object] = {"example_python": chosen[settings.example_python]}
+        if fixing:
+            changes["file_timeout"] = settings.file_timeout + 10 * settings.example_timeout
+        return settings.with_changes(**changes)
+
+    mine: Dict[int, "Settings"] = {}
+
+    def once(settings: "Settings") -> "Settings":
+        if id(settings) not in mine:
+            mine[id(settings)] = resolve(settings)
+        return mine[id(settings)]
+
+    jobs = [j._replace(settings=once(j.settings)) if j.settings is not None else j
+            for j in plan.jobs]
+    return plan._replace(settings=once(plan.settings), jobs=jobs)
 
 
 def stage(plan: "Plan", results: Sequence["FileResult"],
           skip: Sequence[Tuple[str, str]] = ()) -> List["FileResult"]:
     """The check's results with HOW403 added: every example of the definitions
-    checked is run (but those in `skip`), up to the plan's workers at a time."""
+    checked whose configuration asks for it is run (but those in `skip`), up to
+    the plan's workers at a time."""
     from dataclasses import replace
 
     from howto_hook.discover import UsageError
 
-    runner = runner_for(plan.settings, jobs=plan.workers)
-    files = [(j.path, j.display, j.enabled, j.changed) for j in plan.jobs]
+    runners: Dict[Tuple[str, float, str], Runner] = {}
+
+    def runner_of(settings: "Settings") -> Runner:
+        key = (settings.example_python or "", settings.example_timeout,
+               settings.llm.api_key_env)
+        if key not in runners:
+            runners[key] = runner_for(settings, jobs=plan.workers)
+        return runners[key]
+
+    files = []
+    for j in plan.jobs:
+        settings = j.settings or plan.settings
+        if settings.run_examples:
+            files.append((j.path, j.display, j.enabled, j.changed, settings))
     started = time.monotonic()
     try:
-        found = check_files(files, plan.settings, runner, skip)
+        found = check_files(files, runner_of, skip)
     except RunnerError as e:
         raise UsageError(str(e)) from None
     failed = sum(len(vs) for vs in found.values())
-    sys.stderr.write(f"howto-check: ran {runner.ran} usage example"
-                     f"{'' if runner.ran == 1 else 's'} in {time.monotonic() - started:.1f} s; "
-                     f"{failed} failed\n")
+    ran = sum(r.ran for r in runners.values())
+    sys.stderr.write(f"howto-check: ran {ran} usage example{'' if ran == 1 else 's'} in "
+                     f"{time.monotonic() - started:.1f} s; {failed} failed\n")
     out = []
     for r in results:
         extra = found.get(r.path, [])

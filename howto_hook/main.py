@@ -41,8 +41,9 @@ def run(options: Options) -> int:
     if options.add_noqa:
         return land.add_noqa(work.jobs, work.settings)
     known = output.load_baseline(options, work.settings)
-    if work.settings.run_examples:  # HOW403: which interpreter, said on stderr
-        work = examples.prepare(work)
+    run_examples = examples.wanted(work)
+    if run_examples:  # HOW403: which interpreter, said on stderr
+        work = examples.prepare(work, fixing=options.fixing)
     tally = None
     fixed = ()
     if options.fixing:
@@ -52,7 +53,7 @@ def run(options: Options) -> int:
         fixed = [(f.display, q) for f in fixes for q in f.fixed]  # already run
     else:
         results = workers.check(work, options)
-    if work.settings.run_examples:
+    if run_examples:
         results = examples.stage(work, results, skip=fixed)
     return output.finish(options, work, results, known, tally)
 

@@ -44,7 +44,7 @@ def how403(root: Path, rel: str, *, python: str = sys.executable, timeout: float
                              env=examples.child_environment(env or dict(os.environ),
                                                             ["MY_PROVIDER_KEY"]))
     path = str(root / rel)
-    found = examples.check_files([(path, rel, ENABLED, None)], SETTINGS, runner)
+    found = examples.check_files([(path, rel, ENABLED, None, SETTINGS)], lambda _: runner)
     return [(v.line, v.message) for v in found.get(rel, [])]
 
 
@@ -371,8 +371,9 @@ def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
     if '"""' not in head:  # the template's context manager example did not run
         assert "cannot fix opened: the usage example raises" in err
     # and every example that was written runs
-    written = examples.check_files([(str(tmp_path / "cm.py"), "cm.py", ENABLED, None)],
-                                   SETTINGS, examples.Runner(sys.executable))
+    written = examples.check_files(
+        [(str(tmp_path / "cm.py"), "cm.py", ENABLED, None, SETTINGS)],
+        lambda _: examples.Runner(sys.executable))
     assert written.get("cm.py", []) == []
     assert status == 1 and err.strip().split("\n")[-1].startswith("Fixed ")
 
@@ -381,8 +382,9 @@ def test_fix_without_running_writes_the_failing_example(tmp_path: Path, run_main
     """The control: without --run-examples the same fix writes an example that raises."""
     write(tmp_path, {"cm.py": UNDOCUMENTED})
     run_main(["--all", "--fix", "cm.py"], cwd=str(tmp_path))
-    written = examples.check_files([(str(tmp_path / "cm.py"), "cm.py", ENABLED, None)],
-                                   SETTINGS, examples.Runner(sys.executable))
+    written = examples.check_files(
+        [(str(tmp_path / "cm.py"), "cm.py", ENABLED, None, SETTINGS)],
+        lambda _: examples.Runner(sys.executable))
     assert "the usage example raises OSError: no disk" in [v.message for v in written["cm.py"]]
 
 
@@ -417,3 +419,40 @@ def test_vet_candidates(tmp_path: Path, examples_in_order: List[str],
     vetted = examples.vet([_outcome(tmp_path, texts)], examples.Runner(sys.executable))[0]
     assert vetted.text == (texts[written] if written is not None else None)
     assert vetted.error == error and vetted.alternatives == ()
+
+
+def test_each_package_config_decides_for_its_files(tmp_path: Path, run_main) -> None:
+    """A monorepo: one package's config turns the examples on, the other's does not."""
+    example = "from mod import target\n\ntarget()\n"
+    for name, config in (("on", "run-examples = true\n"), ("off", "")):
+        write(tmp_path / name, {"mod.py": guided("def target():", example,
+                                                 body=f"raise KeyError({name!r})"),
+                                "pyproject.toml": f"[tool.howto]\n{config}"})
+    status, out, err = run_main(["--all", "on", "off"], cwd=str(tmp_path))
+    assert [ln.split(": ", 1)[1] for ln in out.strip().split("\n")] == [
+        "HOW403 the usage example raises KeyError: 'on'"]
+    assert out.startswith("on/mod.py:") and "ran 1 usage example" in err and status == 1
+
+
+SLOW = """\
+import time
+
+
+def first(n: int) -> int:
+    time.sleep(0.6)
+    return n
+
+
+def second(n: int) -> int:
+    time.sleep(0.6)
+    return n
+"""
+
+
+def test_a_fix_that_runs_examples_gets_more_than_the_file_timeout(tmp_path: Path,
+                                                                  run_main) -> None:
+    """file-timeout guards a parse; a fix that runs examples takes their time too."""
+    write(tmp_path, {"slow.py": SLOW, "pyproject.toml": "[tool.howto]\nfile-timeout = 1\n"})
+    status, _, err = run_main(["--all", "--fix", "--run-examples", "slow.py"], cwd=str(tmp_path))
+    assert "Fixed 2 definitions in 1 file" in err and "file-timeout" not in err
+    assert (tmp_path / "slow.py").read_text().count("Usage Example") == 2
