@@ -20,6 +20,7 @@ the Sphinx configuration directory up (`howto_config` in conf.py names one).
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -123,7 +124,9 @@ def _settings(app: Any) -> Settings:
         from howto_hook.config import ConfigError, load_settings
 
         try:
-            cached = load_settings(app.config.howto_config, cwd=app.confdir)
+            named = app.config.howto_config  # relative to conf.py's directory
+            path = os.path.join(app.confdir, named) if named is not None else None
+            cached = load_settings(path, cwd=app.confdir)
         except ConfigError as e:
             from sphinx.errors import ConfigError as SphinxConfigError
 

@@ -216,3 +216,17 @@ def test_inline_code_in_a_guide(line: str, expected: str) -> None:
     lines = ["S.", "", "How to Use This Code Block", "==========================", "",
              "Description", "-----------", line]
     assert to_rst(lines)[-1] == expected
+
+
+def test_title_and_section_names_come_from_the_settings() -> None:
+    from howto_hook.config import SectionNames, Settings
+
+    custom = Settings(title="Guide", sections=SectionNames(description="What",
+                                                           steps="Steps", example="Try"))
+    lines = ["S.", "", "Guide", "=====", "", "What", "----", "Uses `x`.", "", "Steps",
+             "-----", "1. **Run**: Runs.", "", "Try", "---", "", "```py", "x()", "```", ""]
+    out = to_rst(lines, custom)
+    assert [ln for ln in out if ln.startswith("..")] == [
+        ".. rubric:: Guide", ".. rubric:: What", ".. rubric:: Steps", ".. rubric:: Try",
+        ".. code-block:: python"]
+    assert to_rst(lines) is None  # under the default title this is no guide
