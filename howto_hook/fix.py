@@ -274,7 +274,7 @@ def fix_data(data: bytes, *, path: str, display: str, settings: Settings,
     return finish(p, outcomes, settings=settings, enabled=enabled)
 
 
-def _not_planned(path: str, display: str, result: check.FileResult) -> Plan:
+def not_planned(path: str, display: str, result: check.FileResult) -> Plan:
     """A file that cannot be fixed at all: its HOW002 finding and nothing to ask."""
     return Plan(path, display, b"", check.Analysis("", (), result.violations), (), ())
 
@@ -288,15 +288,15 @@ def read_plan(path: str, display: str, settings: Settings, enabled: FrozenSet[st
     try:
         data = check.read_source(path, settings)
     except Refused as e:
-        return _not_planned(path, display, check.not_checked(display, str(e), enabled))
+        return not_planned(path, display, check.not_checked(display, str(e), enabled))
     try:
         return plan(data, path=path, display=display, settings=settings, enabled=enabled,
                     changed=changed, generator_name=generator_name)
     except RecursionError:
-        return _not_planned(path, display, check.not_checked(
+        return not_planned(path, display, check.not_checked(
             display, "not checked: the file is nested too deeply", enabled))
     except Exception as e:  # one file's failure must not end the run
-        return _not_planned(path, display, check.internal_error(display, e, enabled))
+        return not_planned(path, display, check.internal_error(display, e, enabled))
 
 
 def finish_safely(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,

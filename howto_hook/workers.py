@@ -17,7 +17,8 @@ from howto_hook import cache, pool
 from howto_hook.check import FileResult, check_file, check_source, not_checked, read_source
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
-from howto_hook.fix import FileFix, finish_safely, fix_file, read_plan
+from howto_hook.fix import (FileFix, Plan as FilePlan, finish_safely, fix_file, not_planned,
+                            read_plan)
 from howto_hook.generate.template import TemplateGenerator
 from howto_hook.land import FixTally, land
 from howto_hook.plan import Job, Plan
@@ -42,7 +43,7 @@ def fix(plan: Plan, options: Options, tally: FixTally) -> List[FileFix]:
     if plan.generator == "llm":
         # the LLM's answers are cached beside the check's results, at the repository's top
         gen = _generator("llm", settings, plan.cache_root or settings.root, options.no_cache)
-        return run_llm_fixes(plan.jobs, settings, gen, options.diff, tally)
+        return run_llm_fixes(plan.jobs, settings, gen, options.diff, tally, plan.workers)
     return run_fixes(plan.jobs, settings, plan.workers, plan.generator, options.diff, tally)
 
 
@@ -79,6 +80,8 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     # Largest files first, so that the run does not end with one worker
     # still parsing a big module while the others wait.
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
+    if cache_root is None and jobs:
+        _preload()  # every file will be parsed
     results: List[Optional[FileResult]] = [None] * len(jobs)
     done = 0
     for o in pool.run(lambda n: _run_one(jobs[n], settings, cache_root), order, workers,
@@ -89,6 +92,12 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
         done += 1
         _progress(done, len(jobs), verb="checking")
     return results  # type: ignore[return-value]  # every slot is filled
+
+
+def _preload() -> None:
+    """Import libcst here, once, before the workers fork: each inherits it
+    instead of importing it again (a worker that replaces a stopped one too)."""
+    from howto_hook import locate, rewrite  # noqa: F401
 
 
 def _size(path: str) -> int:
@@ -121,6 +130,8 @@ def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name:
               diff_only: bool, tally: FixTally) -> list:
     """Fix files with the offline template in worker processes, each under the
     time limit; each file is written as soon as its fix arrives."""
+    if jobs:
+        _preload()
     results = []
     for o in pool.run(lambda n: _fix_one(jobs[n], settings, generator_name),
                       range(len(jobs)), workers, settings.file_timeout):
@@ -148,11 +159,24 @@ def _progress(done: int, total: int, what: str = "files", verb: str = "fixing") 
 
 
 def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: bool,
-                  tally: FixTally) -> list:  # type: ignore[no-untyped-def]
+                  tally: FixTally, workers: int = 1) -> list:  # type: ignore[no-untyped-def]
     """Ask for every definition at once; write each file as soon as it is complete,
-    so that an interrupted run keeps the work already done."""
-    plans = [read_plan(j.path, j.display, j.settings or settings, j.enabled, j.changed,
-                       generator.name) for j in jobs]
+    so that an interrupted run keeps the work already done.
+
+    Reading and checking each file, and rewriting it once its answers are in,
+    run in forked workers under the time limit, as template fixes do; the
+    requests to the model go from this process."""
+    limit = settings.file_timeout
+    if jobs:
+        _preload()
+    plans: List[FilePlan] = [None] * len(jobs)  # type: ignore[list-item]  # all filled below
+    for o in pool.run(lambda n: read_plan(jobs[n].path, jobs[n].display,
+                                          jobs[n].settings or settings, jobs[n].enabled,
+                                          jobs[n].changed, generator.name),
+                      range(len(jobs)), workers, limit):
+        job = jobs[o.index]
+        plans[o.index] = (o.value if o.status == pool.DONE else not_planned(
+            job.path, job.display, not_checked(job.display, _why(o, "not fixed"), job.enabled)))
     results: list = [None] * len(plans)
     waiting = {n: len(p.requests) for n, p in enumerate(plans)}
     gathered: Dict[int, list] = {n: [] for n in waiting}
@@ -160,8 +184,12 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
     total = sum(waiting.values())
 
     def land_plan(n: int) -> None:
-        results[n] = finish_safely(plans[n], gathered[n], settings=jobs[n].settings or settings,
-                                   enabled=jobs[n].enabled)
+        job = jobs[n]
+        for o in pool.run(lambda _: finish_safely(plans[n], gathered[n],
+                                                  settings=job.settings or settings,
+                                                  enabled=job.enabled), [n], 1, limit):
+            results[n] = o.value if o.status == pool.DONE else _unfinished(
+                job, _why(o, "not fixed"))
         land(results[n], diff_only, tally, settings.root)
 
     for n, count in waiting.items():

@@ -22,8 +22,7 @@ def probe(cwd: Path, argv: "list[str]") -> "tuple[str, str]":
 def test_check_never_imports_openai(tmp_path) -> None:
     (tmp_path / "m.py").write_text(function_source(GOOD_GUIDE), encoding="utf-8")
     loaded, err = probe(tmp_path, ["--all", "--no-cache", "--exit-zero"])
-    # libcst parses the file in a worker process; openai stays out of both
-    assert loaded == "[]" and "1 definition in 1 file" in err, err
+    assert loaded == "['libcst']", err  # libcst parses the file; openai stays out
 
 
 def test_warm_cache_imports_neither(tmp_path) -> None:
