@@ -278,8 +278,24 @@ def _record(batch_id: str, kind: str, settings: Settings, lines: Sequence[Line],
 # --- the provider --------------------------------------------------------------------
 
 
-def _client(settings: Settings) -> Tuple[Any, str]:
-    """The openai client for the provider, and the key (for scrubbing)."""
+class _Provider(NamedTuple):
+    """The openai client for the provider, the key (for scrubbing), and the clock
+    that bounds each small call (status, create) by `timeout` as a whole."""
+
+    client: Any
+    key: str
+    clock: Any
+    timeout: float
+
+    def within(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        import time
+
+        with self.clock.until(time.monotonic() + self.timeout):
+            return call(*args, **kwargs)
+
+
+def _client(settings: Settings) -> Tuple[_Provider, str]:
+    """The provider, and the key (for scrubbing)."""
     try:
         import openai
     except ImportError:
@@ -293,11 +309,11 @@ def _client(settings: Settings) -> Tuple[Any, str]:
         raise BatchError(f"the batch options need an API key in the environment variable "
                          f"{var} (a local server that needs none takes any value, "
                          f"e.g. {var}=local)")
+    clock = transport.Clock()
     client = openai.OpenAI(api_key=key, base_url=settings.llm.base_url,
                            timeout=settings.llm.timeout, max_retries=settings.llm.max_retries,
-                           http_client=transport.http_client(settings.llm.base_url,
-                                                             transport.Clock()))
-    return client, key
+                           http_client=transport.http_client(settings.llm.base_url, clock))
+    return _Provider(client, key, clock, settings.llm.timeout), key
 
 
 def _said(e: BaseException, key: str) -> str:
@@ -348,11 +364,11 @@ def _reason(batch: Any) -> str:
     return "; ".join(s for s in said if s) or "the provider gave no reason"
 
 
-def _retrieve(client: Any, key: str, batch_id: str) -> Any:
+def _retrieve(provider: _Provider, key: str, batch_id: str) -> Any:
     import openai
 
     try:
-        batch = client.batches.retrieve(batch_id)
+        batch = provider.within(provider.client.batches.retrieve, batch_id)
     except openai.NotFoundError:
         raise BatchError(f"batch {batch_id}: the provider knows no such batch (HTTP 404); "
                          f"drop its record with --batch-forget {batch_id}") from None
@@ -365,11 +381,11 @@ def _retrieve(client: Any, key: str, batch_id: str) -> Any:
     return batch
 
 
-def _download(client: Any, key: str, file_id: str, batch_id: str) -> str:
+def _download(provider: _Provider, key: str, file_id: str, batch_id: str) -> str:
     import openai
 
-    try:
-        data = client.files.content(file_id).read()
+    try:  # an output file may be large: per-read timeouts only
+        data = provider.client.files.content(file_id).read()
     except openai.OpenAIError as e:
         raise BatchError(f"batch {batch_id}: cannot download file {file_id}: "
                          f"{_said(e, key)}") from None
@@ -394,12 +410,13 @@ def submit(options: Options, cwd: str, *, max_requests: int = MAX_REQUESTS,
         data = ("\n".join(ln.text for ln in chunk) + "\n").encode("utf-8")
         name = f"howto-batch-{n}.jsonl"
         try:
-            uploaded = client.files.create(file=(name, data, "application/jsonl"),
-                                           purpose="batch")
+            # the upload may be large: per-write timeouts only
+            uploaded = client.client.files.create(file=(name, data, "application/jsonl"),
+                                                  purpose="batch")
             file_id = _field(uploaded, "id", "(upload)")
-            batch = client.batches.create(input_file_id=file_id, endpoint=URL,
-                                          completion_window="24h",
-                                          metadata={"tool": "howto-check"})
+            batch = client.within(client.client.batches.create, input_file_id=file_id,
+                                  endpoint=URL, completion_window="24h",
+                                  metadata={"tool": "howto-check"})
         except openai.OpenAIError as e:
             done = f" ({n - 1} of {len(files)} batches were submitted and recorded)" \
                 if n > 1 else ""

@@ -35,6 +35,7 @@ class Script:
     retrieve: Tuple[int, str] = (200, "")
     batch_fields: Optional[Dict[str, Any]] = None  # the whole batch object instead
     output: Callable[[str], str] = lambda text: text  # e.g. to cut the output file short
+    drip: float = 0.0  # seconds between single bytes of a retrieve's answer
 
 
 @dataclass
@@ -57,6 +58,7 @@ class BatchServer:
         self.created: List[Dict[str, Any]] = []  # bodies of POST /v1/batches
         self.asked: List[Tuple[str, str]] = []  # (method, path) of every request
         self._lock = threading.Lock()
+        self.stop = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,6 +91,9 @@ class BatchServer:
                         self._error(404, f"no route {self.path}")
 
             def do_GET(self) -> None:  # noqa: N802
+                if server.script.drip and "/batches/" in self.path:
+                    self._drip()
+                    return
                 with server._lock:
                     server.asked.append(("GET", self.path))
                     parts = self.path.strip("/").split("/")
@@ -99,6 +104,20 @@ class BatchServer:
                         self._send(200, None, raw=server.files[parts[2]])
                     else:
                         self._error(404, f"no such object {self.path}")
+
+            def _drip(self) -> None:
+                data = json.dumps({"id": "batch_1", "status": "completed"}).encode()
+                whole = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         f"Content-Length: {len(data)}\r\n\r\n").encode() + data
+                for i in range(len(whole)):
+                    try:
+                        self.wfile.write(whole[i:i + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    if server.stop.wait(server.script.drip):
+                        return
+                self.close_connection = True
 
             def _upload(self, body: bytes) -> None:
                 status, message = server.script.upload
@@ -200,5 +219,6 @@ class BatchServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -300,3 +300,33 @@ def test_status_lists_exports_and_submissions(project, run_main, tmp_path) -> No
     assert status == 0 and len(lines) == 2
     assert any(ln.startswith("export-") and "exported to" in ln for ln in lines)
     assert any(ln.startswith("batch_1") and "in_progress" in ln for ln in lines)
+
+
+def test_submit_without_all_takes_only_changed_definitions(project, run_main,
+                                                          tmp_path) -> None:
+    from conftest import git
+
+    with ChatServer(lambda body, n: Reply(content="")) as chat:
+        root = project(chat, files=FILES)
+        git(str(root), "init", "-q")
+        git(str(root), "add", ".")
+        git(str(root), "commit", "-qm", "start")
+        (root / "pkg/ops.py").write_text(FILES["pkg/ops.py"].replace("-x", "0 - x"),
+                                         encoding="utf-8")
+        status, out, err = run_main(["--batch-export", str(tmp_path / "in.jsonl")], root)
+    assert status == 0, err
+    (line,) = [json.loads(ln) for ln in (tmp_path / "in.jsonl").read_text().splitlines()]
+    assert "Qualified name: neg\n" in line["body"]["messages"][1]["content"]
+
+
+def test_a_dripping_provider_cannot_hold_status_past_the_timeout(project, run_main) -> None:
+    import time
+
+    with BatchServer(Script(answer=guide_for, drip=0.3)) as server:
+        root = project(server, files=FILES, llm="timeout = 1.5")
+        assert run_main(["--all", "--batch-submit"], root)[0] == 0
+        start = time.monotonic()
+        status, out, err = run_main(["--batch-status"], root)
+        took = time.monotonic() - start
+    assert took < 6.0, took  # the answer alone would take half a minute at this pace
+    assert status == 1 and "batch batch_1: the server did not answer in time" in out
