@@ -58,6 +58,8 @@ def run(job: Callable[[int], Any], order: Sequence[int], workers: int,
         limit: Optional[float]) -> Iterator[Outcome]:
     """`job(i)` for each i in `order`, in at most `workers` forked processes,
     each call stopped after `limit` seconds; outcomes as they finish."""
+    if not order:
+        return
     if not can_bound():  # pragma: no cover - Windows
         for i in order:
             yield _inline(job, i)
@@ -243,7 +245,10 @@ def _prepare_parent_death_signal() -> None:
 
 def _die_with(parent: int, lifeline: int) -> None:
     """Make this worker end when its parent does, however the parent ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us on Ctrl-C
+    # The parent stops us on Ctrl-C. A handler that does nothing rather than
+    # SIG_IGN: an ignored signal stays ignored in the programs a worker starts
+    # (the examples' runs), a handled one is reset to its default there.
+    signal.signal(signal.SIGINT, lambda *_: None)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     armed = False
     if _libc:

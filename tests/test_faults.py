@@ -536,3 +536,27 @@ def test_no_worker_outlives_a_killed_run(sig: int, scene: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _job(n: int) -> int:
+    if n == 1:
+        time.sleep(60)  # past the limit: stopped
+    if n == 2:
+        raise ValueError("boom")
+    if n == 3:
+        os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser's crash looks like
+    return n * 10
+
+
+def test_pool_reports_each_way_a_job_can_end() -> None:
+    from howto_hook import pool
+
+    if not pool.can_bound():
+        pytest.skip("no fork here: jobs run in this process, unbounded")
+    start = time.monotonic()
+    got = {o.index: (o.status, o.value) for o in pool.run(_job, range(6), 2, 1.0)}
+    assert got == {0: (pool.DONE, 0), 1: (pool.TIMEOUT, "took longer than 1 s"),
+                   2: (pool.FAILED, "ValueError: boom"),
+                   3: (pool.CRASHED, f"the worker was killed by signal {int(signal.SIGSEGV)}"),
+                   4: (pool.DONE, 40), 5: (pool.DONE, 50)}
+    assert time.monotonic() - start < 10
