@@ -210,6 +210,9 @@ def refuse_conflicts(options: Options) -> None:
     if options.generate_baseline and (options.fixing or options.baseline or options.add_noqa):
         raise UsageError("--generate-baseline records violations; it does not combine with "
                          "--fix, --diff, --baseline or --add-noqa")
+    if options.diff and options.statistics:
+        raise UsageError("--diff prints a diff and --statistics a table: stdout holds one of "
+                         "them, so give one")
     if options.diff and options.output_format != "text":
         # stdout holds one document: a diff, or the chosen format, never both
         raise UsageError(f"--diff prints a diff, which --output-format "

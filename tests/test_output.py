@@ -132,10 +132,15 @@ def test_statistics_print_only_their_table(tmp_path, run_main, fmt, parse) -> No
         assert table == ["     1  HOW100  missing-docstring", "     1  HOW301  vague-word"]
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "github"])
-def test_diff_with_a_machine_format_is_a_usage_error(tmp_path, run_main, fmt) -> None:
+@pytest.mark.parametrize("args", [
+    pytest.param(["--output-format", "json"], id="json"),
+    pytest.param(["--output-format", "sarif"], id="sarif"),
+    pytest.param(["--output-format", "github"], id="github"),
+    pytest.param(["--statistics"], id="statistics"),
+])
+def test_diff_with_another_document_is_a_usage_error(tmp_path, run_main, args) -> None:
     (tmp_path / "a.py").write_text("def f(x):\n    return x\n", encoding="utf-8")
-    status, out, err = run_main(["--all", "--fix", "--diff", "--output-format", fmt], tmp_path)
+    status, out, err = run_main(["--all", "--fix", "--diff", *args], tmp_path)
     assert (status, out) == (2, "")
     assert "--diff prints a diff" in err and err.count("\n") == 1
     assert (tmp_path / "a.py").read_text() == "def f(x):\n    return x\n"
