@@ -625,6 +625,10 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
     time limit grows by ten example timeouts."""
     from howto_hook.discover import UsageError
 
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
+        raise UsageError("--run-examples kills each example's process group on a timeout, "
+                         "which this system does not have (POSIX only); use "
+                         "pytest --howto-examples")
     chosen: Dict[Optional[str], str] = {}
 
     def resolve(settings: "Settings") -> "Settings":
