@@ -22,7 +22,8 @@ import os
 import re
 import sys
 from functools import lru_cache
-from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import (Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Sequence, Set,
+                    Tuple)
 
 from howto_hook import modpath, signature
 from howto_hook.safeio import Refused, read_regular
@@ -181,8 +182,11 @@ def assemble(imports: Sequence[str], body: str) -> str:
     """Import lines (the standard library's first, a blank line between the groups, as
     isort lays them out), a blank line, the code; two blank lines before a `def`."""
     unique = _merge_from(list(dict.fromkeys(i for i in imports if i)))
-    std = [i for i in unique if _is_stdlib(i)]
-    rest = [i for i in unique if not _is_stdlib(i)]
+    def order(line: str) -> Tuple[bool, str]:  # isort's: `import m` before `from m import`
+        return line.startswith("from "), line.split()[1].lower()
+
+    std = sorted((i for i in unique if _is_stdlib(i)), key=order)
+    rest = sorted((i for i in unique if not _is_stdlib(i)), key=order)
     head = "\n\n".join("\n".join(group) for group in (std, rest) if group)
     body = body.strip("\n")
     if not head:
@@ -331,6 +335,12 @@ def project_files(root: str) -> Tuple[Tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _called_names(text: str) -> FrozenSet[str]:
+    """Every name a file writes just before "(": which files may call a definition."""
+    return frozenset(re.findall(r"(\w+)\s*\(", text))
+
+
 class _Indexed(NamedTuple):
     bindings: Dict[str, str]
     # called name (`f` of `f(...)` and of `x.f(...)`) -> the calls, not those
@@ -463,11 +473,10 @@ def real_calls(path: str, target_module: str, name: str, owner: str,
     `__init__`): any call then counts.
     """
     root = project_root(path)
-    pattern = re.compile(r"\b" + re.escape(name) + r"\s*\(")
     found: Dict[str, Found] = {}
     here = os.path.abspath(path)
     for file, text in project_files(root):
-        if not pattern.search(text):
+        if name not in _called_names(text):
             continue
         index = _indexed(file, text)
         if index is None:

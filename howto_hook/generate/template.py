@@ -21,6 +21,7 @@ import re
 import threading
 import tokenize
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, Step, render, salvage,
@@ -503,14 +504,20 @@ class _Module:
 
 
 def _module(req: Request) -> _Module:
-    if not req.module_text or not importable(req.import_path):
+    return _module_of(req.module_text, req.import_path,
+                      sources.package_of(req.path or req.target.path, req.import_path))
+
+
+@lru_cache(maxsize=4)
+def _module_of(text: str, import_path: str, package: str) -> _Module:
+    """The module around the definitions of one file: parsed once for all of them."""
+    if not text or not importable(import_path):
         return _Module(None, {})
     try:
-        tree = ast.parse(req.module_text)
-    except (SyntaxError, ValueError, RecursionError):
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _Module(None, {})
-    package = sources.package_of(req.path or req.target.path, req.import_path)
-    return _Module(tree, sources.top_level_bindings(tree, req.import_path, package))
+    return _Module(tree, sources.top_level_bindings(tree, import_path, package))
 
 
 def _init_params(cls: Optional[ast.AST], module: _Module, known: Sequence[Param],
