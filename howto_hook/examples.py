@@ -195,10 +195,26 @@ def _run(item, timeout, flags, base_path, work):
     result["seconds"] = time.perf_counter() - start
     return result
 
+def _die_with_parent(parent):
+    """Linux: killed when howto-check dies (a worker stopped at its time limit)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except Exception:
+        return
+    if os.getppid() != parent:  # it died before the request took hold
+        os._exit(1)
+
 def _main():
+    _die_with_parent(int(sys.argv[3]))
     with open(sys.argv[1], encoding="utf-8") as f:
         spec = json.load(f)
     out = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
+    # what examples print is of no use and must not fill a disk: once the
+    # driver runs, its output goes nowhere (start-up errors stay in the log)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
     flags = getattr(__import__("ast"), "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
     signal.signal(signal.SIGALRM, _alarm)
     base_path = [p for p in sys.path if p not in ("", ".")]
@@ -290,7 +306,7 @@ class Runner:
             try:
                 with open(log_path, "wb") as log:
                     proc = subprocess.Popen(
-                        [self.python, "-c", DRIVER, spec, str(write_fd)],
+                        [self.python, "-c", DRIVER, spec, str(write_fd), str(os.getpid())],
                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=work,
                         env=self.env, pass_fds=(write_fd,), start_new_session=True)
             except OSError as e:

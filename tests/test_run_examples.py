@@ -74,6 +74,10 @@ CASES = [
     pytest.param("def target():",
                  "from mod import target\n\nprint('to stdout', target())\n", "return 1",
                  None, None, id="prints-to-stdout"),
+    pytest.param("def target():",
+                 "import sys\nfrom mod import target\n\nsys.stdout.write('x' * 50_000_000)\n"
+                 "sys.stderr.write('y' * 50_000_000)\n", "return 1", None, None,
+                 id="floods-stdout-and-stderr"),
     pytest.param("def target():", "from mod import target\n\nanswer = input('name? ')\n",
                  "return 1", "answer = input", "the usage example raises EOFError: "
                  "EOF when reading a line", id="reads-stdin-at-eof"),
@@ -456,3 +460,30 @@ def test_a_fix_that_runs_examples_gets_more_than_the_file_timeout(tmp_path: Path
     status, _, err = run_main(["--all", "--fix", "--run-examples", "slow.py"], cwd=str(tmp_path))
     assert "Fixed 2 definitions in 1 file" in err and "file-timeout" not in err
     assert (tmp_path / "slow.py").read_text().count("Usage Example") == 2
+
+
+def test_the_child_dies_with_howto_check(tmp_path: Path) -> None:
+    """A howto-check killed mid-example (a worker past its file-timeout) takes the
+    example's interpreter with it instead of leaving it to run on."""
+    pid_file = tmp_path / "driver.pid"
+    code = (f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+            "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", (
+        "import sys\nfrom howto_hook import examples\n"
+        f"examples.Runner(sys.executable, timeout=60).run([examples.Example('k', {code!r}, ())])\n"
+    )])
+    try:
+        deadline = time.monotonic() + 20
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and parent.poll() is None
+            time.sleep(0.05)
+        driver = int(pid_file.read_text())
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while not _pid_gone(driver) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _pid_gone(driver)
+    finally:
+        parent.kill()
+        parent.wait()
