@@ -173,6 +173,7 @@ def _text(exc):
 def _run(item, timeout, flags, base_path, work):
     filename = "<usage example %s>" % item["key"]
     sys.path[:] = list(item["roots"]) + base_path
+    sys.argv[:] = [filename]  # not the driver's own arguments
     os.chdir(tempfile.mkdtemp(prefix="example-", dir=work))
     result = {"key": item["key"], "status": "passed"}
     start = time.perf_counter()
@@ -190,8 +191,11 @@ def _run(item, timeout, flags, base_path, work):
     except _Timeout as e:
         result.update(status="timeout", line=_where(e.__traceback__, filename))
     except BaseException as e:
+        line = _where(e.__traceback__, filename)
+        if isinstance(e, SyntaxError) and e.filename == filename:
+            line = e.lineno or 0  # syntax this interpreter lacks (match on 3.9)
         result.update(status="raised", exception=type(e).__name__, message=_text(e),
-                      line=_where(e.__traceback__, filename))
+                      line=line)
     result["seconds"] = time.perf_counter() - start
     return result
 

@@ -99,6 +99,10 @@ CASES = [
                  "import os\nfrom mod import target\n\nassert os.listdir('.') == []\n"
                  "open('scratch.txt', 'w').close()\n", "return 1",
                  None, None, id="fresh-empty-working-directory"),
+    pytest.param("def target():",
+                 "import sys\nfrom mod import target\n\nassert len(sys.argv) == 1\n"
+                 "assert sys.argv[0].startswith('<usage example')\n", "return 1", None, None,
+                 id="argv-is-the-example-alone"),
     pytest.param("async def target():",
                  "import asyncio\nfrom mod import target\n\nasyncio.run(target())\n",
                  "raise KeyError('missing')", "asyncio.run(target())",
