@@ -110,6 +110,29 @@ CASES = [
             print(instance)
         """, id="context-manager-class"),
     pytest.param("""
+        class Pool:
+            def __init__(self, size: int) -> None:
+                self.size = size
+
+            async def __aenter__(self):
+                return self
+
+            async def __aexit__(self, *exc):
+                return False
+        """, {}, "Pool", """
+        import asyncio
+
+        from mod import Pool
+
+
+        async def main() -> None:
+            async with Pool(size=2) as instance:
+                print(instance)
+
+
+        asyncio.run(main())
+        """, id="async-context-manager-class"),
+    pytest.param("""
         def countdown(n: int):
             while n > 0:
                 yield n
@@ -332,10 +355,14 @@ CASES = [
             return text.split(marker)
         """, {"pyproject.toml": "[project]\nname = 'demo'\n",
               "tests/test_mod.py": """
+                  import pytest
+
                   from mod import split_on
 
 
                   def test_split():
+                      with pytest.raises(TypeError):
+                          split_on(1, 2)
                       data = load()
                       assert split_on(data, "-") == []
                       assert split_on("a-b-c-d", "-") == ["a", "b", "c", "d"]
