@@ -284,6 +284,7 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", 
                         ".mypy_cache", ".pytest_cache", ".howto_cache", ".eggs"})
 MAX_FILES = 3000
 MAX_BYTES = 1_000_000
+MAX_TOTAL = 40_000_000  # characters read in all: a monorepo is searched only in part
 # Modules whose names in an argument mean the call reaches outside the process.
 _UNSAFE_MODULES = frozenset({"os", "sys", "subprocess", "shutil", "socket", "urllib", "http",
                              "requests", "httpx", "ftplib", "smtplib", "tempfile", "signal",
@@ -318,6 +319,7 @@ def project_root(path: str) -> str:
 def project_files(root: str) -> Tuple[Tuple[str, str], ...]:
     """(path, text) of the project's Python files: bounded in count and size, read once."""
     out: List[Tuple[str, str]] = []
+    total = 0
     for dirpath, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")
                          and not d.endswith(".egg-info"))
@@ -330,7 +332,8 @@ def project_files(root: str) -> Tuple[Tuple[str, str], ...]:
             except (Refused, UnicodeDecodeError):
                 continue
             out.append((full, text))
-            if len(out) >= MAX_FILES:
+            total += len(text)
+            if len(out) >= MAX_FILES or total >= MAX_TOTAL:
                 return tuple(out)
     return tuple(out)
 
