@@ -100,7 +100,9 @@ class Settings(NamedTuple):
     # Bounds on one file's work: bytes read (larger files are reported, not
     # parsed) and seconds to check or fix it.
     max_file_size: int = 4_000_000
-    file_timeout: float = 30.0
+    # Generous: it bounds pathological inputs (an 8,000-term expression, a 1 MB
+    # line), and a busy CI runner must not turn a large ordinary file into a miss.
+    file_timeout: float = 120.0
     # Where relative patterns are anchored: the directory of the config file,
     # else the current directory.
     root: str = "."
