@@ -201,6 +201,17 @@ CASES = [
         remember(store=[1, 2, 3], item=2)
         """, id="body-returns-nothing"),
     pytest.param("""
+        def fail(message: str):
+            raise ValueError(message)
+        """, {}, "fail", """
+        from mod import fail
+
+        try:
+            fail(message="example")
+        except Exception as error:
+            print(repr(error))
+        """, id="raising-is-its-use"),
+    pytest.param("""
         class Account:
             def __init__(self, owner: str, balance: float) -> None:
                 self.owner = owner

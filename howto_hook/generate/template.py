@@ -611,6 +611,7 @@ class _Use:
     endless: bool
     enum_member: str  # first member of an Enum class, "" otherwise
     prop: bool
+    raises: bool = False  # its body ends in a `raise` and never returns: raising is its use
 
 
 def _use(req: Request, node: Optional[ast.AST]) -> _Use:
@@ -622,7 +623,14 @@ def _use(req: Request, node: Optional[ast.AST]) -> _Use:
         kind=t.kind, cm=_cm_kind(t, node), generator=_is_generator(node), is_async=t.is_async,
         returns=_returns_value(node), yields_value=_yields_value(node), endless=_endless(node),
         enum_member=members[0] if members else ("-" if _is_enum(node) else ""),
-        prop=any(d.endswith("property") for d in decorators))
+        prop=any(d.endswith("property") for d in decorators), raises=_always_raises(node))
+
+
+def _always_raises(node: Optional[ast.AST]) -> bool:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_generator(node):
+        return False
+    return isinstance(node.body[-1], ast.Raise) and not any(
+        isinstance(n, ast.Return) for n in _own_nodes(node))
 
 
 def _use_lines(u: _Use, call: str, setup: Sequence[str]) -> Tuple[List[str], List[str]]:
@@ -660,6 +668,9 @@ def _use_lines(u: _Use, call: str, setup: Sequence[str]) -> Tuple[List[str], Lis
             return ["from itertools import islice"], lines + [
                 f"for item in islice({call}, 5):", "    print(item)"]
         return [], lines + [f"for item in {call}:", "    print(item)"]
+    if u.raises:
+        return [], lines + ["try:", f"    {call}", "except Exception as error:",
+                            "    print(repr(error))"]
     if u.returns:
         return [], lines + [f"result = {call}", "print(result)"]
     return [], lines + [call]
