@@ -361,7 +361,9 @@ def double(n: int) -> int:
 
 
 def explode(path: str) -> int:
-    raise OSError("no disk")
+    if path:  # on a branch: a body that always raises gets a try/except example that runs
+        raise OSError("no disk")
+    return 0
 '''
 
 
@@ -373,7 +375,9 @@ def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
     between, _, last = rest.partition("def explode")
     assert '"""' in between  # double's guide is written...
     # ...explode's is not: its example raises, so it is left as it was
-    assert last == '(path: str) -> int:\n    raise OSError("no disk")\n'
+    assert last == ('(path: str) -> int:\n    if path:  # on a branch: a body that always '
+                    'raises gets a try/except example that runs\n        raise OSError("no disk")'
+                    '\n    return 0\n')
     where = f"cm.py:{line_of(after, 'def explode')}"  # the file as written (issue 13)
     assert f"{where}: cannot fix explode: the usage example raises OSError: no disk" in err
     if '"""' not in head:  # the template's context manager example did not run
