@@ -29,7 +29,7 @@ import sys
 from typing import Any, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 from howto_hook.cli import PROG, Options
-from howto_hook.config import Settings
+from howto_hook.config import ConfigError, Settings
 from howto_hook.generate.untrusted import holds_key, printable, scrub
 
 URL = "/v1/chat/completions"
@@ -296,19 +296,16 @@ class _Provider(NamedTuple):
 
 def _client(settings: Settings) -> Tuple[_Provider, str]:
     """The provider, and the key (for scrubbing)."""
+    from howto_hook.generate import llm
+
     try:
-        import openai
-    except ImportError:
-        raise BatchError("the batch options need the openai package: "
-                         "pip install 'howto-hook[llm]'") from None
+        key = llm.provider_key(settings, "the batch options")
+    except ConfigError as e:
+        raise BatchError(str(e)) from None
+    import openai
+
     from howto_hook.generate import transport
 
-    var = settings.llm.api_key_env
-    key = os.environ.get(var, "")
-    if not key.strip():
-        raise BatchError(f"the batch options need an API key in the environment variable "
-                         f"{var} (a local server that needs none takes any value, "
-                         f"e.g. {var}=local)")
     clock = transport.Clock()
     client = openai.OpenAI(api_key=key, base_url=settings.llm.base_url,
                            timeout=settings.llm.timeout, max_retries=settings.llm.max_retries,

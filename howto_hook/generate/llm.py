@@ -301,6 +301,26 @@ def retry_after(headers: Any) -> Optional[float]:
             return None
 
 
+def provider_key(settings: Settings, who: str) -> str:
+    """The API key, once openai is known to import; ConfigError in one line otherwise.
+
+    The generator and the Batch API commands both start here, so a missing
+    extra or key reads the same whichever the user ran.
+    """
+    try:
+        import openai  # noqa: F401  (here, so that a missing extra is one clear line)
+    except ImportError:
+        raise ConfigError(f"{who} needs the openai package: "
+                          "pip install 'howto-hook[llm]'") from None
+    var = settings.llm.api_key_env
+    key = os.environ.get(var, "")
+    if not key.strip():
+        raise ConfigError(
+            f"{who} needs an API key in the environment variable {var} "
+            f"(a local server that needs none takes any value, e.g. {var}=local)")
+    return key
+
+
 class LLMGenerator:
     name = "llm"
 
@@ -324,17 +344,7 @@ class LLMGenerator:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, root: str, no_cache: bool) -> "LLMGenerator":
-        try:
-            import openai  # noqa: F401  (here, so that a missing extra is one clear line)
-        except ImportError:
-            raise ConfigError("the llm generator needs the openai package: "
-                              "pip install 'howto-hook[llm]'") from None
-        var = settings.llm.api_key_env
-        key = os.environ.get(var, "")
-        if not key.strip():
-            raise ConfigError(
-                f"the llm generator needs an API key in the environment variable {var} "
-                f"(a local server that needs none takes any value, e.g. {var}=local)")
+        key = provider_key(settings, "the llm generator")
         runner = None
         if settings.run_examples:
             from howto_hook import examples
