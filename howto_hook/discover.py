@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from fnmatch import fnmatchcase
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from howto_hook import diff
 from howto_hook.config import Settings
@@ -66,6 +66,12 @@ def is_excluded(path: str, settings: Settings) -> bool:
     return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)
 
 
+def _patterns_exclude(path: str, settings: Settings) -> bool:
+    """`exclude`/`extend-exclude` alone (no test-code rule)."""
+    rel = _rel_for_patterns(path, settings)
+    return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)
+
+
 def ignored_codes(path: str, settings: Settings) -> Tuple[str, ...]:
     """Codes that `per-file-ignores` switches off for this path."""
     rel = rel_to_root(path, settings)
@@ -101,23 +107,45 @@ def _ignored_by_git(directory: str) -> bool:
     return proc.returncode == 0
 
 
-def _walk(directory: str, settings: Settings) -> List[str]:
+SettingsFor = Callable[[str], Settings]
+
+
+def _walk(directory: str, settings_for: SettingsFor,
+          skipped: Callable[[str, Settings], bool]) -> List[str]:
     found: List[str] = []
     for here, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not is_excluded(os.path.join(here, d), settings))
+        # A directory is judged by its own nearest configuration (asked for a
+        # file inside it), so a package's include-tests governs its own
+        # subtree, whatever the configuration the walk started under.
+        dirs[:] = sorted(
+            d for d in dirs
+            if not skipped(os.path.join(here, d),
+                           settings_for(os.path.join(here, d, "__init__.py"))))
         for name in sorted(files):
             full = os.path.join(here, name)
-            if included(name, settings) and not is_excluded(full, settings):
+            own = settings_for(full)
+            if included(name, own) and not skipped(full, own):
                 found.append(full)
     return found
 
 
-def expand(paths: Iterable[str], settings: Settings) -> List[str]:
+def expand(paths: Iterable[str], settings: Settings,
+           settings_for: Optional[SettingsFor] = None) -> List[str]:
     """The files to check, each once, in a stable order.
 
     An explicit file is checked unless `exclude` matches it (pre-commit
     passes files one by one, so exclusion must hold for them too).
+    `settings_for` gives a path its own settings (the nearest configuration
+    above it); without it every path takes `settings`.
     """
+    by_own: SettingsFor = settings_for or (lambda _path: settings)
+
+    def skipped(path: str, own: Settings) -> bool:
+        # The path's own configuration decides (test code, its excludes); the
+        # run's exclusions (the command line's, the starting configuration's)
+        # still prune what lies below where the run started.
+        return is_excluded(path, own) or _patterns_exclude(path, settings)
+
     out: List[str] = []
     seen = set()
     for path in paths:
@@ -126,15 +154,15 @@ def expand(paths: Iterable[str], settings: Settings) -> List[str]:
         if os.path.isdir(path):
             listed = _git_files(path)
             if listed is None:
-                candidates = _walk(path, settings)
+                candidates = _walk(path, by_own, skipped)
             else:
                 candidates = sorted(
                     p for p in listed
-                    if included(os.path.basename(p), settings)
-                    and os.path.isfile(p) and not is_excluded(p, settings)
+                    if included(os.path.basename(p), by_own(p))
+                    and os.path.isfile(p) and not skipped(p, by_own(p))
                 )
         else:
-            candidates = [] if is_excluded(path, settings) else [path]
+            candidates = [] if skipped(path, by_own(path)) else [path]
         for c in candidates:
             key = os.path.normcase(os.path.abspath(c))
             if key not in seen:

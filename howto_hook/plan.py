@@ -261,9 +261,9 @@ def _codes_for(path: str, settings: Settings, enabled: FrozenSet[str]) -> Frozen
 
 
 def _all_jobs(paths: Sequence[str], configs: Configs, cwd: str) -> List[Job]:
-    # the walk prunes by the run's settings; each file then by its own
-    return [configs.job(f, display(f, cwd)) for f in expand(paths, configs.base)
-            if configs.fixed or not is_excluded(f, configs.for_file(f))]
+    # each file and directory of the walk is judged by its own configuration
+    return [configs.job(f, display(f, cwd))
+            for f in expand(paths, configs.base, configs.for_file)]
 
 
 def _changed_jobs(change: diff.Change, paths: Sequence[str], configs: Configs,

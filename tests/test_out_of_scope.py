@@ -134,3 +134,28 @@ def test_naming_only_test_code_says_why_nothing_is_checked(tmp_path, run_main, n
     status, out, err = run_main(["--all", named], str(tmp_path))
     assert (status, out) == (0, "")
     assert (note in err.splitlines()) if note else "test code" not in err, err
+
+
+@pytest.mark.parametrize("git", [pytest.param(False, id="walk"),
+                                 pytest.param(True, id="git-listing")])
+def test_a_package_config_governs_its_own_tests_in_a_walk_from_the_root(
+        tmp_path, run_main, git) -> None:
+    # The root leaves test code out; packages/a brings its own back. A walk
+    # from the root must judge each directory by its nearest configuration.
+    root = tmp_path / "mono"
+    files = ["tests/test_root.py", "packages/a/tests/test_a.py", "packages/a/mod.py",
+             "packages/b/tests/test_b.py", "packages/b/mod.py"]
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(UNDOCUMENTED)
+    (root / "pyproject.toml").write_text("[tool.howto]\n")
+    (root / "packages/a/pyproject.toml").write_text("[tool.howto]\ninclude-tests = true\n")
+    if git:
+        import subprocess
+
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+    status, out, err = run_main(["--all", "--output-format", "json", "--exit-zero", "."],
+                                str(root))
+    assert status == 0, err
+    found = sorted(r["path"] for r in json.loads(out) if r["code"] == "HOW100")
+    assert found == ["packages/a/mod.py", "packages/a/tests/test_a.py", "packages/b/mod.py"]
