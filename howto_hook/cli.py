@@ -38,9 +38,6 @@ def _percent(value: str) -> float:
 
 
 # Every option, once: the parser is built from this table.
-
-
-# Every option, once: the parser is built from this table.
 OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
     ("--all", dict(action="store_true",
                    help="check every definition, not only changed ones")),
