@@ -150,22 +150,26 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
     line_length = outcomes[0].request.room.line_length if outcomes else None
     before = {(t.qualname, t.line): vs for t, vs in analysis.checked}
     order = _nth([t for t, _ in analysis.checked])
+    # the original is parsed once, however many times it is rewritten and proved
+    located = rewrite.locate_definitions(text, settings) if docs else None
+    original = validate.code_without_docstrings(text) if docs else None
     while docs:
         new_text, made = rewrite.apply(text, docs, settings=settings, encoding=encoding,
-                                       line_length=line_length)
+                                       line_length=line_length, located=located)
         bad: Dict[Key, str] = {}
         for key, (literal, value) in made.items():
             if validate.literal_value(literal) != value:
                 bad[key] = "internal error: the new literal does not evaluate to the guide"
-        problem = validate.same_code(text, new_text) if not bad else None
+        problem = validate.same_code_as(original, new_text) if not bad else None
         if problem is not None:
             if len(docs) == 1:
                 bad[next(iter(docs))] = problem
             else:  # find the culprit: keep each docstring that proves safe alone
                 for key in list(docs):
                     alone, _ = rewrite.apply(text, {key: docs[key]}, settings=settings,
-                                             encoding=encoding, line_length=line_length)
-                    reason = validate.same_code(text, alone)
+                                             encoding=encoding, line_length=line_length,
+                                             located=located)
+                    reason = validate.same_code_as(original, alone)
                     if reason is not None:
                         bad[key] = reason
                 if not bad:  # only the combination fails: refuse the file

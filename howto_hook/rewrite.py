@@ -187,19 +187,31 @@ def _placed(doc: str, opening: str, old: Optional[cst.BaseExpression],
     return "\n" + doc if _starts_below(old) or too_long else doc
 
 
+Located = Tuple[cst.Module, List[Tuple[Target, walk.Def]]]
+
+
+def locate_definitions(text: str, settings: Settings) -> Located:
+    """`text` parsed and its definitions found: what `apply` reads, made once
+    for any number of rewrites of the same text."""
+    module = locate.parse_module(text)
+    return module, locate.find_definitions(module, path="", settings=settings, source=text)
+
+
 def apply(text: str, docs: Mapping[Tuple[str, int], str], *, settings: Settings,
-          encoding: str = "utf-8", line_length: Optional[int] = None
+          encoding: str = "utf-8", line_length: Optional[int] = None,
+          located: Optional[Located] = None
           ) -> Tuple[str, Dict[Tuple[str, int], Tuple[str, str]]]:
     """Put new docstrings into `text`, keyed by (qualname, def line).
 
     Returns the new source and, per key, (literal, expected value), so that
     the caller can prove each literal evaluates to what was meant.
+    `located`: `locate_definitions(text, settings)`, when already made.
     """
-    module = locate.parse_module(text)
+    module, definitions = located if located is not None else locate_definitions(text, settings)
     lines = text.split("\n")
     literals: Dict[int, str] = {}
     made: Dict[Tuple[str, int], Tuple[str, str]] = {}
-    for target, node in locate.find_definitions(module, path="", settings=settings, source=text):
+    for target, node in definitions:
         key = (target.qualname, target.line)
         if key not in docs:
             continue

@@ -50,7 +50,11 @@ def code_without_docstrings(source: str) -> Optional[str]:
 
 def same_code(before: str, after: str) -> Optional[str]:
     """None when `after` is `before` with only docstrings changed; else why not."""
-    old = code_without_docstrings(before)
+    return same_code_as(code_without_docstrings(before), after)
+
+
+def same_code_as(old: Optional[str], after: str) -> Optional[str]:
+    """`same_code` with the original's `code_without_docstrings` already made."""
     if old is None:
         return "Python's own parser rejects the original file, so the rewrite cannot be verified"
     new = code_without_docstrings(after)
