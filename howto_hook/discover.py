@@ -60,10 +60,7 @@ def is_test_code(path: str, settings: Settings) -> bool:
 
 
 def is_excluded(path: str, settings: Settings) -> bool:
-    rel = _rel_for_patterns(path, settings)
-    if not settings.include_tests and _matches(rel, TEST_PATTERNS):
-        return True
-    return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)
+    return is_test_code(path, settings) or _patterns_exclude(path, settings)
 
 
 def _patterns_exclude(path: str, settings: Settings) -> bool:
