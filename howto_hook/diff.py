@@ -343,7 +343,7 @@ def _merged(patch: str, untracked: str) -> Dict[str, Lines]:
     return changed
 
 
-AGAINST_HEAD = _AGAINST_HEAD = "the working tree against HEAD"
+AGAINST_HEAD = "the working tree against HEAD"
 
 
 def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
@@ -359,7 +359,7 @@ def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
         every.update({p: None for p in _names(_ok(others, "ls-files"))})
         return Change(_absolute(root, every), "a repository with no commits (everything is new)")
     return Change(_absolute(root, _with_untracked(root, ("HEAD",), pathspecs)),
-                  _AGAINST_HEAD)
+                  AGAINST_HEAD)
 
 
 def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
@@ -378,7 +378,7 @@ def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
         return None
     if diff.returncode != 0 or others.returncode != 0:
         return None
-    return Change(_absolute(cwd, _merged(_text(diff), _text(others))), _AGAINST_HEAD)
+    return Change(_absolute(cwd, _merged(_text(diff), _text(others))), AGAINST_HEAD)
 
 
 def between_refs(root: str, from_ref: str, to_ref: str) -> Change:
