@@ -100,6 +100,11 @@ def bad_underline(ctx: Context) -> Iterator[Finding]:
     if ctx.guide.title is not None:
         heads.append((ctx.guide.title, "="))
     heads.extend((s.heading, "-") for s in ctx.guide.sections if s.heading.key is not None)
+    if ctx.guide.title is not None:
+        # Other sections of a guide may use any adornment (a deeper level), so
+        # each is held to its own character: only a short underline is wrong.
+        heads.extend((s.heading, s.heading.underline[0]) for s in ctx.guide.sections
+                     if s.heading.key is None and s.heading.underline is not None)
     for head, char in heads:
         problem = g.underline_problem(head, char)
         if problem is None:
@@ -107,16 +112,6 @@ def bad_underline(ctx: Context) -> Iterator[Finding]:
         index = head.index if head.underline is None else head.index + 1
         line, col = ctx.guide.pos(index, _indent(ctx.guide, index))
         yield line, col, problem
-    if ctx.guide.title is None:
-        return
-    # Other sections of a guide may use any adornment (a deeper level), but
-    # an underline shorter than its heading is invalid reStructuredText.
-    for s in ctx.guide.sections:
-        h = s.heading
-        if h.key is None and h.underline is not None and len(h.underline) < len(h.text):
-            line, col = ctx.guide.pos(h.index + 1, _indent(ctx.guide, h.index + 1))
-            yield line, col, (f"underline of {h.text!r} is {len(h.underline)} characters, "
-                              f"shorter than the heading ({len(h.text)})")
 
 
 _KEYS = ("description", "steps", "example")
