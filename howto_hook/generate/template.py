@@ -636,7 +636,6 @@ def _always_raises(node: Optional[ast.AST]) -> bool:
 def _use_lines(u: _Use, call: str, setup: Sequence[str]) -> Tuple[List[str], List[str]]:
     """(extra imports, body lines) that use `call` the way its kind is used."""
     lines = list(setup)
-    imports: List[str] = []
     if u.kind == "class":
         if u.enum_member:
             return [], lines + [f"for member in {call.split('(')[0]}:", "    print(member)"]
