@@ -317,7 +317,7 @@ def _said(e: BaseException, key: str) -> str:
     """A provider error in one printable line, without the key."""
     import openai
 
-    from howto_hook.generate import transport
+    from howto_hook.generate import llm, transport
 
     cause = e.__cause__ if isinstance(e, openai.APIConnectionError) else e
     if isinstance(cause, transport.CrossOriginRedirect):
@@ -325,12 +325,7 @@ def _said(e: BaseException, key: str) -> str:
     elif isinstance(e, openai.APITimeoutError):
         text = "the server did not answer in time"
     elif isinstance(e, openai.APIStatusError):
-        body = e.body
-        message = body.get("message") if isinstance(body, dict) else body
-        if not isinstance(message, str) or not message.strip():
-            message = re.sub(r"^Error code: \d+( - )?", "", str(e.message))
-        text = f"the server answered HTTP {e.status_code}" + (
-            f": {message.strip()}" if message.strip() else "")
+        text = llm.status_text(e)
     elif isinstance(e, openai.APIConnectionError):
         text = f"cannot reach the server: {e}"
     else:

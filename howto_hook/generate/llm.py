@@ -401,7 +401,7 @@ class LLMGenerator:
             said = e.response.headers.get("x-should-retry") if e.response is not None else None
             if said in ("true", "false"):
                 retry = said == "true"
-            return self._scrub(_status_text(e)), retry
+            return self._scrub(status_text(e)), retry
         return self._scrub(f"{type(e).__name__}: {e}"), False
 
     def _budget_spent(self) -> str:
@@ -460,7 +460,7 @@ class LLMGenerator:
                     with self._lock:  # every later request starts from the accepted format
                         self._formats.current = max(self._formats.current, current + 1)
                     continue
-                raise _Failure(self._scrub(_status_text(e))) from None
+                raise _Failure(self._scrub(status_text(e))) from None
             choice = response.choices[0] if response.choices else None
             content = choice.message.content if choice is not None else None
             tokens = response.usage.total_tokens if response.usage is not None else 0
@@ -579,7 +579,7 @@ class LLMGenerator:
         return list(self.stream(requests))
 
 
-def _status_text(e: Any) -> str:
+def status_text(e: Any) -> str:
     """What a server said with an error status: its error message, else its text."""
     body = e.body
     said = body.get("message") if isinstance(body, dict) else body
