@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import List, Pattern
 
+from howto_hook.generate.untrusted import KEY_MIN_LENGTH
+
 REDACTED = "<redacted>"
 
 # Token formats by provider. Each is anchored on the provider's prefix so that
@@ -132,7 +134,7 @@ def redact(text: str) -> str:
 def without(text: str, secret: str) -> str:
     """The text with one known secret (the caller's own API key) replaced.
 
-    A key of a few characters is a placeholder a local server accepts
+    A key shorter than KEY_MIN_LENGTH is a placeholder a local server accepts
     ("local", "EMPTY"), not a secret, and replacing it would mangle words.
     """
-    return text.replace(secret, REDACTED) if len(secret) >= 8 else text
+    return text.replace(secret, REDACTED) if len(secret) >= KEY_MIN_LENGTH else text
