@@ -294,8 +294,8 @@ class _Provider(NamedTuple):
             return call(*args, **kwargs)
 
 
-def _client(settings: Settings) -> Tuple[_Provider, str]:
-    """The provider, and the key (for scrubbing)."""
+def _client(settings: Settings) -> _Provider:
+    """The provider, with its key (for scrubbing)."""
     from howto_hook.generate import llm
 
     try:
@@ -310,7 +310,7 @@ def _client(settings: Settings) -> Tuple[_Provider, str]:
     client = openai.OpenAI(api_key=key, base_url=settings.llm.base_url,
                            timeout=settings.llm.timeout, max_retries=settings.llm.max_retries,
                            http_client=transport.http_client(settings.llm.base_url, clock))
-    return _Provider(client, key, clock, settings.llm.timeout), key
+    return _Provider(client, key, clock, settings.llm.timeout)
 
 
 def _said(e: BaseException, key: str) -> str:
@@ -356,7 +356,7 @@ def _reason(batch: Any) -> str:
     return "; ".join(s for s in said if s) or "the provider gave no reason"
 
 
-def _retrieve(provider: _Provider, key: str, batch_id: str) -> Any:
+def _retrieve(provider: _Provider, batch_id: str) -> Any:
     import openai
 
     try:
@@ -365,7 +365,7 @@ def _retrieve(provider: _Provider, key: str, batch_id: str) -> Any:
         raise BatchError(f"batch {batch_id}: the provider knows no such batch (HTTP 404); "
                          f"drop its record with --batch-forget {batch_id}") from None
     except openai.OpenAIError as e:
-        raise BatchError(f"batch {batch_id}: {_said(e, key)}") from None
+        raise BatchError(f"batch {batch_id}: {_said(e, provider.key)}") from None
     status = _field(batch, "status", batch_id)
     if status not in RUNNING + ENDED:
         raise BatchError(f"batch {batch_id}: the provider gave an unknown status "
@@ -373,14 +373,14 @@ def _retrieve(provider: _Provider, key: str, batch_id: str) -> Any:
     return batch
 
 
-def _download(provider: _Provider, key: str, file_id: str, batch_id: str) -> str:
+def _download(provider: _Provider, file_id: str, batch_id: str) -> str:
     import openai
 
     try:  # an output file may be large: per-read timeouts only
         data = provider.client.files.content(file_id).read()
     except openai.OpenAIError as e:
         raise BatchError(f"batch {batch_id}: cannot download file {file_id}: "
-                         f"{_said(e, key)}") from None
+                         f"{_said(e, provider.key)}") from None
     return data.decode("utf-8", "replace")
 
 
@@ -397,7 +397,7 @@ def submit(options: Options, cwd: str, *, max_requests: int = MAX_REQUESTS,
                          f"({cached} answered in the cache).\n")
         return 0
     files = split(lines, max_requests=max_requests, max_bytes=max_bytes)
-    client, key = _client(settings)
+    client = _client(settings)
     for n, chunk in enumerate(files, start=1):
         data = ("\n".join(ln.text for ln in chunk) + "\n").encode("utf-8")
         name = f"howto-batch-{n}.jsonl"
@@ -413,7 +413,7 @@ def submit(options: Options, cwd: str, *, max_requests: int = MAX_REQUESTS,
             done = f" ({n - 1} of {len(files)} batches were submitted and recorded)" \
                 if n > 1 else ""
             raise BatchError(f"cannot submit the batch file of {len(chunk)} requests: "
-                             f"{_said(e, key)}{done}") from None
+                             f"{_said(e, client.key)}{done}") from None
         batch_id = _field(batch, "id", "(new)")
         save_record(root, _record(batch_id, "provider", settings, chunk,
                                            input_file_id=file_id))
@@ -506,7 +506,7 @@ def status(options: Options, cwd: str) -> int:
     if not records:
         sys.stderr.write(f"No batch is recorded under {_directory(root)}.\n")
         return 0
-    client = key = None
+    client = None
     failed = False
     for r in records:
         n = len(r["requests"])
@@ -517,9 +517,9 @@ def status(options: Options, cwd: str) -> int:
                              f"(import its output with --batch-import)\n")
             continue
         if client is None:
-            client, key = _client(settings)
+            client = _client(settings)
         try:
-            batch = _retrieve(client, key or "", r["id"])
+            batch = _retrieve(client, r["id"])
         except BatchError as e:
             sys.stdout.write(f"{head}  {e}\n")
             failed = True
@@ -555,7 +555,8 @@ def collect(options: Options, cwd: str) -> int:
     if not records:
         sys.stderr.write(f"No submitted batch is recorded under {_directory(root)}.\n")
         return 0
-    client, key = _client(settings)
+    client = _client(settings)
+    key = client.key
     trouble = False
     ready: List[Dict[str, Any]] = []
     for r in records:
@@ -565,7 +566,7 @@ def collect(options: Options, cwd: str) -> int:
             ready.append(r)
             continue
         try:
-            batch = _retrieve(client, key, bid)
+            batch = _retrieve(client, bid)
         except BatchError as e:
             sys.stderr.write(f"{PROG}: {e}\n")
             trouble = True
@@ -579,7 +580,7 @@ def collect(options: Options, cwd: str) -> int:
             for name in ("output_file_id", "error_file_id"):
                 file_id = getattr(batch, name, None)
                 if file_id:
-                    text += _download(client, key, file_id, bid) + "\n"
+                    text += _download(client, file_id, bid) + "\n"
         except BatchError as e:
             sys.stderr.write(f"{PROG}: {e}\n")
             trouble = True
