@@ -141,7 +141,8 @@ def expand(paths: Iterable[str], settings: Settings,
         # The path's own configuration decides (test code, its excludes); the
         # run's exclusions (the command line's, the starting configuration's)
         # still prune what lies below where the run started.
-        return is_excluded(path, own) or _patterns_exclude(path, settings)
+        return is_excluded(path, own) or (own is not settings
+                                          and _patterns_exclude(path, settings))
 
     out: List[str] = []
     seen = set()
