@@ -2,7 +2,7 @@
 in a docstring that is no guide yet, with the exact findings it may cause."""
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import pytest
 

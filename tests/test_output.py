@@ -6,7 +6,6 @@ import io
 import json
 import ntpath
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
