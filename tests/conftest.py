@@ -54,6 +54,15 @@ def function_source(doc: str, *, name: str = "send_report", indent: str = "    "
             f"{indent}return len(path)\n")
 
 
+def write_tree(root: Path, files: "dict[str, str]") -> Path:
+    """Write each file of `files` (relative path -> text) under `root`."""
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return root
+
+
 def replace_line(doc: str, old: str, new: str) -> str:
     assert old in doc, old
     return doc.replace(old, new, 1)
@@ -120,10 +129,6 @@ def project(tmp_path, monkeypatch):
         table = "".join(f"{k} = {v}\n" for k, v in defaults.items() if f"{k} =" not in llm)
         (tmp_path / "pyproject.toml").write_text(
             f"[tool.howto]\n{extra}\n[tool.howto.llm]\n{table}{llm}\n", encoding="utf-8")
-        for name, text in (files or {"m.py": LLM_SOURCE}).items():
-            p = tmp_path / name
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text, encoding="utf-8")
-        return tmp_path
+        return write_tree(tmp_path, files or {"m.py": LLM_SOURCE})
 
     return make

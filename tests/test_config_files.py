@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_GUIDE, function_source, git
+from conftest import GOOD_GUIDE, function_source, git, write_tree
 
 VAGUE = function_source(GOOD_GUIDE.replace("reads the report", "is getting the report")
                         .replace("send_report", "vague"),
@@ -15,17 +15,9 @@ VAGUE = function_source(GOOD_GUIDE.replace("reads the report", "is getting the r
 SOURCE = VAGUE + "\n\ndef bare(x):\n    return x\n"  # HOW301 in vague, HOW100 in bare
 
 
-def write(root: Path, files: "dict[str, str]") -> Path:
-    for name, text in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def monorepo(tmp_path: Path) -> Path:
-    root = write(tmp_path / "mono", {
+    root = write_tree(tmp_path / "mono", {
         "pyproject.toml": '[tool.howto]\nignore = ["HOW100"]\n',
         "top.py": SOURCE,
         "sub/skip.py": SOURCE,
@@ -95,7 +87,7 @@ def test_a_package_run_sees_only_its_files_with_its_settings(monorepo, run_main)
                  id="exclude-replaces"),
 ])
 def test_command_line_settings(monorepo, run_main, args, expected) -> None:
-    write(monorepo, {"other.toml": 'select = ["HOW100"]\n'})
+    write_tree(monorepo, {"other.toml": 'select = ["HOW100"]\n'})
     assert found(run_main, monorepo, *args, ".") == expected
 
 
@@ -106,7 +98,7 @@ def test_command_line_settings(monorepo, run_main, args, expected) -> None:
     pytest.param({"howto.toml": "scope = [\n"}, "howto.toml is not valid TOML", id="bad-toml"),
 ])
 def test_config_mistakes_name_the_file(tmp_path, run_main, files, needle) -> None:
-    write(tmp_path, {**files, "m.py": SOURCE})
+    write_tree(tmp_path, {**files, "m.py": SOURCE})
     status, out, err = run_main(["--all", "."], tmp_path)
     assert (status, out) == (2, "") and needle in err and err.count("\n") == 1
 
@@ -117,6 +109,6 @@ def test_config_mistakes_name_the_file(tmp_path, run_main, files, needle) -> Non
     pytest.param("nonsense=1", "unknown key", id="unknown-key"),
 ])
 def test_config_flag_mistakes(tmp_path, run_main, value, needle) -> None:
-    write(tmp_path, {"m.py": SOURCE})
+    write_tree(tmp_path, {"m.py": SOURCE})
     status, out, err = run_main(["--all", "--config", value, "."], tmp_path)
     assert (status, out) == (2, "") and needle in err, err

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from conftest import GOOD_GUIDE
+from conftest import GOOD_GUIDE, write_tree
 from howto_hook import examples
 from howto_hook.check import check_source
 from howto_hook.config import Settings
@@ -28,13 +28,6 @@ def guided(header: str, example: str, body: str = "return 1", name: str = "targe
     indent = "    "
     return (f"{header}\n{indent}\"\"\"{textwrap.indent(doc, indent).lstrip()}{indent}\"\"\"\n"
             f"{indent}{body}\n")
-
-
-def write(root: Path, files: Dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
 
 
 def how403(root: Path, rel: str, *, python: str = sys.executable, timeout: float = 5.0,
@@ -114,7 +107,7 @@ CASES = [
 def test_how403(tmp_path: Path, monkeypatch, header: str, example: str, body: str,
                 failing: Optional[str], message: Optional[str]) -> None:
     text = guided(header, example, body)
-    write(tmp_path, {"mod.py": text})
+    write_tree(tmp_path, {"mod.py": text})
     env = dict(os.environ, OPENAI_API_KEY="sk-secret", MY_PROVIDER_KEY="k", HARMLESS="kept")
     started = time.monotonic()
     found = how403(tmp_path, "mod.py", timeout=1.0, env=env)
@@ -126,7 +119,7 @@ def test_how403(tmp_path: Path, monkeypatch, header: str, example: str, body: st
 
 def test_src_layout_import_root(tmp_path: Path) -> None:
     text = guided("def target():", "from pkg.mod import target\n\nassert target() == 1\n")
-    write(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/mod.py": text})
+    write_tree(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/mod.py": text})
     assert how403(tmp_path, "src/pkg/mod.py") == []
 
 
@@ -149,7 +142,7 @@ def test_timeout_kills_the_child_and_its_children(tmp_path: Path) -> None:
         while True:
             target()
         """
-    write(tmp_path, {"mod.py": guided("def target():", example)})
+    write_tree(tmp_path, {"mod.py": guided("def target():", example)})
     found = how403(tmp_path, "mod.py", timeout=1.0)
     assert [m for _, m in found] == [
         "the usage example did not finish within 1 s and was stopped"]
@@ -185,7 +178,7 @@ def project_venv(tmp_path_factory) -> Path:
 def test_package_only_the_project_venv_has(project_venv: Path, which: str,
                                           expected: List[str]) -> None:
     example = "import onlyhere\nfrom mod import target\n\nassert onlyhere.answer() == 42\n"
-    write(project_venv, {"mod.py": guided("def target():", example)})
+    write_tree(project_venv, {"mod.py": guided("def target():", example)})
     python, why = examples.choose_python(None, str(project_venv), environ={})
     assert (python, why) == (str(project_venv / ".venv" / "bin" / "python"),
                              "from .venv at the repository root")
@@ -241,7 +234,7 @@ def test_interpreter_that_cannot_run_the_driver_is_an_error(tmp_path: Path) -> N
 def test_noqa_on_the_def_line_keeps_the_example_from_running(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     example = f"from mod import target\n\nopen({str(marker)!r}, 'w').close()\n1 / 0\n"
-    write(tmp_path, {"mod.py": guided("def target():  # noqa: HOW403", example)})
+    write_tree(tmp_path, {"mod.py": guided("def target():  # noqa: HOW403", example)})
     assert how403(tmp_path, "mod.py") == []
     assert not marker.exists()
 
@@ -270,7 +263,7 @@ def test_rule_doc_examples_behave_as_documented(tmp_path: Path) -> None:
     docs = doc_examples("HOW403")
     found = {}
     for heading, name in (("Example", "bad"), ("Use instead", "good")):
-        write(tmp_path / name, {"reports.py": docs[heading]})
+        write_tree(tmp_path / name, {"reports.py": docs[heading]})
         found[name] = how403(tmp_path / name, "reports.py")
     assert found["good"] == []
     assert [m for _, m in found["bad"]] == [
@@ -300,7 +293,7 @@ def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str
     marker = tmp_path / "ran"
     text = guided("def target():", MARKED.format(marker=str(marker)),
                   body="raise OSError('disk')")
-    write(tmp_path, {"mod.py": text, "pyproject.toml": f"[tool.howto]\n{config}"})
+    write_tree(tmp_path, {"mod.py": text, "pyproject.toml": f"[tool.howto]\n{config}"})
     status, out, err = run_main(["--all", *flags, "mod.py"], cwd=str(tmp_path))
     assert marker.exists() is runs
     if runs:
@@ -316,7 +309,7 @@ def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str
 
 def test_cli_json_and_interpreter_flag(tmp_path: Path, run_main, project_venv: Path) -> None:
     example = "import onlyhere\nfrom mod import target\n\nassert onlyhere.answer() == 41\n"
-    write(tmp_path, {"mod.py": guided("def target():", example)})
+    write_tree(tmp_path, {"mod.py": guided("def target():", example)})
     python = str(project_venv / ".venv" / "bin" / "python")
     _, out, err = run_main(["--all", "--run-examples", "--example-python", python,
                                  "--output-format", "json", "mod.py"], cwd=str(tmp_path))
@@ -339,8 +332,8 @@ def test_cli_json_and_interpreter_flag(tmp_path: Path, run_main, project_venv: P
                  "nowhere/python is not an executable file", id="python-missing"),
 ])
 def test_cli_config_errors(tmp_path: Path, run_main, config: str, needle: str) -> None:
-    write(tmp_path, {"mod.py": guided("def target():", "from mod import target\ntarget()\n"),
-                     "pyproject.toml": f"[tool.howto]\n{config}\n"})
+    write_tree(tmp_path, {"mod.py": guided("def target():", "from mod import target\ntarget()\n"),
+                          "pyproject.toml": f"[tool.howto]\n{config}\n"})
     status, _, err = run_main(["--all", "mod.py"], cwd=str(tmp_path))
     assert status == 2 and needle in err and len(err.strip().split("\n")) == 1
 
@@ -368,7 +361,7 @@ def explode(path: str) -> int:
 
 
 def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
-    write(tmp_path, {"cm.py": UNDOCUMENTED})
+    write_tree(tmp_path, {"cm.py": UNDOCUMENTED})
     status, _, err = run_main(["--all", "--fix", "--run-examples", "cm.py"], cwd=str(tmp_path))
     after = (tmp_path / "cm.py").read_text()
     head, _, rest = after.partition("def double")
@@ -392,7 +385,7 @@ def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
 
 def test_fix_without_running_writes_the_failing_example(tmp_path: Path, run_main) -> None:
     """The control: without --run-examples the same fix writes an example that raises."""
-    write(tmp_path, {"cm.py": UNDOCUMENTED})
+    write_tree(tmp_path, {"cm.py": UNDOCUMENTED})
     run_main(["--all", "--fix", "cm.py"], cwd=str(tmp_path))
     written = examples.check_files(
         [(str(tmp_path / "cm.py"), "cm.py", ENABLED, None, SETTINGS)],
@@ -406,7 +399,7 @@ def _outcome(tmp_path: Path, texts: List[str]):
     from howto_hook.generate import Outcome, Request
 
     source = "def target():\n    return 1\n"
-    write(tmp_path, {"mod.py": source})
+    write_tree(tmp_path, {"mod.py": source})
     target = analyse(source.encode(), path=str(tmp_path / "mod.py"), settings=SETTINGS,
                      enabled=frozenset()).checked[0][0]
     request = Request(target=target, source=source, import_path="mod", settings=SETTINGS)
@@ -437,9 +430,9 @@ def test_each_package_config_decides_for_its_files(tmp_path: Path, run_main) -> 
     """A monorepo: one package's config turns the examples on, the other's does not."""
     example = "from mod import target\n\ntarget()\n"
     for name, config in (("on", "run-examples = true\n"), ("off", "")):
-        write(tmp_path / name, {"mod.py": guided("def target():", example,
-                                                 body=f"raise KeyError({name!r})"),
-                                "pyproject.toml": f"[tool.howto]\n{config}"})
+        write_tree(tmp_path / name, {"mod.py": guided("def target():", example,
+                                                      body=f"raise KeyError({name!r})"),
+                                     "pyproject.toml": f"[tool.howto]\n{config}"})
     status, out, err = run_main(["--all", "on", "off"], cwd=str(tmp_path))
     assert [ln.split(": ", 1)[1] for ln in out.strip().split("\n")] == [
         "HOW403 the usage example raises KeyError: 'on'"]
@@ -464,7 +457,7 @@ def second(n: int) -> int:
 def test_a_fix_that_runs_examples_gets_more_than_the_file_timeout(tmp_path: Path,
                                                                   run_main) -> None:
     """file-timeout guards a parse; a fix that runs examples takes their time too."""
-    write(tmp_path, {"slow.py": SLOW, "pyproject.toml": "[tool.howto]\nfile-timeout = 1\n"})
+    write_tree(tmp_path, {"slow.py": SLOW, "pyproject.toml": "[tool.howto]\nfile-timeout = 1\n"})
     status, _, err = run_main(["--all", "--fix", "--run-examples", "slow.py"], cwd=str(tmp_path))
     assert "Fixed 2 definitions in 1 file" in err and "file-timeout" not in err
     assert (tmp_path / "slow.py").read_text().count("Usage Example") == 2
