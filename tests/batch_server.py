@@ -17,10 +17,10 @@ import email.parser
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from llm_server import completion
+from llm_server import LocalServer, completion, drip
 
 
 @dataclass
@@ -49,8 +49,9 @@ class _Batch:
                                                             "failed": 0})
 
 
-class BatchServer:
+class BatchServer(LocalServer):
     def __init__(self, script: Script) -> None:
+        super().__init__()
         self.script = script
         self.files: Dict[str, bytes] = {}
         self.uploads: List[Tuple[str, str]] = []  # (purpose, filename)
@@ -58,7 +59,6 @@ class BatchServer:
         self.created: List[Dict[str, Any]] = []  # bodies of POST /v1/batches
         self.asked: List[Tuple[str, str]] = []  # (method, path) of every request
         self._lock = threading.Lock()
-        self.stop = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -109,15 +109,7 @@ class BatchServer:
                 data = json.dumps({"id": "batch_1", "status": "completed"}).encode()
                 whole = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                          f"Content-Length: {len(data)}\r\n\r\n").encode() + data
-                for i in range(len(whole)):
-                    try:
-                        self.wfile.write(whole[i:i + 1])
-                        self.wfile.flush()
-                    except OSError:
-                        return
-                    if server.stop.wait(server.script.drip):
-                        return
-                self.close_connection = True
+                drip(self, whole, 0, server.script.drip, server.stop)
 
             def _upload(self, body: bytes) -> None:
                 status, message = server.script.upload
@@ -159,9 +151,7 @@ class BatchServer:
                     return
                 self._send(200, server._object(batch, state))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._listen(Handler)
 
     def _object(self, batch: _Batch, state: str) -> Dict[str, Any]:
         errors = {"object": "list", "data": list(self.script.errors)} if self.script.errors \
@@ -209,16 +199,3 @@ class BatchServer:
         return [json.loads(ln) for fid, data in self.files.items() if fid.startswith("file-")
                 and not fid.startswith(("file-out", "file-err"))
                 for ln in data.decode().splitlines() if ln.strip()]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "BatchServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Type, TypeVar
 
 
 @dataclass
@@ -41,15 +41,68 @@ def completion(content: str, tokens: int = 30) -> Dict[str, Any]:
     }
 
 
-class ChatServer:
+Self = TypeVar("Self", bound="LocalServer")
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1, started and stopped as a context manager.
+
+    `stop` is set on close, so a handler waiting on it (a delay, a drip) ends.
+    """
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+
+    def _listen(self, handler: Type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self: Self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def drip(handler: BaseHTTPRequestHandler, whole: bytes, first: int, interval: float,
+         stop: threading.Event) -> None:
+    """Write `whole[:first]` at once, then the rest one byte every `interval` seconds.
+
+    Ends early when the client gives up or `stop` is set; otherwise closes the connection.
+    """
+    try:
+        handler.wfile.write(whole[:first])
+        handler.wfile.flush()
+    except OSError:
+        return
+    for i in range(first, len(whole)):
+        try:
+            handler.wfile.write(whole[i:i + 1])
+            handler.wfile.flush()
+        except OSError:
+            return  # the client gave up
+        if stop.wait(interval):
+            return
+    handler.close_connection = True
+
+
+class ChatServer(LocalServer):
     def __init__(self, script: Script) -> None:
+        super().__init__()
         self.script = script
         self.requests: List[Dict[str, Any]] = []
         self.paths: List[str] = []
         self.times: List[float] = []
         self.in_flight = 0
         self.max_in_flight = 0
-        self.stop = threading.Event()  # ends delays and drips when the server closes
         self._lock = threading.Lock()
         server = self
 
@@ -100,37 +153,7 @@ class ChatServer:
             def _drip(self, reply: Reply, data: bytes, kind: str) -> None:
                 head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {kind}\r\n"
                         f"Content-Length: {len(data)}\r\n\r\n").encode()
-                whole = head + data
                 first = 0 if reply.drip_headers else len(head)
-                try:
-                    self.wfile.write(whole[:first])
-                    self.wfile.flush()
-                except OSError:
-                    return
-                for i in range(first, len(whole)):
-                    byte = whole[i:i + 1]
-                    try:
-                        self.wfile.write(byte)
-                        self.wfile.flush()
-                    except OSError:
-                        return  # the client gave up
-                    if server.stop.wait(reply.drip):
-                        return
-                self.close_connection = True
+                drip(self, head + data, first, reply.drip, server.stop)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "ChatServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._listen(Handler)
