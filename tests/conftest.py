@@ -63,6 +63,22 @@ def write_tree(root: Path, files: "dict[str, str]") -> Path:
     return root
 
 
+def fixed(source: str, path: str = "pkg/mod.py", settings: Any = None) -> str:
+    """What --fix makes of `source` with the template generator (default settings unless given)."""
+    from howto_hook.config import Settings
+    from howto_hook.fix import fix_data
+    from howto_hook.generate.template import TemplateGenerator
+    from howto_hook.rules import enabled_codes
+
+    defaults = Settings()
+    result = fix_data(source.encode(), path=path, display=path,
+                      settings=settings if settings is not None else defaults,
+                      enabled=enabled_codes(defaults.select, defaults.ignore), changed=None,
+                      generator=TemplateGenerator())
+    assert result.after is not None, result.failed
+    return result.after.decode()
+
+
 def replace_line(doc: str, old: str, new: str) -> str:
     assert old in doc, old
     return doc.replace(old, new, 1)

@@ -20,6 +20,8 @@ from howto_hook.fix import fix_data
 from howto_hook.generate.template import TemplateGenerator
 from howto_hook.rules import enabled_codes
 
+from conftest import fixed
+
 SETTINGS = Settings()
 ENABLED = enabled_codes(SETTINGS.select, SETTINGS.ignore)
 RUFF_TABS = ("--config", 'format.indent-style = "tab"')
@@ -33,13 +35,6 @@ def with_ruff(src: str, *options: str) -> str:
     proc = subprocess.run([sys.executable, "-m", "ruff", "format", "--no-cache", *options, "-"],
                           input=src, text=True, capture_output=True, check=True)
     return proc.stdout
-
-
-def fixed(src: str, path: str = "pkg/mod.py", settings: Settings = SETTINGS) -> str:
-    result = fix_data(src.encode(), path=path, display=path, settings=settings,
-                      enabled=ENABLED, changed=None, generator=TemplateGenerator())
-    assert result.after is not None, result.failed
-    return result.after.decode()
 
 
 def _src(text: str) -> str:

@@ -10,13 +10,10 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from howto_hook import linelength
-from howto_hook.config import ConfigError, Settings, settings_from_table
-from howto_hook.fix import fix_data
-from howto_hook.generate.template import TemplateGenerator
-from howto_hook.rules import enabled_codes
+from howto_hook.config import ConfigError, settings_from_table
 from howto_hook.wrap import columns, fill
 
-ENABLED = enabled_codes(Settings().select, Settings().ignore)
+from conftest import fixed
 
 LONG = textwrap.dedent('''\
     class Scheduler:
@@ -50,13 +47,6 @@ def written_over(before: str, after: str, limit: int) -> list:
             continue
         over.append(line)
     return over
-
-
-def fixed(source: str, path: str, settings: Settings = Settings()) -> str:
-    result = fix_data(source.encode(), path=path, display=path, settings=settings,
-                      enabled=ENABLED, changed=None, generator=TemplateGenerator())
-    assert result.after is not None, result.failed
-    return result.after.decode()
 
 
 CONFIGS = [
