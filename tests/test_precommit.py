@@ -58,22 +58,24 @@ def run(cwd: Path, env: "dict[str, str]", *args: str) -> subprocess.CompletedPro
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-@pytest.mark.slow
-def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_path) -> None:
+def user_repo(tmp_path: Path, hook_repo: "tuple[str, str]",
+              hooks: str) -> "tuple[Path, dict[str, str]]":
+    """A user's new repository whose .pre-commit-config.yaml takes `hooks` (YAML list items)
+    from the hook repository, and the environment pre-commit runs in for it."""
     hook_path, rev = hook_repo
-    env = pre_commit_env(tmp_path / "pre-commit-home")
     user = tmp_path / "user"
     user.mkdir()
     git(str(user), "init", "-q", "-b", "main")
-    (user / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
-        repos:
-          - repo: {hook_path}
-            rev: {rev}
-            hooks:
-              - id: howto-check
-              - id: howto-fix
-                stages: [manual]
-        """), encoding="utf-8")
+    (user / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_path}\n    rev: {rev}\n    hooks:\n"
+        + textwrap.indent(hooks, "      "), encoding="utf-8")
+    return user, pre_commit_env(tmp_path / "pre-commit-home")
+
+
+@pytest.mark.slow
+def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_path) -> None:
+    user, env = user_repo(tmp_path, hook_repo,
+                          "- id: howto-check\n- id: howto-fix\n  stages: [manual]\n")
     legacy = bad("legacy")
     (user / "mod.py").write_text(legacy, encoding="utf-8")
     git(str(user), "add", "-A")
@@ -137,18 +139,7 @@ def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_
 @pytest.mark.slow
 def test_all_files_checks_the_repository_whole_and_commits_stay_changed_only(
         hook_repo, tmp_path) -> None:
-    hook_path, rev = hook_repo
-    env = pre_commit_env(tmp_path / "pre-commit-home")
-    user = tmp_path / "user"
-    user.mkdir()
-    git(str(user), "init", "-q", "-b", "main")
-    (user / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
-        repos:
-          - repo: {hook_path}
-            rev: {rev}
-            hooks:
-              - id: howto-check
-        """), encoding="utf-8")
+    user, env = user_repo(tmp_path, hook_repo, "- id: howto-check\n")
     (user / "old.py").write_text(bad("legacy"), encoding="utf-8")
     (user / "other.py").write_text(bad("ancient"), encoding="utf-8")
     git(str(user), "add", "-A")
