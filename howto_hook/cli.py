@@ -95,6 +95,11 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
                               help="interpreter the examples run on (default: "
                                    "$VIRTUAL_ENV, else .venv or venv at the repository "
                                    "root, else howto-check's own)")),
+    ("--trust", dict(action="store_true",
+                     help="trust the repository's config files to run code and choose where "
+                          "source and keys go (run-examples, example-python, fix.generator, "
+                          "llm.base-url, llm.api-key-env), and remember them until they "
+                          "change (also HOWTO_TRUST=1)")),
     ("--batch-submit", dict(action="store_true",
                             help="send the requests --fix --generator llm would send as a "
                                  "provider batch (Batch API; about half the price)")),
@@ -160,6 +165,7 @@ class Options(NamedTuple):
     fail_under: Optional[float]
     run_examples: Optional[bool]  # None: as config says
     example_python: Optional[str]
+    trust: bool
     batch_submit: bool
     batch_status: bool
     batch_collect: bool

@@ -6,9 +6,13 @@ that names the key and the file.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
+
+from howto_hook import trust
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -200,11 +204,15 @@ def _banned(value: Any, where: str) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     if isinstance(value, list):
         words = _str_list(value, where)
         known = dict(DEFAULT_BANNED)
-        return tuple((w.lower(), known.get(w.lower(), ())) for w in words)
-    table = _table(value, where)
-    return tuple(
-        (word.lower(), _str_list(s, f"{where}.{word}")) for word, s in table.items()
-    )
+        pairs = tuple((w.lower(), known.get(w.lower(), ())) for w in words)
+    else:
+        table = _table(value, where)
+        pairs = tuple((word.lower(), _str_list(s, f"{where}.{word}"))
+                      for word, s in table.items())
+    for word, _ in pairs:
+        if not word.strip():  # it would match between any two words
+            raise ConfigError(f"{where} holds an empty word ({word!r})")
+    return pairs
 
 
 def _sections(value: Any, where: str) -> SectionNames:
@@ -351,11 +359,52 @@ def _load_toml(path: str, *, ours: bool = False) -> Mapping[str, Any]:
     if not ours and b"howto" not in data:
         return {}  # no table of ours: another tool's file is not ours to judge
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        return tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML: {e}") from None
+    except RecursionError:
+        if ours:
+            raise _too_deep(path) from None
+    # Another tool's table may nest deeper than the parser's stack: read
+    # [tool.howto] alone, and say the rest was passed over.
+    try:
+        table = tomllib.loads(_howto_part(text))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        raise _too_deep(path) from None
+    _note(f"{path}: a table nested too deep for the TOML parser (not howto's) was "
+          "passed over; only [tool.howto] was read")
+    return table
+
+
+def _too_deep(path: str) -> ConfigError:
+    return ConfigError(f"{path}: nested too deep for the TOML parser (thousands of levels "
+                       "of arrays or tables); not read")
+
+
+_HEADER = re.compile(r"\s*\[\[?([^\]\n]*)\]")
+
+
+def _howto_part(text: str) -> str:
+    """The lines of `[tool.howto]` and its sub-tables, from a pyproject.toml
+    that cannot be parsed whole (only used after the whole parse failed)."""
+    keep = False
+    out = []
+    for line in text.splitlines(keepends=True):
+        header = _HEADER.match(line)
+        if header:
+            name = re.sub(r"[\s\"']", "", header.group(1))
+            keep = name == "tool.howto" or name.startswith("tool.howto.")
+        if keep:
+            out.append(line)
+    return "".join(out)
+
+
+def _note(line: str) -> None:
+    """A line on stderr about how a config was read (the run goes on)."""
+    sys.stderr.write(f"howto-check: {line}\n")
 
 
 def _tool_table(path: str) -> Optional[Mapping[str, Any]]:
@@ -400,23 +449,83 @@ def merged(table: Mapping[str, Any], overrides: Sequence[Mapping[str, Any]]) -> 
 
 
 def load_settings(config: Optional[str] = None, *, cwd: str = ".",
-                  overrides: Sequence[Mapping[str, Any]] = ()) -> Settings:
+                  overrides: Sequence[Mapping[str, Any]] = (),
+                  trust_flag: bool = False) -> Settings:
     """Settings from `config` (an explicit file) or the nearest configuration
-    at or above `cwd`, with `overrides` (--config KEY=VALUE) on top.
+    at or above `cwd`, laid over the user's own config, with `overrides`
+    (--config KEY=VALUE) on top.
 
     A config's directory anchors its relative paths; with no config at all,
-    `cwd` does.
+    `cwd` does. The keys that run code or send data count from the file only
+    when the user trusted it (`trust_flag`: --trust; see trust.py).
     """
     path = config if config is not None else find_config(cwd)
     if config is not None and not os.path.isfile(config):
         raise ConfigError(f"config file {config} does not exist")
     table = config_table(path) if path is not None else {}
+    user = user_table(trust.user_config(os.environ))
     root = os.path.dirname(os.path.abspath(path)) if path is not None else os.path.abspath(cwd)
     try:
-        return settings_from_table(merged(table, overrides), root=root, config_path=path)
+        # every key is validated, trusted or not: a mistake is named either way
+        settings = settings_from_table(merged(merged(user, [table]), overrides), root=root,
+                                       config_path=path)
+        if path is None:
+            return settings
+        kept = _trusted_part(path, table, trust.wanted(trust_flag, os.environ))
+        if kept is table:
+            return settings
+        return settings_from_table(merged(merged(user, [kept]), overrides), root=root,
+                                   config_path=path)
     except ConfigError as e:
         message = str(e)
         if path is None or os.path.basename(path) != "pyproject.toml":
             # howto.toml, or a --config file, holds the keys at its top level
             message = message.replace("tool.howto.", "")
         raise ConfigError(f"{path}: {message}" if path is not None else message) from None
+
+
+def _trusted_part(path: str, table: Mapping[str, Any], grant: bool) -> Mapping[str, Any]:
+    """`table` whole when the user trusts `path` (or trusts it now, `grant`),
+    else without the keys that run code or send data, each named on stderr."""
+    keys = trust.sensitive_keys(table)
+    if not keys:
+        return table
+    store = trust.Store.from_environ(os.environ)
+    # what is trusted is the settings the file holds, so an edit elsewhere in
+    # a pyproject.toml (a dependency's version) does not revoke it
+    canonical = json.dumps(table, sort_keys=True, default=str).encode()
+    status = store.status(path, canonical)
+    if grant:
+        if status != "trusted":
+            problem = store.record(path, canonical)
+            if problem:
+                _note(f"{problem}; {path} is trusted for this run only")
+        return table
+    if status == "trusted":
+        return table
+    prefix = "tool.howto." if os.path.basename(path) == "pyproject.toml" else ""
+    why = ("has changed since it was trusted" if status == "changed"
+           else "is not trusted")
+    _note(f"ignoring {', '.join(prefix + k for k in keys)} in {path}: the file {why} "
+          f"({trust.HOW_TO_TRUST})")
+    return trust.without_sensitive(table)
+
+
+def user_table(path: str) -> Mapping[str, Any]:
+    """The user's own config (howto.toml keys), validated; {} when there is none.
+
+    Its keys are the user's word, sensitive ones included; a repository's
+    trusted config and the command line are laid over it.
+    """
+    if not os.path.isfile(path):
+        return {}
+    table = dict(_load_toml(path, ours=True))
+    python = table.get("example-python")
+    if isinstance(python, str) and python:  # relative to the user's config directory
+        table["example-python"] = os.path.join(os.path.dirname(path),
+                                               os.path.expanduser(python))
+    try:
+        settings_from_table(table, root=os.path.dirname(path), config_path=path)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {str(e).replace('tool.howto.', '')}") from None
+    return table

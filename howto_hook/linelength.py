@@ -29,7 +29,9 @@ def _read(path: str) -> Mapping[str, Any]:
 
     try:
         return tomllib.loads(read_regular(path).decode("utf-8"))
-    except (Refused, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (Refused, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack, in a table
+        # that is not ours; the default width serves as well
         return {}
 
 

@@ -171,7 +171,8 @@ class Configs:
 
     def _settings(self, path: Optional[str]) -> Settings:
         if path not in self._loaded:
-            loaded = load_settings(path, cwd=self.cwd, overrides=self.overrides)
+            loaded = load_settings(path, cwd=self.cwd, overrides=self.overrides,
+                                   trust_flag=self.options.trust)
             self._loaded[path] = self._adjust(loaded)
         return self._loaded[path]
 

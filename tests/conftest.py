@@ -131,7 +131,15 @@ def cli(args: List[str], cwd: str, env: "dict | None" = None) -> subprocess.Comp
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def trusted_configs(tmp_path_factory, monkeypatch) -> None:
+    """The repository configs a test writes are trusted (HOWTO_TRUST=1), the
+    trust recorded in a data directory of the test's own."""
+    monkeypatch.setenv("HOWTO_TRUST", "1")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, trusted_configs):
     """A project whose config points the llm generator at a local server."""
     monkeypatch.setenv("OPENAI_API_KEY", LLM_KEY)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

@@ -54,7 +54,7 @@ def _script(examples: List[str]):
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch):
+def project(tmp_path: Path, monkeypatch, trusted_configs):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     for var in ("OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):

@@ -284,12 +284,15 @@ MARKED = '''\
 @pytest.mark.parametrize("config, flags, runs", [
     pytest.param("", [], False, id="never-without-asking"),
     pytest.param("", ["--run-examples"], True, id="flag"),
-    pytest.param("run-examples = true\n", [], True, id="config"),
+    pytest.param("run-examples = true\n", ["--trust"], True, id="config"),
+    pytest.param("run-examples = true\n", [], False, id="config-untrusted"),
     pytest.param("run-examples = true\n", ["--no-run-examples"], False,
                  id="flag-turns-config-off"),
 ])
 def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str,
-                                          flags: List[str], runs: bool) -> None:
+                                          flags: List[str], runs: bool, monkeypatch,
+                                          tmp_path_factory) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     marker = tmp_path / "ran"
     text = guided("def target():", MARKED.format(marker=str(marker)),
                   body="raise OSError('disk')")
@@ -331,7 +334,8 @@ def test_cli_json_and_interpreter_flag(tmp_path: Path, run_main, project_venv: P
     pytest.param('run-examples = true\nexample-python = "nowhere/python"',
                  "nowhere/python is not an executable file", id="python-missing"),
 ])
-def test_cli_config_errors(tmp_path: Path, run_main, config: str, needle: str) -> None:
+def test_cli_config_errors(tmp_path: Path, run_main, trusted_configs, config: str,
+                           needle: str) -> None:
     write_tree(tmp_path, {"mod.py": guided("def target():", "from mod import target\ntarget()\n"),
                           "pyproject.toml": f"[tool.howto]\n{config}\n"})
     status, _, err = run_main(["--all", "mod.py"], cwd=str(tmp_path))
@@ -426,7 +430,8 @@ def test_vet_candidates(tmp_path: Path, examples_in_order: List[str],
     assert vetted.error == error and vetted.alternatives == ()
 
 
-def test_each_package_config_decides_for_its_files(tmp_path: Path, run_main) -> None:
+def test_each_package_config_decides_for_its_files(tmp_path: Path, run_main,
+                                                  trusted_configs) -> None:
     """A monorepo: one package's config turns the examples on, the other's does not."""
     example = "from mod import target\n\ntarget()\n"
     for name, config in (("on", "run-examples = true\n"), ("off", "")):
