@@ -456,6 +456,11 @@ def _store(root: str, answers: Dict[str, Dict[str, Any]], no_cache: bool) -> Non
 
     if no_cache:
         raise BatchError("--no-cache leaves nowhere to put the batch's answers")
+    from howto_hook import cache
+
+    why = cache.refusal(root)
+    if why is not None:
+        raise BatchError(f"{why}: the batch's answers cannot be stored")
     store = _Cache(root)
     for cid, answer in answers.items():
         store.put(cid, answer)

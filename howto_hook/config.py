@@ -375,7 +375,7 @@ def _load_toml(path: str, *, ours: bool = False) -> Mapping[str, Any]:
     except (tomllib.TOMLDecodeError, RecursionError):
         raise _too_deep(path) from None
     _note(f"{path}: a table nested too deep for the TOML parser (not howto's) was "
-          "passed over; only [tool.howto] was read")
+          "passed over; only [tool.howto] was read", once=True)
     return table
 
 
@@ -402,8 +402,15 @@ def _howto_part(text: str) -> str:
     return "".join(out)
 
 
-def _note(line: str) -> None:
-    """A line on stderr about how a config was read (the run goes on)."""
+_NOTED: set = set()
+
+
+def _note(line: str, *, once: bool = False) -> None:
+    """A line on stderr about how a config was read (the run goes on). `once`:
+    once per process, for what finding a config and loading it both meet."""
+    if once and line in _NOTED:
+        return
+    _NOTED.add(line)
     sys.stderr.write(f"howto-check: {line}\n")
 
 

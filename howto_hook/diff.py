@@ -201,6 +201,16 @@ def _text(proc: Result) -> str:
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
+def tracks(root: str, path: str) -> bool:
+    """Whether git tracks anything at or under `path` (relative to `root`);
+    False outside a repository or without git."""
+    try:
+        proc = git(["ls-files", "-z", "--", path], root, check=False)
+    except GitError:
+        return False
+    return proc.returncode == 0 and bool(proc.stdout)
+
+
 class Repo(NamedTuple):
     root: str
     has_head: bool  # False in a repository with no commits yet

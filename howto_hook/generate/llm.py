@@ -236,7 +236,11 @@ class _Cache:
     """Answers under `<root>/.howto_cache/llm/`; root None turns the cache off."""
 
     def __init__(self, root: Optional[str]) -> None:
-        self.root = root
+        from howto_hook import cache
+
+        # a cache git tracks or that holds links is never read (cache.refusal says so)
+        self.root = root if root is not None and cache.refusal(root) is None else None
+        self._made = False
 
     def _path(self, key: str) -> str:
         assert self.root is not None
@@ -247,7 +251,7 @@ class _Cache:
             return None
         from howto_hook import cache
 
-        found = cache.read_json(self._path(key))
+        found = cache.unseal("llm", key, cache.read_json(self._path(key)))
         return found if isinstance(found, dict) else None
 
     def put(self, key: str, answer: Dict[str, Any]) -> None:
@@ -255,11 +259,15 @@ class _Cache:
             return
         from howto_hook import cache
 
-        try:
-            cache.ensure_dir(self.root)  # .howto_cache/ with its .gitignore
-        except OSError:
-            return  # a cache that cannot be written only costs a request next time
-        cache.write_json(self._path(key), answer)
+        if not self._made:
+            try:
+                cache.ensure_dir(self.root)  # .howto_cache/ with its .gitignore
+            except OSError:
+                return  # a cache that cannot be written only costs a request next time
+            self._made = True
+        sealed = cache.seal("llm", key, answer)
+        if sealed is not None:
+            cache.write_json(self._path(key), sealed)
 
 
 @dataclass
