@@ -232,6 +232,9 @@ def refuse_conflicts(options: Options) -> None:
         problem = unwritable(options.generate_baseline)
         if problem:  # say so before the whole tree is checked, not after
             raise UsageError(problem)
+    if options.generate_baseline is not None and not options.generate_baseline.strip():
+        raise UsageError("--generate-baseline was given an empty file name "
+                         "(e.g. --generate-baseline howto-baseline.json)")
     if options.diff_base is not None and not options.diff_base.strip():
         raise UsageError("--diff-base was given an empty revision (e.g. --diff-base origin/main)")
 

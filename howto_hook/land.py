@@ -36,7 +36,7 @@ def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = Non
     if f.after is None:
         return
     if not diff_only:
-        reason = write_file(f.path, f.after, root)
+        reason = write_file(f.path, f.after, root, expected=f.before)
         if reason is not None:
             sys.stderr.write(f"{f.display}: cannot fix: {reason}\n")
             tally.unwritten += 1
@@ -66,7 +66,7 @@ def add_noqa(jobs: List[Job], settings: Settings) -> int:
             new, count, problem = None, 0, (f"not changed: internal error "
                                             f"({type(e).__name__}: {str(e)[:200]})")
         if new is not None:
-            problem = write_file(job.path, new, settings.root) or ""
+            problem = write_file(job.path, new, settings.root, expected=data) or ""
         if problem:
             sys.stderr.write(f"{job.display}: {problem}\n")
             failed += 1

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 
 def module_path(path: str) -> str:
-    full = os.path.abspath(path)
+    # the real file: a link's name (`link.py -> pkg/mod.py`) is not what imports it
+    full = os.path.realpath(path)
     directory, name = os.path.split(full)
     stem = name[:-3] if name.endswith(".py") else (name[:-4] if name.endswith(".pyi") else name)
     parts = [] if stem == "__init__" else [stem]
@@ -70,7 +71,7 @@ def exports(path: str, module: str, name: str) -> bool:
     if not real.startswith(module + "."):
         return False
     # The file's directory is the package `here`; walk up to the package `module`.
-    full = os.path.abspath(path)
+    full = os.path.realpath(path)
     here = real if os.path.basename(full) == "__init__.py" else real.rpartition(".")[0]
     directory = os.path.dirname(full)
     for _ in range(here.count(".") - module.count(".")):

@@ -71,6 +71,7 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
             files=len(results),
             passing=sum(r.passing for r in results),
             changed_only=plan.change is not None,
+            unwritten=tally.unwritten if tally is not None else 0,
         ) + "\n")
         if tally is not None:
             sys.stderr.write(_fixed(tally, options, plan, remaining=len(violations)))

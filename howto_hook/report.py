@@ -239,13 +239,21 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary(*, violations: int, definitions: int, files: int, passing: int,
-            changed_only: bool) -> str:
-    """One line for stderr; a run that checked nothing must be visible."""
+            changed_only: bool, unwritten: int = 0) -> str:
+    """One line for stderr; a run that checked nothing must be visible.
+
+    `unwritten`: files whose fix could not be written still fail on disk, so
+    such a run never says "All checks passed".
+    """
     what = "changed definition" if changed_only else "definition"
     checked = f"{_plural(definitions, what)} in {_plural(files, 'file')}"
     coverage = f", {passing * 100 // definitions}% with a passing guide" if definitions else ""
     if violations:
         return f"Found {_plural(violations, 'violation')} in {checked}{coverage}."
+    if unwritten:
+        its = "its" if unwritten == 1 else "their"
+        return (f"Not all checks pass: {_plural(unwritten, 'file')} kept {its} violations, "
+                f"the fix not written ({checked}).")
     return f"All checks passed: {checked}{coverage}."
 
 

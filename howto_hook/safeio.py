@@ -90,11 +90,17 @@ def _inside(path: str, root: str) -> bool:
     return os.path.commonpath([path, real_root]) == real_root
 
 
-def write_file(path: str, data: bytes, root: Optional[str] = None) -> Optional[str]:
+CHANGED = "changed while fixing; run again"
+
+
+def write_file(path: str, data: bytes, root: Optional[str] = None, *,
+               expected: Optional[bytes] = None) -> Optional[str]:
     """Write `data` as the new content of `path`; None, or why it was not written.
 
     `root` is the project: a symbolic link is followed to its target only
-    when the target lies inside it.
+    when the target lies inside it. `expected`: the bytes the new content was
+    made from; when the file no longer holds them (an editor saved it while
+    the fix ran), it is left alone, so that no edit is lost.
     """
     target = os.path.realpath(path)
     if root is not None and target != os.path.abspath(path) and not _inside(target, root):
@@ -109,12 +115,22 @@ def write_file(path: str, data: bytes, root: Optional[str] = None) -> Optional[s
         return "the file is read-only: not written (make it writable to fix it)"
     if not os.access(target, os.W_OK):
         return "no permission to write the file: not written"
+    if expected is not None and _current(target, len(expected)) != expected:
+        return CHANGED
     try:
         if st.st_nlink > 1 or not _replace(target, data, st):
             _overwrite(target, data)
     except OSError as e:
         return f"cannot write the file: {e.strerror or e}"
     return None
+
+
+def _current(target: str, size: int) -> Optional[bytes]:
+    """The file's bytes now, if it still has about `size` of them; None otherwise."""
+    try:
+        return read_regular(target, size + 1)
+    except Refused:
+        return None
 
 
 def _replace(target: str, data: bytes, st: os.stat_result) -> bool:
