@@ -26,11 +26,12 @@ import json
 import os
 import re
 import sys
-from typing import Any, Dict, Iterable, List, NamedTuple, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError, Settings
 from howto_hook.generate.untrusted import holds_key, printable, scrub
+from howto_hook.safeio import Refused, read_regular
 
 URL = "/v1/chat/completions"
 # The provider's limits for one batch input file (OpenAI and Azure OpenAI).
@@ -38,6 +39,12 @@ MAX_REQUESTS = 50_000
 MAX_BYTES = 200 * 1024 * 1024
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
 ENDED = ("completed", "failed", "expired", "cancelled")
+# What one output file, downloaded or imported, may weigh, and how long its
+# download may take as a whole (a provider dripping bytes never runs past it).
+MAX_OUTPUT_BYTES = 256 * 1024 * 1024
+DOWNLOAD_SECONDS = 600.0
+# A record names up to MAX_REQUESTS definitions; a few hundred bytes each.
+MAX_RECORD_BYTES = 64 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -116,7 +123,7 @@ def read_output(text: str, known: Iterable[str], key: str) -> Imported:
             continue
         try:
             item = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a bracket bomb
             not_json += 1
             continue
         cid = item.get("custom_id") if isinstance(item, dict) else None
@@ -180,17 +187,24 @@ def save_record(root: str, record: Dict[str, Any]) -> None:
         cache.ensure_dir(root)
         os.makedirs(_directory(root), exist_ok=True)
         path = _record_path(root, record["id"])
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(record, f, indent=1)
-        os.replace(tmp, path)
+        import tempfile
+
+        # a fresh name opened O_EXCL: a link planted beside the record is never followed
+        fd, tmp = tempfile.mkstemp(dir=_directory(root), prefix=".record-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(record, f, indent=1)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
     except OSError as e:
         raise BatchError(f"cannot record batch {record['id']} under {_directory(root)}: "
                          f"{e.strerror or e}") from None
 
 
 def load_records(root: str) -> List[Dict[str, Any]]:
-    """Every record, oldest first; a damaged one is said and passed over."""
+    """Every valid record, oldest first; a damaged or hostile one is said and passed over."""
     directory = _directory(root)
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
@@ -200,18 +214,70 @@ def load_records(root: str) -> List[Dict[str, Any]]:
         raise BatchError(f"cannot read {directory}: {e.strerror or e}") from None
     records = []
     for name in names:
+        path = os.path.join(directory, name)
+        problem = ""
         try:
-            with open(os.path.join(directory, name), encoding="utf-8") as f:
-                record = json.load(f)
-            if not (isinstance(record, dict) and isinstance(record.get("id"), str)
-                    and isinstance(record.get("requests"), dict)):
-                raise ValueError
-        except (OSError, ValueError):
-            sys.stderr.write(f"{PROG}: {os.path.join(directory, name)}: not a batch record; "
+            # never a FIFO or /dev/zero planted under a record's name
+            record = json.loads(read_regular(path, MAX_RECORD_BYTES))
+        except Refused as e:
+            problem = str(e)
+        except (ValueError, RecursionError):
+            problem = "not JSON"
+        else:
+            problem = record_problem(record, name[:-len(".json")], root) or ""
+        if problem:
+            sys.stderr.write(f"{PROG}: {path}: not a batch record ({printable(problem, 200)}); "
                              "passed over\n")
             continue
         records.append(record)
     return sorted(records, key=lambda r: (str(r.get("submitted", "")), r["id"]))
+
+
+_OPTIONAL_STR = ("kind", "model", "submitted", "input_file_id", "export_file")
+
+
+def record_problem(record: Any, name: str, root: str) -> Optional[str]:
+    """What is wrong with a batch record read from disk, or None.
+
+    A record may come from anyone who can commit to the repository: its
+    shape is checked, and every path it names must lie inside `root`
+    (after links), so that --batch-collect never writes elsewhere.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    if record.get("id") != name or not _ID.match(name):
+        return "its id is not its file's name"
+    for field in _OPTIONAL_STR:
+        if field in record and not isinstance(record[field], str):
+            return f"{field} is not a string"
+    if record.get("kind", "provider") not in ("provider", "export"):
+        return "kind is neither provider nor export"
+    if not isinstance(record.get("base_url"), (str, type(None))):
+        return "base_url is not a string"
+    if not isinstance(record.get("collected", False), bool):
+        return "collected is not true or false"
+    requests = record.get("requests")
+    if not isinstance(requests, dict) or len(requests) > MAX_REQUESTS:
+        return "requests is not a table of at most 50,000 entries"
+    real_root = os.path.realpath(root)
+    for cid, places in requests.items():
+        if not _KEY.match(cid):
+            return "a request's id is not a cache key"
+        if not (isinstance(places, list) and places and all(
+                isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                for p in places)):
+            return "a request's places are not [path, name] pairs"
+        for rel, _ in places:
+            if not _inside(rel, real_root):
+                return f"the path {rel!r} lies outside the project"
+    return None
+
+
+def _inside(rel: str, real_root: str) -> bool:
+    if not rel or "\0" in rel or os.path.isabs(rel) or rel.startswith(("/", "\\")):
+        return False
+    full = os.path.realpath(os.path.join(real_root, rel))
+    return os.path.commonpath([full, real_root]) == real_root and full != real_root
 
 
 def project_root(cwd: str) -> str:
@@ -374,14 +440,36 @@ def _retrieve(provider: _Provider, batch_id: str) -> Any:
 
 
 def _download(provider: _Provider, file_id: str, batch_id: str) -> str:
+    """An output file, at most MAX_OUTPUT_BYTES within DOWNLOAD_SECONDS as a whole."""
+    import time
+
     import openai
 
-    try:  # an output file may be large: per-read timeouts only
-        data = provider.client.files.content(file_id).read()
+    from howto_hook.generate import transport
+
+    chunks: List[bytes] = []
+    size = 0
+    try:
+        with provider.clock.until(time.monotonic() + DOWNLOAD_SECONDS):
+            with provider.client.files.with_streaming_response.content(file_id) as response:
+                for chunk in response.iter_bytes(1 << 16):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT_BYTES:
+                        raise BatchError(f"batch {batch_id}: file {file_id} is larger than "
+                                         f"{MAX_OUTPUT_BYTES:,} bytes; not read")
+                    chunks.append(chunk)
     except openai.OpenAIError as e:
         raise BatchError(f"batch {batch_id}: cannot download file {file_id}: "
                          f"{_said(e, provider.key)}") from None
-    return data.decode("utf-8", "replace")
+    except transport.Cancelled:
+        raise BatchError(f"batch {batch_id}: the download of file {file_id} was "
+                         "interrupted") from None
+    except Exception as e:  # httpx's own timeout when the deadline passes mid-body
+        if type(e).__name__.endswith(("Timeout", "TimeoutException", "ReadTimeout")):
+            raise BatchError(f"batch {batch_id}: the download of file {file_id} took longer "
+                             f"than {DOWNLOAD_SECONDS:g} s; not read") from None
+        raise
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 # --- the commands ----------------------------------------------------------------------
@@ -486,11 +574,10 @@ def import_file(options: Options, cwd: str, source: str) -> int:
 
     settings = plan.load_settings_for(options, cwd)
     root = project_root(cwd)
-    try:
-        with open(source, "rb") as f:
-            text = f.read().decode("utf-8", "replace")
-    except OSError as e:
-        raise BatchError(f"cannot read {source}: {e.strerror or e}") from None
+    try:  # never a FIFO, a device or gigabytes
+        text = read_regular(source, MAX_OUTPUT_BYTES).decode("utf-8", "replace")
+    except Refused as e:
+        raise BatchError(f"cannot read {source}: {e}") from None
     known = {cid for r in load_records(root) for cid in r["requests"]}
     got = read_output(text, known, os.environ.get(settings.llm.api_key_env, ""))
     _store(root, got.answers, options.no_cache)
@@ -623,8 +710,11 @@ def apply(options: Options, cwd: str, root: str, records: Sequence[Dict[str, Any
             for rel, qualname in places:
                 wanted.setdefault(rel, set()).add(qualname)
     paths = []
+    real_root = os.path.realpath(root)
     for rel in sorted(wanted):
         full = os.path.join(root, rel)
+        if not _inside(rel, real_root):  # load_records refused it; never write outside
+            continue
         if os.path.isfile(full):
             paths.append(full)
         else:

@@ -14,10 +14,10 @@ import difflib
 import os
 import sys
 from difflib import SequenceMatcher
-from typing import FrozenSet, List, Optional
+from typing import Any, Callable, FrozenSet, List, Optional, Tuple
 
 from howto_hook import diff, output, plan as plans
-from howto_hook.check import check_source, decode_exact
+from howto_hook.check import check_source, decode_exact, not_checked
 from howto_hook.cli import PROG, Options
 from howto_hook.discover import display, is_excluded
 from howto_hook.fix import fix_data
@@ -51,21 +51,51 @@ def committed(path: str, cwd: str) -> Optional[bytes]:
     return proc.stdout if proc.returncode == 0 else None
 
 
+def _copy_rest(data: bytes) -> None:
+    """`data` and the rest of stdin to stdout, unchanged, a chunk at a time (an
+    editor replaces its buffer with stdout, so it must get the whole buffer)."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(data)
+    while True:
+        chunk = sys.stdin.buffer.read(1 << 20)
+        if not chunk:
+            break
+        out.write(chunk)
+    out.flush()
+
+
+def _isolated(work: Callable[[], Any], limit: float, what: str) -> Tuple[Any, str]:
+    """(work's result, "") from a forked worker stopped after `limit` seconds,
+    as a file's check runs; (None, the HOW002 reason) when it did not finish
+    (a timeout, or a crash of the parser that must not take this process)."""
+    from howto_hook import pool, workers
+
+    workers._preload()  # libcst once, before the fork, as for files
+    for outcome in pool.run(lambda _: work(), [0], 1, limit):
+        if outcome.status == pool.DONE:
+            return outcome.value, ""
+        return None, workers._why(outcome, what)
+    raise AssertionError("pool.run yields one outcome per job")
+
+
 def run(options: Options, cwd: str) -> int:
     """Check (or fix) the source on stdin; returns the exit status."""
-    data = sys.stdin.buffer.read()
     path = os.path.abspath(options.stdin_filename or "")
     configs = plans.Configs(options, cwd)
     settings = configs.for_file(path)
     fixing = options.fixing
+    # never more than max-file-size in memory, as for a file on disk
+    data = sys.stdin.buffer.read(settings.max_file_size + 1)
     if is_excluded(path, settings):
         if fixing and not options.diff:
-            sys.stdout.buffer.write(data)  # an editor replaces its buffer with stdout
+            _copy_rest(data)  # an editor replaces its buffer with stdout
         sys.stderr.write(f"{PROG}: {options.stdin_filename} is excluded; nothing checked\n")
         return 0
     changed: Optional[FrozenSet[int]] = None
     change = None
-    if not options.all:
+    too_large = len(data) > settings.max_file_size
+    if not options.all and not too_large:
         old = committed(path, cwd)
         if old is not None:
             changed = changed_lines(old, data)
@@ -73,15 +103,37 @@ def run(options: Options, cwd: str) -> int:
     job = configs.job(path, display(path, cwd), changed)
     work = plans.Plan(configs.base, change, [job], 1, options.generator or settings.generator)
     known = output.load_baseline(options, configs.base)
+    if too_large:
+        if fixing and not options.diff:
+            _copy_rest(data)
+        reason = (f"not checked: the buffer is larger than max-file-size "
+                  f"({settings.max_file_size:,} bytes)")
+        with contextlib.redirect_stdout(sys.stderr if fixing else sys.stdout):
+            return output.finish(options._replace(fix=False, diff=False), work,
+                                 [not_checked(job.display, reason, job.enabled)], known, None)
     if not fixing:
-        result = check_source(data, path=job.display, settings=settings, enabled=job.enabled,
-                              changed=changed)
+        result, why = _isolated(lambda: check_source(
+            data, path=job.display, settings=settings, enabled=job.enabled, changed=changed),
+            settings.file_timeout, "not checked")
+        if result is None:
+            result = not_checked(job.display, why, job.enabled)
         return output.finish(options, work, [result], known, None)
     from howto_hook.workers import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)
-    fixed = fix_data(data, path=path, display=job.display, settings=settings,
-                     enabled=job.enabled, changed=changed, generator=generator)
+    if work.generator == "llm":  # threads and sockets stay in this process
+        fixed = fix_data(data, path=path, display=job.display, settings=settings,
+                         enabled=job.enabled, changed=changed, generator=generator)
+    else:
+        fixed, why = _isolated(lambda: fix_data(
+            data, path=path, display=job.display, settings=settings, enabled=job.enabled,
+            changed=changed, generator=generator), settings.file_timeout, "not fixed")
+        if fixed is None:
+            if not options.diff:
+                _copy_rest(data)
+            with contextlib.redirect_stdout(sys.stderr):
+                return output.finish(options._replace(fix=False, diff=False), work,
+                                     [not_checked(job.display, why, job.enabled)], known, None)
     for qualname, line, reason in fixed.failed:
         sys.stderr.write(f"{fixed.display}:{line}: cannot fix {qualname}: {reason}\n")
     after = fixed.after if fixed.after is not None else data
