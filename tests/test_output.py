@@ -248,3 +248,24 @@ def test_a_long_check_shows_progress_on_a_terminal_only(tmp_path, monkeypatch, s
     assert main(["--all", "--no-cache", "--output-format", "json", "."]) == 1
     assert ("\rhowto-check: checking files 25/25\n" in err.getvalue()) is shown
     assert ("checking files 1/25" in err.getvalue()) is shown
+
+
+TWO_VAGUE = GOOD_GUIDE.replace("reads the report", "is getting the report").replace(
+    "and posts it", "and is doing the post")
+
+
+@pytest.mark.parametrize("before", [
+    pytest.param("", id="as-written"),
+    pytest.param("import os\n\n\n", id="lines-moved"),
+])
+def test_sarif_findings_in_one_docstring_have_distinct_stable_fingerprints(tmp_path, run_main,
+                                                                           before) -> None:
+    def prints(source: str) -> "list[str]":
+        (tmp_path / "a.py").write_text(source, encoding="utf-8")
+        _, out, _ = run_main(["--all", "--output-format", "sarif"], tmp_path)
+        return [r["partialFingerprints"]["howtoFinding/v1"]
+                for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "HOW301"]
+
+    first = prints(function_source(TWO_VAGUE))
+    assert len(first) == 2 and len(set(first)) == 2
+    assert prints(before + function_source(TWO_VAGUE)) == first
