@@ -81,6 +81,9 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
     ("--explain", dict(metavar="CODE", help="print what a rule checks and why")),
     ("--baseline", dict(metavar="FILE",
                         help="hide the violations recorded in FILE (config: baseline)")),
+    ("--no-baseline", dict(action="store_true",
+                           help="apply no baseline in this run, whatever the config says "
+                                "(a whole-repository --fix then fixes baselined definitions)")),
     ("--generate-baseline", dict(metavar="FILE",
                                  help="record every current violation in FILE (implies --all)")),
     ("--add-noqa", dict(action="store_true",
@@ -155,6 +158,7 @@ class Options(NamedTuple):
     statistics: bool
     explain: Optional[str]
     baseline: Optional[str]
+    no_baseline: bool
     generate_baseline: Optional[str]
     add_noqa: bool
     fail_under: Optional[float]
@@ -207,6 +211,8 @@ def refuse_conflicts(options: Options) -> None:
     if options.generate_baseline and (options.fixing or options.baseline or options.add_noqa):
         raise UsageError("--generate-baseline records violations; it does not combine with "
                          "--fix, --diff, --baseline or --add-noqa")
+    if options.no_baseline and options.baseline:
+        raise UsageError("--baseline and --no-baseline contradict each other; give one")
     if options.diff and options.statistics:
         raise UsageError("--diff prints a diff and --statistics a table: stdout holds one of "
                          "them, so give one")

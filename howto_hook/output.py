@@ -24,7 +24,7 @@ def load_baseline(options: Options, settings: Settings) -> Optional["Counter[bas
     """The known violations to hide (--baseline, else the config's), if any."""
     baseline_file = options.baseline or (
         os.path.join(settings.root, settings.baseline) if settings.baseline else None)
-    if not baseline_file or options.generate_baseline:
+    if not baseline_file or options.generate_baseline or options.no_baseline:
         return None
     try:
         return baseline.load(baseline_file)
