@@ -94,8 +94,32 @@ def as_json(violations: Sequence[Violation], place: Place) -> str:
             "code": v.code, "message": v.message, "symbol": v.symbol,
             "rule": RULES[v.code].name if v.code in RULES else "",
             "url": rule_url(v.code), "fixable": fixable(v.code),
+            **_ruff_fields(v, s),
         })
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+# Findings reported on a line of code rather than inside a docstring's text.
+_CODE_LINE_CODES = frozenset(("HOW001", "HOW002", "HOW100", "HOW900"))
+
+
+def _ruff_fields(v: Violation, s: Span) -> Dict[str, object]:
+    """The fields of `ruff check --output-format json` that ours lack under
+    those names, so a tool reading ruff's JSON reads ours unchanged. No edit
+    is computed by a check (`--fix` rewrites whole docstrings), so `fix` is
+    null; `noqa_row` is the finding's line when a `# noqa` can go there
+    (the file, a def without a docstring, a noqa comment), null for a
+    finding inside a docstring, whose noqa goes on the def line or after
+    the closing quotes."""
+    return {
+        "location": {"row": v.line, "column": v.col},
+        "end_location": {"row": s.end_line, "column": s.end_col},
+        "fix": None,
+        "noqa_row": v.line if v.code in _CODE_LINE_CODES else None,
+        "cell": None,
+        "name": RULES[v.code].name if v.code in RULES else "",
+        "severity": "error",
+    }
 
 
 def _gh_data(s: str) -> str:
