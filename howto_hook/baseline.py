@@ -154,6 +154,12 @@ def apply(violations: Sequence[Violation], known: "Counter[Key]", root: str,
     return Applied(tuple(kept), hidden, stale)
 
 
+def spared(known: "Counter[Key]", path: str, root: str) -> FrozenSet[Tuple[str, str, str]]:
+    """(symbol, code, docstring hash) of the entries recorded for one file."""
+    rel = _rel(path, root)
+    return frozenset(k[1:] for k in known if k[0] == rel)
+
+
 def checked_pairs(results: Iterable[Tuple[str, Sequence[str]]]) -> Set[Tuple[str, str]]:
     out: Set[Tuple[str, str]] = set()
     for path, symbols in results:

@@ -7,6 +7,8 @@ otherwise). Nothing here reads a file but a rule's doc for --explain.
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 from typing import Dict, NamedTuple, NoReturn, Optional, Sequence, Tuple
 
 from howto_hook import __version__, codes as rules, report
@@ -64,8 +66,8 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
     ("--extend-exclude", dict(metavar="PATTERNS",
                               help="comma-separated patterns to exclude as well")),
     ("--stdin-filename", dict(metavar="PATH",
-                              help="with the path '-': read the source from stdin and check "
-                                   "it as if it were PATH (with --fix: print it fixed)")),
+                              help="read the source from stdin and check it as if it were "
+                                   "PATH (with --fix: print it fixed)")),
     ("--color", dict(choices=("auto", "always", "never"), default="auto",
                      help="colour the text output (default: auto, which honours NO_COLOR, "
                           "FORCE_COLOR and TERM=dumb)")),
@@ -75,12 +77,18 @@ OPTIONS: Tuple[Tuple[str, Dict[str, object]], ...] = (
                     help="worker processes for large runs (default: number of cores)")),
     ("--exit-zero", dict(action="store_true",
                          help="exit 0 even when violations are found or --fix changed files")),
+    ("--exit-non-zero-on-fix", dict(action="store_true",
+                                    help="exit 1 when --fix changed a file, even if no "
+                                         "violation remains")),
     ("--statistics", dict(action="store_true",
                           help="print only the number of violations per rule (JSON with "
                                "--output-format json)")),
     ("--explain", dict(metavar="CODE", help="print what a rule checks and why")),
     ("--baseline", dict(metavar="FILE",
                         help="hide the violations recorded in FILE (config: baseline)")),
+    ("--no-baseline", dict(action="store_true",
+                           help="apply no baseline in this run, whatever the config says "
+                                "(a whole-repository --fix then fixes baselined definitions)")),
     ("--generate-baseline", dict(metavar="FILE",
                                  help="record every current violation in FILE (implies --all)")),
     ("--add-noqa", dict(action="store_true",
@@ -122,10 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
             # One line, like every other user mistake, instead of usage + error.
-            self.exit(2, f"{PROG}: error: {message} (see {PROG} --help)\n")
+            self.exit(2, f"{PROG}: error: {message}{_did_you_mean(message, self)} "
+                         f"(see {PROG} --help)\n")
 
     p = Parser(
         prog=PROG,
+        # as ruff: `--al` is a mistake, not an abbreviation of --all
+        allow_abbrev=False,
         description="Check that the docstrings of changed functions and classes "
                     "are usage guides.",
     )
@@ -135,6 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(flag, **spec)  # type: ignore[arg-type]
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
+
+
+def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str:
+    """"; did you mean --all?" for an unknown flag close to a known one, else ""."""
+    m = re.match(r"unrecognized arguments: (.*)", message)
+    if m is None:
+        return ""
+    flags = [f for a in parser._actions for f in a.option_strings]  # no public list
+    for word in m.group(1).split():
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.split("=", 1)[0], flags, n=1, cutoff=0.6)
+            if close:
+                return f"; did you mean {close[0]}?"
+    return ""
 
 
 class Options(NamedTuple):
@@ -157,9 +182,11 @@ class Options(NamedTuple):
     output_format: str
     jobs: Optional[int]
     exit_zero: bool
+    exit_non_zero_on_fix: bool
     statistics: bool
     explain: Optional[str]
     baseline: Optional[str]
+    no_baseline: bool
     generate_baseline: Optional[str]
     add_noqa: bool
     fail_under: Optional[float]
@@ -213,6 +240,8 @@ def refuse_conflicts(options: Options) -> None:
     if options.generate_baseline and (options.fixing or options.baseline or options.add_noqa):
         raise UsageError("--generate-baseline records violations; it does not combine with "
                          "--fix, --diff, --baseline or --add-noqa")
+    if options.no_baseline and options.baseline:
+        raise UsageError("--baseline and --no-baseline contradict each other; give one")
     if options.diff and options.statistics:
         raise UsageError("--diff prints a diff and --statistics a table: stdout holds one of "
                          "them, so give one")
@@ -220,10 +249,11 @@ def refuse_conflicts(options: Options) -> None:
         # stdout holds one document: a diff, or the chosen format, never both
         raise UsageError(f"--diff prints a diff, which --output-format "
                          f"{options.output_format} cannot hold; use the text format")
-    if ("-" in options.paths) != bool(options.stdin_filename) or (
-            options.stdin_filename and len(options.paths) != 1):
-        raise UsageError("read a source from stdin with exactly: "
-                         "--stdin-filename PATH -")
+    # as ruff: --stdin-filename reads stdin, with no path or the path '-'
+    if ("-" in options.paths and not options.stdin_filename) or (
+            options.stdin_filename and options.paths not in ((), ("-",))):
+        raise UsageError("read a source from stdin with: --stdin-filename PATH "
+                         "(and no other path, or '-')")
     if options.stdin_filename and (options.add_noqa or options.generate_baseline):
         raise UsageError("--add-noqa and --generate-baseline work on files, not on stdin")
     if options.generate_baseline:

@@ -270,8 +270,12 @@ _LLM: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
 
 
 def _unknown(key: str, where: str, known: Any) -> ConfigError:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    hint = f"did you mean {where}{close[0]}? " if close else ""
     return ConfigError(
-        f"unknown key {where}{key} (known keys: {', '.join(sorted(known))})"
+        f"unknown key {where}{key} ({hint}known keys: {', '.join(sorted(known))})"
     )
 
 
@@ -443,6 +447,17 @@ def parse_override(text: str) -> Mapping[str, Any]:
     return table
 
 
+def _shown(override: Mapping[str, Any]) -> str:
+    """An override as the user wrote it: KEY=VALUE, dotted into tables."""
+    import json
+
+    key, value = next(iter(override.items()))
+    while isinstance(value, dict) and len(value) == 1:
+        sub, value = next(iter(value.items()))
+        key = f"{key}.{sub}"
+    return f"{key}={json.dumps(value)}"
+
+
 def merged(table: Mapping[str, Any], overrides: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
     """`table` with each override laid over it; tables (llm, fix) merge key by key."""
     out: Dict[str, Any] = dict(table)
@@ -472,6 +487,13 @@ def load_settings(config: Optional[str] = None, *, cwd: str = ".",
     table = config_table(path) if path is not None else {}
     user = user_table(trust.user_config(os.environ))
     root = os.path.dirname(os.path.abspath(path)) if path is not None else os.path.abspath(cwd)
+    for override in overrides:
+        # a bad --config KEY=VALUE is blamed on itself, not on the file below it
+        try:
+            settings_from_table(override, root=root)
+        except ConfigError as e:
+            raise ConfigError(f"--config {_shown(override)}: "
+                              f"{str(e).replace('tool.howto.', '')}") from None
     try:
         # every key is validated, trusted or not: a mistake is named either way
         settings = settings_from_table(merged(merged(user, [table]), overrides), root=root,

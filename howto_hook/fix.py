@@ -74,15 +74,19 @@ def _body_indent(text: str, target: Target) -> str:
 
 
 def requests_for(analysis: check.Analysis, path: str, settings: Settings,
-                 generator_name: str) -> Tuple[List[Request], List[Tuple[str, int, str]]]:
-    """One request per failing definition; the ones no generator can help."""
+                 generator_name: str, baselined: FrozenSet[Tuple[str, str, str]] = frozenset()
+                 ) -> Tuple[List[Request], List[Tuple[str, int, str]]]:
+    """One request per failing definition; the ones no generator can help.
+    A definition whose every finding the baseline records (`baselined`) is
+    left as it is: the baseline hides it, and rewriting it is no one's wish."""
     owners = {t.qualname: t for t in analysis.every if t.kind == "class"}
     import_path = modpath.module_path(path)
     line_length = settings.line_length or linelength.for_file(path)
     out: List[Request] = []
     skipped: List[Tuple[str, int, str]] = []
     for target, violations in analysis.checked:
-        if not violations:
+        if not violations or all((v.symbol, v.code, v.doc_hash) in baselined
+                                 for v in violations):
             continue
         if generator_name == "template" and all(v.code == "HOW301" for v in violations):
             # The template never rewords a person's text: leave it to them.
@@ -220,10 +224,11 @@ class Plan:
 
 
 def plan(data: bytes, *, path: str, display: str, settings: Settings, enabled: FrozenSet[str],
-         changed: Optional[FrozenSet[int]], generator_name: str) -> Plan:
+         changed: Optional[FrozenSet[int]], generator_name: str,
+         baselined: FrozenSet[Tuple[str, str, str]] = frozenset()) -> Plan:
     analysis = check.analyse(data, path=display, settings=settings, enabled=enabled,
                              changed=changed)
-    requests, skipped = requests_for(analysis, path, settings, generator_name)
+    requests, skipped = requests_for(analysis, path, settings, generator_name, baselined)
     return Plan(path, display, data, analysis, tuple(requests), tuple(skipped))
 
 
@@ -284,7 +289,8 @@ def not_planned(path: str, display: str, result: check.FileResult) -> Plan:
 
 
 def read_plan(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
-              changed: Optional[FrozenSet[int]], generator_name: str) -> Plan:
+              changed: Optional[FrozenSet[int]], generator_name: str,
+              baselined: FrozenSet[Tuple[str, str, str]] = frozenset()) -> Plan:
     """`plan` for a file on disk; a file that cannot be read or checked is
     planned as its HOW002 finding, never raised."""
     from howto_hook.safeio import Refused
@@ -295,7 +301,7 @@ def read_plan(path: str, display: str, settings: Settings, enabled: FrozenSet[st
         return not_planned(path, display, check.not_checked(display, str(e), enabled))
     try:
         return plan(data, path=path, display=display, settings=settings, enabled=enabled,
-                    changed=changed, generator_name=generator_name)
+                    changed=changed, generator_name=generator_name, baselined=baselined)
     except RecursionError:
         return not_planned(path, display, check.not_checked(
             display, "not checked: the file is nested too deeply", enabled))
@@ -322,11 +328,12 @@ def finish_safely(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
 
 
 def fix_file(path: str, display: str, settings: Settings, enabled: FrozenSet[str],
-             changed: Optional[FrozenSet[int]], generator: Generator) -> FileFix:
+             changed: Optional[FrozenSet[int]], generator: Generator,
+             baselined: FrozenSet[Tuple[str, str, str]] = frozenset()) -> FileFix:
     from howto_hook import locate
 
     with locate.paused_gc():  # as for a check: one file's trees make no cycles
-        p = read_plan(path, display, settings, enabled, changed, generator.name)
+        p = read_plan(path, display, settings, enabled, changed, generator.name, baselined)
         outcomes = generator.generate(list(p.requests)) if p.requests else []
         return finish_safely(p, outcomes, settings=settings, enabled=enabled)
 

@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from howto_hook import cli, diff, examples, land, output, plan, streams, workers
+from howto_hook import baseline, cli, diff, examples, land, output, plan, streams, workers
 from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError
 from howto_hook.discover import UsageError
@@ -41,6 +41,11 @@ def run(options: Options) -> int:
     if options.add_noqa:
         return land.add_noqa(work.jobs, work.settings)
     known = output.load_baseline(options, work.settings)
+    if known and options.fixing and work.change is None:
+        # a whole-repository fix leaves what the baseline records alone
+        # (--no-baseline fixes it); a change's definitions are fixed in full
+        work = work._replace(jobs=[j._replace(baselined=baseline.spared(
+            known, j.path, work.settings.root)) for j in work.jobs])
     run_examples = examples.wanted(work)
     if run_examples:  # HOW403: which interpreter, said on stderr
         work = examples.prepare(work, fixing=options.fixing)

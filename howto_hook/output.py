@@ -24,7 +24,7 @@ def load_baseline(options: Options, settings: Settings) -> Optional["Counter[bas
     """The known violations to hide (--baseline, else the config's), if any."""
     baseline_file = options.baseline or (
         os.path.join(settings.root, settings.baseline) if settings.baseline else None)
-    if not baseline_file or options.generate_baseline:
+    if not baseline_file or options.generate_baseline or options.no_baseline:
         return None
     try:
         return baseline.load(baseline_file)
@@ -140,6 +140,9 @@ def exit_status(options: Options, results: Sequence[FileResult],
         return 1  # a fix that could not be written is a failure, not a finding
     if options.exit_zero:
         return 0  # as ruff: whatever was found or changed
-    if tally is not None and tally.files_changed:
-        return 1  # pre-commit's convention: a hook that changed files fails
+    if tally is not None and tally.files_changed and (options.diff
+                                                      or options.exit_non_zero_on_fix):
+        # as ruff: a fix that leaves nothing exits 0 (pre-commit fails a hook
+        # that changed files by itself); --diff shows changes still to make
+        return 1
     return 1 if violations else 0

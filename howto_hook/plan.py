@@ -28,6 +28,9 @@ class Job(NamedTuple):
     # the file's own settings when its nearest configuration is not the
     # run's (a package in a monorepo); None: Plan.settings
     settings: Optional[Settings] = None
+    # (qualified name, code, docstring hash) of the findings the baseline
+    # records for this file: a whole-repository fix leaves those alone
+    baselined: FrozenSet[Tuple[str, str, str]] = frozenset()
 
 
 class Plan(NamedTuple):
@@ -58,9 +61,10 @@ def make(options: Options, cwd: str) -> Plan:
         # `pre-commit run --all-files` or `--files`: pre-commit names files
         # no commit touches, and checking their changes would check nothing
         change = None
+        applied = ", baseline applied" if _baseline_given(options, configs.base) else ""
         note = (f"{PROG}: pre-commit named files that do not differ from HEAD "
-                "(pre-commit run --all-files or --files): checking them whole, "
-                "baseline applied")
+                "(pre-commit run --all-files or --files): checking them whole"
+                f"{applied}")
     if change is None:
         jobs = _all_jobs(paths, configs, cwd)
         if not jobs and not note:
@@ -70,6 +74,11 @@ def make(options: Options, cwd: str) -> Plan:
     return Plan(settings, change, jobs, options.jobs or os.cpu_count() or 1,
                 options.generator or settings.generator, note,
                 _cache_root(options, change, jobs, cwd))
+
+
+def _baseline_given(options: Options, settings: Settings) -> bool:
+    """Whether this run has a baseline to apply (output.load_baseline reads it)."""
+    return bool(options.baseline or settings.baseline) and not options.no_baseline
 
 
 def _tests_note(paths: Sequence[str], configs: "Configs") -> str:

@@ -94,8 +94,32 @@ def as_json(violations: Sequence[Violation], place: Place) -> str:
             "code": v.code, "message": v.message, "symbol": v.symbol,
             "rule": RULES[v.code].name if v.code in RULES else "",
             "url": rule_url(v.code), "fixable": fixable(v.code),
+            **_ruff_fields(v, s),
         })
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+# Findings reported on a line of code rather than inside a docstring's text.
+_CODE_LINE_CODES = frozenset(("HOW001", "HOW002", "HOW100", "HOW900"))
+
+
+def _ruff_fields(v: Violation, s: Span) -> Dict[str, object]:
+    """The fields of `ruff check --output-format json` that ours lack under
+    those names, so a tool reading ruff's JSON reads ours unchanged. No edit
+    is computed by a check (`--fix` rewrites whole docstrings), so `fix` is
+    null; `noqa_row` is the finding's line when a `# noqa` can go there
+    (the file, a def without a docstring, a noqa comment), null for a
+    finding inside a docstring, whose noqa goes on the def line or after
+    the closing quotes."""
+    return {
+        "location": {"row": v.line, "column": v.col},
+        "end_location": {"row": s.end_line, "column": s.end_col},
+        "fix": None,
+        "noqa_row": v.line if v.code in _CODE_LINE_CODES else None,
+        "cell": None,
+        "name": RULES[v.code].name if v.code in RULES else "",
+        "severity": "error",
+    }
 
 
 def _gh_data(s: str) -> str:
@@ -123,17 +147,35 @@ def _file_uri(path: str) -> str:
     return Path(path).as_uri()
 
 
-def _fingerprint(v: Violation, path: str) -> str:
+def _fingerprint(v: Violation, path: str, ordinal: int) -> str:
     """Stable across commits: what the finding is about, never where it sits.
 
     A definition's findings are keyed by its qualified name and its
     docstring's content, so code scanning follows them while lines move and
     sees a new alert once the docstring changes; a file-level finding by its
-    message.
+    message. `ordinal` tells apart findings of one code in one docstring
+    (two vague words): their order inside it, which lines moving elsewhere
+    never change, so code scanning keeps one alert each instead of merging.
+    The first keeps the fingerprint it had before ordinals existed.
     """
     about = v.doc_hash if v.symbol else v.message
-    parts = "\0".join((path, v.symbol, v.code, about))
+    fields = (path, v.symbol, v.code, about) + ((str(ordinal),) if ordinal else ())
+    parts = "\0".join(fields)
     return hashlib.sha256(parts.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _ordinals(violations: Sequence[Violation]) -> List[int]:
+    """Each violation's rank among those with the same file, definition,
+    code and docstring, in position order."""
+    seen: Counter = Counter()
+    ranks = {}
+    for i in sorted(range(len(violations)),
+                    key=lambda i: (violations[i].line, violations[i].col)):
+        v = violations[i]
+        key = (v.path, v.symbol, v.code, v.doc_hash if v.symbol else v.message)
+        ranks[i] = seen[key]
+        seen[key] += 1
+    return [ranks[i] for i in range(len(violations))]
 
 
 def _rule(code: str) -> Dict[str, object]:
@@ -159,7 +201,7 @@ def sarif(violations: Sequence[Violation], place: Place) -> str:
     codes = sorted(RULES)
     index = {c: i for i, c in enumerate(codes)}
     results = []
-    for v in violations:
+    for v, ordinal in zip(violations, _ordinals(violations)):
         s = span(v, place)
         if s.inside:
             # percent-encoded, so that "x:y.py" is no URI scheme and "a%b" no escape
@@ -178,7 +220,7 @@ def sarif(violations: Sequence[Violation], place: Place) -> str:
             "level": "error",
             "message": {"text": v.message},
             "locations": [location],
-            "partialFingerprints": {"howtoFinding/v1": _fingerprint(v, s.path)},
+            "partialFingerprints": {"howtoFinding/v1": _fingerprint(v, s.path, ordinal)},
         }
         if v.code in index:
             result["ruleIndex"] = index[v.code]

@@ -123,7 +123,7 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
 def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore[no-untyped-def]
     settings = job.settings or settings
     return fix_file(job.path, job.display, settings, job.enabled, job.changed,
-                    _generator(generator_name, settings, settings.root))
+                    _generator(generator_name, settings, settings.root), job.baselined)
 
 
 def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name: str,
@@ -172,7 +172,8 @@ def run_llm_fixes(jobs: List[Job], settings: Settings, generator, diff_only: boo
     plans: List[FilePlan] = [None] * len(jobs)  # type: ignore[list-item]  # all filled below
     for o in pool.run(lambda n: read_plan(jobs[n].path, jobs[n].display,
                                           jobs[n].settings or settings, jobs[n].enabled,
-                                          jobs[n].changed, generator.name),
+                                          jobs[n].changed, generator.name,
+                                          jobs[n].baselined),
                       range(len(jobs)), workers, limit):
         job = jobs[o.index]
         plans[o.index] = (o.value if o.status == pool.DONE else not_planned(

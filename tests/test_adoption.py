@@ -165,3 +165,55 @@ def test_stale_lines_never_contradict_the_findings(tmp_path, run_main) -> None:
     r.write("pyproject.toml", "[tool.howto]\n")
     status, out, err = run_main(["--all", "--baseline", "b.json"], r.path)
     assert "stale baseline entry: pkg/a.py one HOW301 no longer occurs" in err, err
+
+
+def baselined_repo(tmp_path: Path) -> Repo:
+    """pkg/a.py and pkg/b.py recorded in the config's baseline, pkg/c.py new since."""
+    r = make_repo(tmp_path)
+    r.write("pyproject.toml", '[tool.howto]\nbaseline = "b.json"\n')
+    r.commit("config")
+    return r
+
+
+@pytest.mark.parametrize("extra, fixed", [
+    pytest.param([], {"pkg/c.py"}, id="baselined-definitions-left-alone"),
+    # pkg/a.py holds only a person's vague words, which the template never rewords
+    pytest.param(["--no-baseline"], {"pkg/b.py", "pkg/c.py"},
+                 id="no-baseline-fixes-them-too"),
+])
+def test_whole_repository_fix_and_the_baseline(tmp_path, run_main, extra, fixed) -> None:
+    r = baselined_repo(tmp_path)
+    assert run_main(["--generate-baseline", "b.json"], r.path)[0] == 0
+    r.write("pkg/c.py", "def four(x):\n    return x\n")
+    r.commit("baseline and a new function")
+    before = {p: (r.path / p).read_text() for p in ("pkg/a.py", "pkg/b.py", "pkg/c.py")}
+    status, out, err = run_main(["--all", "--fix", *extra], r.path)
+    changed = {p for p, text in before.items() if (r.path / p).read_text() != text}
+    assert changed == fixed, err
+    assert status == 1  # files changed: pre-commit's convention
+
+
+def test_a_changed_baselined_definition_is_fixed_in_full(tmp_path, run_main) -> None:
+    r = baselined_repo(tmp_path)
+    assert run_main(["--generate-baseline", "b.json"], r.path)[0] == 0
+    r.commit("baseline")
+    r.write("pkg/b.py", "def three(x):\n    return x + 1\n\n\ndef five(y):\n    return y\n")
+    r.git("add", "-A")
+    r.commit("edit three, add five")
+    (r.path / "pkg/b.py").write_text("def three(x):\n    return x + 2\n\n\ndef five(y):\n"
+                                     "    return y\n")
+    status, out, err = run_main(["--fix"], r.path)
+    text = (r.path / "pkg/b.py").read_text()
+    # three was edited: fixed though baselined; five is new and untouched now
+    assert text.count("How to Use This Code Block") == 1, err
+    assert text.index("How to Use") < text.index("def five")
+
+
+@pytest.mark.parametrize("argv, message", [
+    pytest.param(["--all", "--baseline", "b.json", "--no-baseline"], "contradict",
+                 id="baseline-and-no-baseline"),
+])
+def test_no_baseline_conflicts(tmp_path, run_main, argv, message) -> None:
+    r = make_repo(tmp_path)
+    status, _, err = run_main(argv, r.path)
+    assert status == 2 and message in err

@@ -52,7 +52,11 @@ def test_json_output(tmp_path, run_main) -> None:
                      "code": "HOW301", "message": rows[0]["message"], "symbol": "send_report",
                      "rule": "vague-word", "fixable": False,
                      "url": "https://github.com/howto-hook/howto-hook/blob/main/howto_hook/"
-                            "rule_docs/HOW301.md"}]
+                            "rule_docs/HOW301.md",
+                     # ruff's names for the same facts
+                     "location": {"row": 9, "column": 35},
+                     "end_location": {"row": 9, "column": 42}, "fix": None, "noqa_row": None,
+                     "cell": None, "name": "vague-word", "severity": "error"}]
     _, out, _ = run_main(["--all", "--output-format", "json", "good.py"], tmp_path)
     assert json.loads(out) == []
 
@@ -105,6 +109,20 @@ def test_statistics(tmp_path, run_main) -> None:
     pytest.param(["--jobs", "0"], "expected 1 or more", id="bad-jobs"),
     pytest.param(["--explain", "HOW999"], "unknown rule code 'HOW999'", id="bad-explain"),
     pytest.param(["--config", "nope.toml"], "config file nope.toml does not exist", id="no-config"),
+    pytest.param(["--al"], "unrecognized arguments: --al; did you mean --all?",
+                 id="no-abbreviations-and-a-suggestion"),
+    pytest.param(["--output-format", "json", "--al"], "did you mean --all?",
+                 id="abbreviation-after-a-value"),
+    pytest.param(["--exit-zeroo"], "did you mean --exit-zero?", id="typo"),
+    pytest.param(["--zzzzzz"], "unrecognized arguments: --zzzzzz (see", id="nothing-close"),
+    pytest.param(["--config", "scope=3"], "--config scope=3: scope must be one of",
+                 id="bad-override-blamed-on-itself"),
+    pytest.param(["--config", 'llm.timeout="x"'], '--config llm.timeout="x": llm.timeout must',
+                 id="bad-nested-override"),
+    pytest.param(["--config", "scoep='all'"], "did you mean scope?", id="override-key-typo"),
+    pytest.param(["--stdin-filename", "a.py", "b.py"], "--stdin-filename PATH",
+                 id="stdin-filename-with-another-path"),
+    pytest.param(["-"], "--stdin-filename PATH", id="dash-without-stdin-filename"),
 ])
 def test_usage_errors_are_one_line(tmp_path, capsys, monkeypatch, argv, needle) -> None:
     from howto_hook.main import main
@@ -123,6 +141,9 @@ def test_usage_errors_are_one_line(tmp_path, capsys, monkeypatch, argv, needle) 
     pytest.param("[tool.howto.llm]\ntimeout = 'x'\n", "tool.howto.llm.timeout must be a number",
                  id="llm-type"),
     pytest.param("[tool.howto.llm]\nmodle = 'x'\n", "unknown key tool.howto.llm.modle", id="llm-key"),
+    pytest.param("[tool.howto]\nextend-exlude = []\n",
+                 "unknown key tool.howto.extend-exlude (did you mean tool.howto.extend-exclude?",
+                 id="key-typo-suggestion"),
     pytest.param("[tool.howto\n", "is not valid TOML", id="bad-toml"),
     pytest.param("[tool.howto]\nselect = ['HOX']\n", "unknown rule selector 'HOX'", id="bad-select"),
 ])

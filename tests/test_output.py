@@ -157,8 +157,11 @@ def test_diff_summary_says_what_would_be_fixed_and_what_would_remain(tmp_path,
 
 
 @pytest.mark.parametrize("argv, status", [
-    pytest.param(["--fix"], 1, id="fix-changed-a-file"),
+    pytest.param(["--fix"], 0, id="fix-left-nothing:-0-as-ruff"),
+    pytest.param(["--fix", "--exit-non-zero-on-fix"], 1, id="exit-non-zero-on-fix"),
     pytest.param(["--fix", "--exit-zero"], 0, id="exit-zero-covers-fix"),
+    pytest.param(["--fix", "--exit-zero", "--exit-non-zero-on-fix"], 0,
+                 id="exit-zero-wins"),
 ])
 def test_exit_zero_covers_fix(tmp_path, run_main, argv, status) -> None:
     (tmp_path / "a.py").write_text("def f(x):\n    return x\n", encoding="utf-8")
@@ -248,3 +251,44 @@ def test_a_long_check_shows_progress_on_a_terminal_only(tmp_path, monkeypatch, s
     assert main(["--all", "--no-cache", "--output-format", "json", "."]) == 1
     assert ("\rhowto-check: checking files 25/25\n" in err.getvalue()) is shown
     assert ("checking files 1/25" in err.getvalue()) is shown
+
+
+TWO_VAGUE = GOOD_GUIDE.replace("reads the report", "is getting the report").replace(
+    "and posts it", "and is doing the post")
+
+
+@pytest.mark.parametrize("before", [
+    pytest.param("", id="as-written"),
+    pytest.param("import os\n\n\n", id="lines-moved"),
+])
+def test_sarif_findings_in_one_docstring_have_distinct_stable_fingerprints(tmp_path, run_main,
+                                                                           before) -> None:
+    def prints(source: str) -> "list[str]":
+        (tmp_path / "a.py").write_text(source, encoding="utf-8")
+        _, out, _ = run_main(["--all", "--output-format", "sarif"], tmp_path)
+        return [r["partialFingerprints"]["howtoFinding/v1"]
+                for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "HOW301"]
+
+    first = prints(function_source(TWO_VAGUE))
+    assert len(first) == 2 and len(set(first)) == 2
+    assert prints(before + function_source(TWO_VAGUE)) == first
+
+
+def test_json_carries_ruffs_fields_as_ruff_writes_them(tmp_path, run_main) -> None:
+    (tmp_path / "a.py").write_text("def bare(x):\n    return x\n", encoding="utf-8")
+    _, out, _ = run_main(["--all", "--output-format", "json"], tmp_path)
+    ours = json.loads(out)[0]  # HOW100, where ruff reports D103
+    ruff = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "--no-cache",
+                           "--isolated", "--output-format", "json", "--select", "D103",
+                           "--exit-zero", "a.py"], cwd=tmp_path, stdout=subprocess.PIPE,
+                          text=True, check=True)
+    theirs = json.loads(ruff.stdout)[0]
+    assert set(theirs) <= set(ours), set(theirs) - set(ours)
+    for key, value in theirs.items():
+        assert type(ours[key]) is type(value), key
+        if isinstance(value, dict):
+            assert set(ours[key]) == set(value), key
+    assert ours["location"] == {"row": ours["line"], "column": ours["column"]}
+    assert ours["end_location"] == {"row": ours["end_line"], "column": ours["end_column"]}
+    assert ours["location"] == theirs["location"] and ours["noqa_row"] == theirs["noqa_row"]
+    assert os.path.isabs(ours["filename"])

@@ -12,7 +12,8 @@ import pytest
 
 from test_changed import Repo, bad_function
 
-WHOLE = "checking them whole, baseline applied"
+WHOLE = "checking them whole"
+APPLIED = "checking them whole, baseline applied"
 
 
 def _rename(r: Repo) -> None:
@@ -91,4 +92,13 @@ def test_whole_files_run_applies_the_baseline(two, run_main, monkeypatch) -> Non
     two.commit("baseline")
     monkeypatch.setenv("PRE_COMMIT", "1")
     status, out, err = run_main(["a.py", "b.py"], two.path)
-    assert (status, out) == (0, "") and WHOLE in err
+    assert (status, out) == (0, "") and APPLIED in err
+    status, out, err = run_main(["--no-baseline", "a.py", "b.py"], two.path)
+    assert status == 1 and "a.py:" in out and WHOLE in err and APPLIED not in err
+
+
+def test_whole_files_run_without_a_baseline_does_not_claim_one(two, run_main,
+                                                               monkeypatch) -> None:
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    status, out, err = run_main(["a.py", "b.py"], two.path)
+    assert status == 1 and WHOLE in err and "baseline" not in err

@@ -1,4 +1,4 @@
-"""`howto-check --stdin-filename PATH -`: a buffer checked as if it were PATH."""
+"""`howto-check --stdin-filename PATH [-]`: a buffer checked as if it were PATH."""
 from __future__ import annotations
 
 import io
@@ -97,10 +97,19 @@ def test_fix_writes_the_fixed_source_to_stdout_and_nothing_to_disk(tmp_path, fee
 
 @pytest.mark.parametrize("argv", [
     pytest.param(["-"], id="dash-without-filename"),
-    pytest.param(["--stdin-filename", "m.py"], id="filename-without-dash"),
+    pytest.param(["--stdin-filename", "m.py", "other.py"], id="filename-with-another-path"),
     pytest.param(["--stdin-filename", "m.py", "-", "other.py"], id="more-paths"),
     pytest.param(["--add-noqa", "--stdin-filename", "m.py", "-"], id="add-noqa"),
 ])
 def test_stdin_usage_errors(tmp_path, feed, argv) -> None:
     status, out, err = feed(PLAIN, argv, tmp_path)
     assert (status, out) == (2, "") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("paths", [
+    pytest.param([], id="no-path:-as-ruff"),
+    pytest.param(["-"], id="the-path-dash"),
+])
+def test_stdin_filename_reads_stdin_with_or_without_the_dash(tmp_path, feed, paths) -> None:
+    status, out, _ = feed(bad("x"), ["--stdin-filename", "m.py", *paths], tmp_path)
+    assert status == 1 and "m.py:" in out
