@@ -299,3 +299,29 @@ def test_steps_take_their_labels_from_the_bodys_comments(tmp_path: Path) -> None
     steps = _section(text, "Execution Steps")
     assert "**Drop Blanks Both**: Drop the blanks at both ends." in steps, steps
     assert "**One Space Between**: One space between words." in steps, steps
+
+
+def test_the_llm_prompt_carries_the_evidence(tmp_path: Path) -> None:
+    from howto_hook.generate.llm import build_messages
+
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": '''
+        def scale(values, factor):
+            """Scale numbers.
+
+            :param factor: what each number is multiplied by.
+            """
+            return [v * factor for v in values]
+        ''', "tests/test_mod.py": """
+        from mod import scale
+
+
+        def test_scale():
+            numbers = [1, 2]
+            assert scale(numbers, 3) == [3, 6]
+        """})
+    path = tmp_path / "mod.py"
+    p = plan(path.read_bytes(), path=str(path), display="mod.py", settings=SETTINGS,
+             enabled=ENABLED, changed=None, generator_name="llm")
+    user = build_messages(p.requests[0])[1]["content"]
+    assert "parameter `factor`: what each number is multiplied by." in user
+    assert "numbers = [1, 2]\nscale(numbers, 3)" in user

@@ -267,6 +267,13 @@ def _refers_method(receiver: ast.expr, kept: Sequence[ast.stmt], owner: str,
     return False
 
 
+def _imports_package(bindings: Dict[str, str], target_module: str) -> bool:
+    """Whether a file imports anything from the definition's top package (so that a
+    `@name` or `with name(...)` in it is likely the definition's)."""
+    package = target_module.split(".")[0]
+    return any(line.split()[1].split(".")[0] == package for line in bindings.values())
+
+
 def uses(path: str, target_module: str, name: str, owner: str, bound_method: bool,
          params: Optional[Sequence[Param]], generator: bool, limit: int = 3) -> Uses:
     """The project's uses of a definition: its shortest self-contained call slices and
@@ -287,8 +294,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
         if index is None:
             continue
         same = os.path.abspath(file) == here
-        if owner or sources.refers(ast.Name(name, ast.Load()), name, "", target_module,
-                                   index.bindings, same) is not None:
+        if same or owner or _imports_package(index.bindings, target_module):
             how |= index.how.get(name, frozenset())
         for site in index.calls.get(name, ()):
             call = site.node
