@@ -8,10 +8,7 @@ definition without such evidence gets no guide and says why.
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -22,6 +19,7 @@ from howto_hook.config import Settings
 from howto_hook.fix import plan
 from howto_hook.generate.template import TemplateGenerator
 from howto_hook.rules import enabled_codes
+from test_template import _example, _run
 
 SETTINGS = Settings()
 ENABLED = enabled_codes(SETTINGS.select, SETTINGS.ignore)
@@ -47,19 +45,6 @@ def _section(doc: str, name: str) -> str:
     m = re.search(name + r"\n-+\n(.*?)(?:\n\n\S[^\n]*\n-+\n|\Z)", doc, re.S)
     assert m, doc
     return " ".join(m.group(1).split())
-
-
-def _example(doc: str) -> str:
-    m = re.search(r"Usage Example\n-+\n\n```python\n(.*?)\n```", doc, re.S)
-    assert m, doc
-    return m.group(1)
-
-
-def _run(code: str, root: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["PYTHONPATH"] = str(root)
-    return subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
 EXAMPLES = [

@@ -138,17 +138,6 @@ def _use(u: Use, call: str) -> Tuple[List[str], List[str]]:
 # --- the public import --------------------------------------------------------------------
 
 
-def import_root(path: str) -> str:
-    """The directory the file's top package sits in (the project root or `src/`)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    return directory
-
-
 @lru_cache(maxsize=256)
 def _exports(root: str, package: str) -> Dict[str, str]:
     """The names a package's `__init__.py` binds, each with the module it takes it

@@ -27,6 +27,7 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, anatomy, evidence,
                                  render, salvage, shape, sources, values)
+from howto_hook.examples import import_root
 from howto_hook.generate.phases import Words
 from howto_hook.generate import prose
 from howto_hook.model import Param
@@ -59,7 +60,7 @@ def _importer(req: Request) -> Tuple[List[str], str]:
     top = _top_name(req)
     path = req.import_path
     if importable(path):
-        root = shape.import_root(req.path or req.target.path)
+        root = import_root(req.path or req.target.path)
         return [f"from {shape.public_module(root, path, top)} import {top}"], top
     # A file whose name is not an identifier (my-script.py) still imports.
     return ["import importlib", "", f"module = importlib.import_module({path!r})"], f"module.{top}"
@@ -107,7 +108,7 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     t = req.target
     u = p.use
     imports, top = _importer(req)
-    root = shape.import_root(req.path or t.path)
+    root = import_root(req.path or t.path)
     access = top + t.qualname[len(_top_name(req)):]  # Outer.Inner.method
     d = p.dossier
     enum = _enum_lookup(req, p.module)
