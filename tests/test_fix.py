@@ -212,11 +212,17 @@ def test_stdlib_sample_fix_is_safe_passing_and_stable(tmp_path) -> None:
         before = decode(p.read_bytes())
         after = decode((tmp_path / p.name).read_bytes())
         assert code_without_docstrings(before) == code_without_docstrings(after), p.name
-    # what remains is only people's own vague words
-    proc = cli(["--all", "--output-format", "json", "."], str(tmp_path))
+    # what remains is people's own vague words, and the definitions the template left
+    # unfixed with a reason (no evidence of how they are called)
     import json
+    import re
 
-    assert {r["code"] for r in json.loads(proc.stdout)} <= {"HOW301"}
+    unfixed = set(re.findall(r"^(\S+?):\d+: cannot fix (\S+): \S", proc.stderr, re.M))
+    assert unfixed, "the sample should hold definitions without evidence"
+    assert len(unfixed) < len(sample) * 10
+    proc = cli(["--all", "--output-format", "json", "."], str(tmp_path))
+    left = {(r["path"], r["symbol"]) for r in json.loads(proc.stdout) if r["code"] != "HOW301"}
+    assert left <= unfixed, left - unfixed
     snapshot = {p.name: (tmp_path / p.name).read_bytes() for p in sample}
     proc = cli(["--all", "--fix", "."], str(tmp_path))
     assert {p.name: (tmp_path / p.name).read_bytes() for p in sample} == snapshot

@@ -67,7 +67,7 @@ LAYOUTS = [
         import functools
 
 
-        def outer(x):
+        def outer(x: int):
             @functools.wraps(x)
             def inner():
                 return x

@@ -39,6 +39,9 @@ class GuideParts:
     kept_steps: Optional[str] = None
     kept_example: Optional[str] = None
     extra: str = ""  # other sections, after the required ones, verbatim
+    # the example is taken as it stands from a doctest or a real use of the project
+    # (or is the person's own): one that may be written when examples cannot be run
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,10 @@ class Outcome:
     # Other whole docstrings to fall back on, best first, when --run-examples
     # sees the example of `text` fail (examples.vet tries them in order).
     alternatives: Tuple[str, ...] = ()
+    # Whether the example of `text` (and of each alternative, in order) is taken
+    # verbatim from a doctest or a real use: without a run, only those are written.
+    verbatim: bool = False
+    alternatives_verbatim: Tuple[bool, ...] = ()
 
 
 class Generator(Protocol):
@@ -141,7 +148,8 @@ class Salvage:
     human: bool = False  # whether there was any text at all
 
 
-_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "its", "it", "by"}
+_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "its", "it", "by",
+         "at", "from", "into"}
 
 
 def label_for(text: str) -> str:

@@ -27,7 +27,7 @@ from howto_hook.generate.redact import redact, without
 from howto_hook.generate.untrusted import clean_json, holds_key, printable, scrub
 
 # 2: the data block's fence is chosen per request; redaction covers more shapes.
-PROMPT_VERSION = "2"
+PROMPT_VERSION = "3"  # 3: the prompt carries the evidence dossier
 
 SCHEMA: Dict[str, Any] = {
     "type": "object",
@@ -60,7 +60,9 @@ code (`{name}`), and keeps every fact of the existing docstring.
 in Title Case with no asterisks; a text is one or two sentences.
 - usage_example: plain Python code without Markdown fences. It imports the \
 documented object with `from {import_path} import {top}` and uses `{name}` \
-with arguments that fit its signature. It must be valid Python.
+with arguments that fit its signature, taken from the project's evidence when \
+it is given (its real uses, its doctest): never an integer, a list or a \
+placeholder standing in for an object. It must be valid Python.
 - Write plain, specific verbs ("reads", "sends", "validates"). Never use these \
 words: {banned}.
 - No Markdown headings or underlines inside any field.
@@ -102,7 +104,8 @@ def build_messages(req: Request, secret: str = "") -> List[Dict[str, str]]:
     source = data(req.source).rstrip("\n")
     existing = data(t.docstring.value) if t.docstring else ""
     header = data(req.class_header)
-    fence = fence_for(source, existing, header, t.qualname, req.import_path)
+    evidence = data(_evidence(req))
+    fence = fence_for(source, existing, header, evidence, t.qualname, req.import_path)
     system = SYSTEM.format(name=t.name, import_path=req.import_path or top, top=top,
                            banned=banned, fence=fence)
 
@@ -117,6 +120,8 @@ def build_messages(req: Request, secret: str = "") -> List[Dict[str, str]]:
         + "Existing docstring (keep its facts):\n"
         + (block(existing) if existing else "(none)")
         + f"\n\nSource:\n{block(source)}"
+        + (f"\n\nEvidence from the project (how it documents and calls this code):\n"
+           f"{block(evidence)}" if evidence else "")
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -138,10 +143,21 @@ def request_body(req: Request, llm: LLMSettings, *, fmt: str = "json_schema",
     return body
 
 
+def _evidence(req: Request) -> str:
+    """The template's dossier of the definition, as the prompt carries it."""
+    from howto_hook.generate.template import dossier_text  # the fix path only
+
+    try:
+        return dossier_text(req)
+    except (OSError, ValueError, RecursionError):
+        return ""  # evidence helps the model; its absence never stops a request
+
+
 def cache_key(req: Request, model: str) -> str:
     t = req.target
     s = req.settings
     parts = [PROMPT_VERSION, model, t.qualname, req.import_path, req.source, req.class_header,
+             _evidence(req),
              t.docstring.value if t.docstring else "", s.title, repr(s.sections),
              repr(s.banned_words)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -6,9 +6,8 @@ async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
 
     Description
     -----------
-    The `fetch` coroutine function takes `url` (`str`) and `timeout` (`float`, default
-    `5.0`) and returns `bytes`. It is a coroutine: await it, or run it with
-    `asyncio.run`.
+    `fetch` is a coroutine: await it, or run it with `asyncio.run`. It returns
+    `response.body`.
 
     Execution Steps
     ---------------
@@ -39,8 +38,7 @@ def chunks(items: list, size: int):
 
     Description
     -----------
-    The `chunks` function takes `items` (`list`) and `size` (`int`). It is a generator:
-    iterate over it to receive what it yields.
+    `chunks` is a generator: iterate over it to receive what it yields.
 
     Execution Steps
     ---------------
@@ -69,8 +67,7 @@ async def stream(url: str):
 
     Description
     -----------
-    The `stream` asynchronous generator function takes `url` (`str`). It is an
-    asynchronous generator: iterate over it with `async for`.
+    `stream` is an asynchronous generator: iterate over it with `async for`.
 
     Execution Steps
     ---------------

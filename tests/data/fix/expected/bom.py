@@ -6,7 +6,7 @@
 
     Description
     -----------
-    The `with_bom` function takes `x` (`int`) and returns `int`.
+    It returns `x`.
 
     Execution Steps
     ---------------

@@ -6,7 +6,7 @@ def annotated(x: int) -> int:  # noqa: E501
 
     Description
     -----------
-    The `annotated` function takes `x` (`int`) and returns `int`.
+    It returns `y`.
 
     Execution Steps
     ---------------
@@ -29,14 +29,14 @@ def annotated(x: int) -> int:  # noqa: E501
 
 
 class Box:  # a box
-    """A class with no public methods.
+    """The `Box` class.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `Box` class has no public methods.
+    Build a `Box` as the example shows.
 
     Execution Steps
     ---------------

@@ -8,7 +8,7 @@ def crlf(a: int) -> int:
 
     Description
     -----------
-    The `crlf` function takes `a` (`int`) and returns `int`.
+    It returns `a`.
 
     Execution Steps
     ---------------
@@ -35,7 +35,7 @@ def other() -> None:
 
     Description
     -----------
-    The `other` function takes no arguments.
+    Call `other` for what its steps below do.
 
     Execution Steps
     ---------------

@@ -11,12 +11,11 @@ class Point:
 
     Description
     -----------
-    The `Point` class is created from `x` (`float`), `y` (`float`) and `label` (`str`).
+    Build a `Point` as the example shows.
 
     Execution Steps
     ---------------
-    1. **Create Instance**: Builds a `Point` from `x` (`float`), `y` (`float`) and
-       `label` (`str`).
+    1. **Create Instance**: Builds a `Point` from the values the example passes.
 
     Usage Example
     -------------
@@ -42,12 +41,12 @@ class Color(enum.Enum):
 
     Description
     -----------
-    The `Color` class builds on `enum.Enum` and has the members `RED` and `GREEN`.
+    It builds on `enum.Enum`. Its members are `RED` and `GREEN`; iterate over the class
+    to see each one.
 
     Execution Steps
     ---------------
-    1. **List Members**: Declares the members `RED` and `GREEN`; iterate over the class
-       to see each one.
+    1. **Create Instance**: Builds a `Color` with no arguments.
 
     Usage Example
     -------------

@@ -7,7 +7,7 @@ def café_name() -> str:
 
     Description
     -----------
-    The `café_name` function returns `str`.
+    It returns `'café'`.
 
     Execution Steps
     ---------------

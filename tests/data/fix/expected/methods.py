@@ -1,21 +1,19 @@
 class Counter:
-    """Provide `bump`, `doubled`, `from_text` and more.
+    """Hold `start` and `step`.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `Counter` class is created from `start` (`int`) and `step` (`int`, default `1`)
-    and provides `bump`, `doubled`, `from_text`, `parse`, `wait` and `advance`.
+    Its methods are `bump`, `doubled`, `from_text`, `parse`, `wait` and `advance`.
 
     Execution Steps
     ---------------
-    1. **Create Instance**: Builds a `Counter` from `start` (`int`) and `step` (`int`,
-       default `1`).
+    1. **Create Instance**: Builds a `Counter` from the values the example passes.
     2. **Store State**: Stores `value` and `step` on the instance.
-    3. **Use Methods**: Calls `bump`, `doubled`, `from_text`, `parse`, `wait` and
-       `advance` on the instance as needed.
+    3. **Use Methods**: Calls `bump`, `doubled`, `from_text` and `parse` on the instance
+       as needed.
 
     Usage Example
     -------------
@@ -40,7 +38,7 @@ class Counter:
 
         Description
         -----------
-        The `bump` method of `Counter` takes `times` (`int`) and returns `int`.
+        Call it on a `Counter` instance. It returns `self.value`.
 
         Execution Steps
         ---------------
@@ -72,7 +70,8 @@ class Counter:
 
         Description
         -----------
-        The `doubled` property of `Counter` returns `int`.
+        `doubled` is a property of `Counter`: read it on an instance. It returns
+        `self.value * 2`.
 
         Execution Steps
         ---------------
@@ -99,8 +98,7 @@ class Counter:
 
         Description
         -----------
-        The `Counter.from_text` class method takes `text` (`str`) and returns
-        `'Counter'`.
+        Call it on the class itself: `Counter.from_text`. It returns `cls(int(text))`.
 
         Execution Steps
         ---------------
@@ -127,7 +125,7 @@ class Counter:
 
         Description
         -----------
-        The `Counter.parse` static method takes `text` (`str`) and returns `int`.
+        Call it on the class itself: `Counter.parse`. It returns `int(text)`.
 
         Execution Steps
         ---------------
@@ -153,8 +151,7 @@ class Counter:
 
         Description
         -----------
-        The `wait` method of `Counter` takes `seconds` (`float`). It is a coroutine:
-        await it, or run it with `asyncio.run`.
+        `wait` is a coroutine: await it, or run it with `asyncio.run`.
 
         Execution Steps
         ---------------
@@ -182,7 +179,7 @@ class Counter:
 
         Description
         -----------
-        The `advance` method of `Counter` takes no arguments.
+        Call it on a `Counter` instance.
 
         Execution Steps
         ---------------

@@ -6,7 +6,7 @@ class Outer:
 
     Description
     -----------
-    The `Outer` class has no public methods.
+    Build an `Outer` as the example shows.
 
     Execution Steps
     ---------------
@@ -31,7 +31,7 @@ class Outer:
 
         Description
         -----------
-        The `Inner` class provides `method`.
+        Its methods are `method`.
 
         Execution Steps
         ---------------
@@ -57,8 +57,7 @@ class Outer:
 
             Description
             -----------
-            The `method` method of `Outer.Inner` takes `value` (`str`) and `flag`
-            (`bool`) and returns `str`.
+            Call it on an `Outer.Inner` instance. It returns `value if flag else ''`.
 
             Execution Steps
             ---------------

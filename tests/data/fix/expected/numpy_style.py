@@ -13,8 +13,7 @@ def scale(values: list, factor: float = 2.0) -> list:
 
     Description
     -----------
-    The `scale` function takes `values` (`list`) and `factor` (`float`, default `2.0`)
-    and returns `list`.
+    It takes `values` (the numbers to scale) and `factor` (what to multiply by).
 
     Execution Steps
     ---------------

@@ -6,7 +6,7 @@ def double(x: int) -> int:  # fast path
 
     Description
     -----------
-    The `double` function takes `x` (`int`) and returns `int`.
+    It returns `x * 2`.
 
     Execution Steps
     ---------------
@@ -26,14 +26,14 @@ def double(x: int) -> int:  # fast path
 
 
 class Empty:
-    """A class with no public methods.
+    """The `Empty` class.
 
     How to Use This Code Block
     ==========================
 
     Description
     -----------
-    The `Empty` class has no public methods.
+    Build an `Empty` as the example shows.
 
     Execution Steps
     ---------------

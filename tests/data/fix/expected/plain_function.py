@@ -9,8 +9,7 @@ def read_port(path: str, default: int = 8080) -> int:
 
     Description
     -----------
-    The `read_port` function takes `path` (`str`) and `default` (`int`, default `8080`)
-    and returns `int`.
+    It raises `ValueError` when `not path`. It returns `port`.
 
     Execution Steps
     ---------------

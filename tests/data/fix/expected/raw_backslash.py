@@ -9,7 +9,7 @@ def match_word(text: str) -> bool:
 
     Description
     -----------
-    The `match_word` function takes `text` (`str`) and returns `bool`.
+    It returns `re.search('\\bword\\b', text) is not None`.
 
     Execution Steps
     ---------------
@@ -36,7 +36,7 @@ def quotes(text: str) -> str:
 
     Description
     -----------
-    The `quotes` function takes `text` (`str`) and returns `str`.
+    It returns `'"""' + text + '"""'`.
 
     Execution Steps
     ---------------

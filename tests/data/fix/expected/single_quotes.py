@@ -6,7 +6,7 @@ def single(x: int) -> int:
 
     Description
     -----------
-    The `single` function takes `x` (`int`) and returns `int`.
+    It returns `x`.
 
     Execution Steps
     ---------------
@@ -33,7 +33,7 @@ def triple_single(x: int) -> int:
 
     Description
     -----------
-    The `triple_single` function takes `x` (`int`) and returns `int`.
+    It returns `x`.
 
     Execution Steps
     ---------------

@@ -8,7 +8,7 @@ def merge(a: dict, b: dict) -> dict:
 
     Description
     -----------
-    The `merge` function takes `a` (`dict`) and `b` (`dict`) and returns `dict`.
+    It returns `result`.
 
     Execution Steps
     ---------------
@@ -21,7 +21,7 @@ def merge(a: dict, b: dict) -> dict:
     ```python
     from summary_kept import merge
 
-    result = merge(a={"a": 1, "b": 2}, b={"a": 1, "b": 2})
+    result = merge(a={"example": 2}, b={"example": 2})
     print(result)
     ```
     """

@@ -6,7 +6,7 @@ class Tabbed:
 
 	Description
 	-----------
-	The `Tabbed` class provides `go`.
+	Its methods are `go`.
 
 	Execution Steps
 	---------------
@@ -32,7 +32,7 @@ class Tabbed:
 
 		Description
 		-----------
-		The `go` method of `Tabbed` takes `n` (`int`) and returns `int`.
+		Call it on a `Tabbed` instance. It returns `n + 1`.
 
 		Execution Steps
 		---------------

@@ -1,0 +1,117 @@
+"""The dossier: what the project itself says about one definition, gathered once.
+
+- the person's docstring read as data: its summary, what each parameter
+  means, what it returns and raises (reST field lists, Google and NumPy
+  sections, read by `docstring_parser`), and its doctest;
+- the real uses of the definition in the project (`slices`): calls with the
+  statements that build their arguments, and how the project applies the
+  name (a decorator, in `with`, iterated, awaited, subclassed);
+- the comments inside the body.
+
+Both generators read it: the template renders from it, the LLM prompt
+carries it (`prompt_text`, under a size limit) so a model sees how the
+project calls the code.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Sequence, Tuple
+
+from howto_hook.generate import anatomy, slices
+from howto_hook.model import Param, Target
+
+PROMPT_LIMIT = 4000  # characters of evidence in an LLM prompt
+
+
+@dataclass(frozen=True)
+class DocFields:
+    """The person's docstring, read as data ("" / () where it says nothing)."""
+
+    summary: str = ""
+    params: Tuple[Tuple[str, str], ...] = ()  # (parameter, what it means)
+    returns: str = ""
+    raises: Tuple[Tuple[str, str], ...] = ()  # (exception, when)
+
+
+@dataclass(frozen=True)
+class Dossier:
+    doc: DocFields = DocFields()
+    doctest: str = ""  # the doctest as a plain example ("" when none stands alone)
+    doctest_skipped: str = ""  # the same with the statements marked +SKIP
+    uses: slices.Uses = slices.Uses((), frozenset())
+    owner_uses: slices.Uses = slices.Uses((), frozenset())  # a method's class, built
+    comments: Dict[int, str] = field(default_factory=dict)  # body comments by line
+
+
+def _clean(text: Optional[str]) -> str:
+    return " ".join((text or "").split())
+
+
+def read_docstring(text: str) -> DocFields:
+    """The docstring's summary and its parameter, return and raise fields."""
+    if not text.strip():
+        return DocFields()
+    import docstring_parser  # the fix path only: a plain check never reads fields
+
+    summary = _clean(text.strip().split("\n\n")[0])
+    try:
+        parsed = docstring_parser.parse(text)
+    except (docstring_parser.ParseError, ValueError, KeyError, IndexError):
+        return DocFields(summary=summary)
+    params = tuple((p.arg_name.lstrip("*"), _clean(p.description)) for p in parsed.params
+                   if p.arg_name and _clean(p.description))
+    returns = _clean(parsed.returns.description) if parsed.returns is not None else ""
+    raises = tuple((r.type_name or "", _clean(r.description)) for r in parsed.raises
+                   if r.type_name)
+    return DocFields(summary, params, returns, raises)
+
+
+def _kind_of_call(t: Target) -> Tuple[str, bool]:
+    """(the class a call goes through, whether the call is made on an instance)."""
+    if t.kind != "method":
+        return "", False
+    static = anatomy.decorators(t) & {"classmethod", "staticmethod"}
+    return t.parent_class, not static
+
+
+def gather(t: Target, path: str, import_path: str, source: str, node: Optional[ast.AST],
+           params: Optional[Sequence[Param]], doctests: Tuple[str, str],
+           searchable: bool) -> Dossier:
+    """The dossier of one definition. `params` are those a call passes (a class's
+    `__init__`'s; None when unknown); `searchable` is False for a definition the
+    project cannot name from outside (nested in a function)."""
+    doc = read_docstring(t.docstring.value) if t.docstring is not None else DocFields()
+    uses = owner_uses = slices.Uses((), frozenset())
+    if searchable:
+        owner, bound = _kind_of_call(t)
+        generator = anatomy.is_generator(node)
+        uses = slices.uses(path, import_path, t.name, owner, bound, params, generator)
+        if bound and "." not in owner:
+            owner_uses = slices.uses(path, import_path, owner, "", False, None, False)
+    return Dossier(doc, doctests[0], doctests[1], uses, owner_uses, anatomy.comments(source))
+
+
+def prompt_text(dossier: Dossier, limit: int = PROMPT_LIMIT) -> str:
+    """The evidence as text for an LLM prompt, most telling first, cut at `limit`."""
+    parts = []
+    doc = dossier.doc
+    if doc.params or doc.returns or doc.raises:
+        rows = [f"- parameter `{n}`: {m}" for n, m in doc.params]
+        if doc.returns:
+            rows.append(f"- returns: {doc.returns}")
+        rows += [f"- raises `{e}`: {m}" for e, m in doc.raises]
+        parts.append("What the docstring says:\n" + "\n".join(rows))
+    if dossier.uses.how:
+        parts.append("How the project uses it: " + ", ".join(sorted(dossier.uses.how)))
+    for s in (*dossier.uses.slices, *dossier.owner_uses.slices):
+        code = "\n".join(s.imports + s.setup + (s.indent + s.call,))
+        parts.append(f"A real use ({s.where}):\n{code}")
+    if dossier.doctest:
+        parts.append("The docstring's doctest, as code:\n" + dossier.doctest)
+    out = ""
+    for part in parts:
+        if len(out) + len(part) + 2 > limit:
+            break
+        out += part + "\n\n"
+    return out.strip("\n")

@@ -1,0 +1,247 @@
+"""The guide's sentences: the Description, the steps, the summary line.
+
+The Description says what the definition is for, in the person's words
+where they wrote any (what each parameter means, what it returns, what it
+raises, read from their docstring), and how it is used (a decorator, a
+context manager, a generator); it never restates the signature. The steps
+follow the body's phases (`phases`). A summary is written only where the
+person wrote none, and only from what the code plainly does.
+"""
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Sequence
+
+from howto_hook.generate import Step, anatomy
+from howto_hook.generate.evidence import DocFields
+from howto_hook.generate.phases import (MAX_STEPS, Action, Words, and_, cap, cap_text, fold,
+                                        actions, phases, step, tick)
+from howto_hook.generate.shape import Use
+from howto_hook.model import Target
+
+SUMMARY = 64  # longest generated summary line
+
+
+def _clause(text: str) -> str:
+    """A person's field text as a clause inside a sentence: no closing period."""
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _fields(doc: DocFields, w: Words) -> List[str]:
+    out = []
+    if doc.params:
+        out.append(f"It {w('takes')} " + and_([f"{tick(n)} ({_clause(m)})"
+                                                for n, m in doc.params]) + ".")
+    if doc.returns:
+        out.append(f"It {w('returns')} {_clause(doc.returns)}.")
+    for exc, when in doc.raises:
+        out.append(f"It {w('raises')} {tick(exc)}" + (f": {_clause(when)}." if when else "."))
+    return out
+
+
+def _use_sentence(t: Target, u: Use, w: Words) -> str:
+    name = tick(t.name)
+    if u.decorator == "bare":
+        return f"Apply {name} as a decorator (`@{t.name}`) to the function it should wrap."
+    if u.decorator == "call":
+        return f"Call {name} with its options and apply the result as a decorator."
+    if u.prop:
+        return f"{name} is a property of {tick(t.parent_class)}: read it on an instance."
+    if u.cm == "sync":
+        return f"Use {name} in a `with` statement: setup runs on entry, cleanup on exit."
+    if u.cm == "async":
+        return f"Use {name} in an `async with` statement inside a coroutine."
+    if u.is_async and u.generator:
+        return f"{name} is an asynchronous generator: iterate over it with `async for`."
+    if u.is_async:
+        return f"{name} is a coroutine: await it, or run it with `asyncio.run`."
+    if u.generator:
+        return f"{name} is a generator: iterate over it to receive what it {w('yields')}."
+    if t.kind == "method":
+        decorators = anatomy.decorators(t)
+        if decorators & {"classmethod", "staticmethod"}:
+            return f"Call it on the class itself: `{t.parent_class.split('.')[-1]}.{t.name}`."
+        return f"Call it on {_article(t.parent_class)} {tick(t.parent_class)} instance."
+    return ""
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1].lower() in "aeiou" else "a"
+
+
+def _code_facts(acts: Sequence[Action], w: Words) -> List[str]:
+    """What the code plainly shows when the person documented nothing: its checks and
+    the value it returns."""
+    out = []
+    for a in acts:
+        if a.kind == "validate":
+            cond, exc = a.a.split("\x00")[0], a.b.split("\x00")[0]
+            out.append(f"It {w('raises')} {exc} when {tick(cond)}.")
+        elif a.kind == "return":
+            values = [v for v in a.a.split("\x00") if v]
+            if len(values) == 1:
+                out.append(f"It {w('returns')} {tick(values[0])}.")
+    return out[:2]
+
+
+def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST],
+                         w: Words) -> str:
+    acts = fold(list(actions(anatomy.statements(node))))
+    sentences = [s for s in [_use_sentence(t, u, w)] if s] + _fields(doc, w)
+    if not (doc.returns or doc.raises):
+        sentences += [s for s in _code_facts(acts, w)
+                      if not (doc.params and "returns" in s)]
+    if not sentences:
+        sentences = [f"Call {tick(t.name)} for what its steps below do."]
+    return " ".join(sentences)
+
+
+def function_steps(node: Optional[ast.AST], comments: dict, u: Use, w: Words) -> List[Step]:
+    body = anatomy.statements(node)
+    steps = phases(body, comments, w, bool(u.cm))
+    if not steps:
+        steps = [step(a, w, bool(u.cm)) for a in cap(fold(list(actions(body))))]
+    if not steps:
+        steps = [Step("Declare Interface",
+                      f"{w('declares')} the interface only: the body holds no statements, "
+                      "so subclasses or callers supply the behaviour.")]
+    return [Step(s.label, cap_text(s.text)) for s in steps][:MAX_STEPS]
+
+
+def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST],
+                      w: Words) -> str:
+    sentences: List[str] = []
+    bases = [ast.unparse(b) for b in getattr(node, "bases", [])]
+    if bases:
+        sentences.append(f"It builds on {and_([tick(b) for b in bases])}.")
+    if isinstance(node, ast.ClassDef) and anatomy.is_enum(node):
+        members = anatomy.enum_members(node)
+        if members:
+            sentences.append("Its members are " + and_([tick(m) for m in members[:8]])
+                             + "; iterate over the class to see each one.")
+    sentences += _fields(doc, w)
+    if u.cm:
+        word = "async with" if u.cm == "async" else "with"
+        sentences.append(f"Use it in {_article(word)} `{word}` statement: entering gives the "
+                         "value bound by `as`, leaving runs its cleanup.")
+    methods = _methods(node)
+    if methods:
+        sentences.append(f"Its methods are {and_([tick(m) for m in methods[:8]])}.")
+    if not sentences:
+        sentences.append(f"Build {_article(t.name)} {tick(t.name)} as the example shows.")
+    return " ".join(sentences)
+
+
+def _methods(node: Optional[ast.AST]) -> List[str]:
+    return [s.name for s in getattr(node, "body", [])
+            if isinstance(s, anatomy.FUNCTIONS) and not s.name.startswith("_")]
+
+
+def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str) -> List[Step]:
+    steps = [Step("Create Instance", f"{w('builds')} {_article(t.name)} {tick(t.name)} "
+                  + (built or "as the example shows") + ".")]
+    attrs = []
+    init = anatomy.init_node(node)
+    for sub in ast.walk(init) if init is not None else ():
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                and sub.value.id == "self" and isinstance(sub.ctx, ast.Store) \
+                and not sub.attr.startswith("_"):
+            attrs.append(sub.attr)
+    if attrs:
+        steps.append(Step("Store State", f"{w('stores')} " + and_(
+            [tick(a) for a in list(dict.fromkeys(attrs))[:6]]) + " on the instance."))
+    methods = _methods(node)
+    if methods:
+        steps.append(Step("Use Methods", f"{w('calls')} {and_([tick(m) for m in methods[:4]])}"
+                          " on the instance as needed."))
+    return [Step(s.label, cap_text(s.text)) for s in steps]
+
+
+# --- the summary line, when the definition has none ------------------------------------
+
+
+def _first(joined: str) -> str:
+    return next((v for v in joined.split("\x00") if v), "")
+
+
+def _summary_options(t: Target, u: Use, acts: Sequence[Action], node: Optional[ast.AST]
+                     ) -> List[str]:
+    """Sentences that say what the definition does, most telling first; none built from
+    an incidental call."""
+    kinds = {a.kind: a for a in acts}
+    out: List[str] = []
+    if t.kind == "class":
+        bases = [b for b in anatomy.base_names(node) if b != "object"]
+        if anatomy.is_enum(node) and isinstance(node, ast.ClassDef):
+            members = anatomy.enum_members(node)
+            if 0 < len(members) <= 3:
+                out.append("Enumerate " + and_([tick(m) for m in members]) + ".")
+            out.append("An enumeration of named constants.")
+        if bases and any(b.endswith(("Error", "Exception", "Warning")) for b in bases):
+            out.append(f"An error raised as a kind of {tick(bases[0])}.")
+        if u.cm:
+            out.append(f"A context manager for {'async with' if u.cm == 'async' else 'with'}.")
+        held = [p.name for p in (t.params or (anatomy.dataclass_fields(node) if isinstance(
+            node, ast.ClassDef) else [])) if p.kind not in ("var_positional", "var_keyword")]
+        if 0 < len(held) <= 3:
+            out.append("Hold " + and_([tick(h) for h in held]) + ".")
+        if bases:
+            out.append(f"A kind of {tick(bases[0])}.")
+        out.append(f"The {tick(t.name)} class.")
+        return out
+    if u.decorator:
+        out.append(f"A decorator: apply it with `@{t.name}`.")
+    if u.cm:
+        value = _first(kinds["yield"].a) if "yield" in kinds else ""
+        ctx = "async with" if u.cm == "async" else "with"
+        if value:
+            out.append(f"Hand {tick(value)} to a `{ctx}` block.")
+        out.append(f"Provide a context for a `{ctx}` block.")
+    if "yield" in kinds or (u.generator and "loop" in kinds):
+        yielded = _first(kinds["yield"].a) if "yield" in kinds else ""
+        loop = kinds.get("loop")
+        if not yielded and loop is not None:
+            yielded = _first(loop.c)
+        if yielded and loop is not None and _first(loop.c):
+            out.append(f"Yield {tick(yielded)} for each item of {tick(_first(loop.a))}.")
+        if yielded:
+            out.append(f"Yield {tick(yielded)}.")
+        out.append("Yield values one at a time.")
+    if "return" in kinds:
+        values = [v for v in kinds["return"].a.split("\x00") if v]
+        if len(values) == 1:
+            out.append(f"Return {tick(values[0])}.")
+        elif len(values) > 1:
+            out.append("Return " + and_([tick(v) for v in values[:2]], "or") + ".")
+    if "await" in kinds:
+        out.append(f"Await {tick(_first(kinds['await'].a))}.")
+    if "assign" in kinds and all(n.startswith("self.") for n in kinds["assign"].a.split("\x00")):
+        out.append("Set " + and_([tick(n) for n in kinds["assign"].a.split("\x00")[:3]]) + ".")
+    if acts and all(a.kind == "call" for a in acts):  # the body is its calls: none incidental
+        names = [n for n in kinds["call"].a.split("\x00") if n]
+        if len(names) <= 3:
+            out.append("Call " + and_([tick(n) for n in names]) + ".")
+    if "raise" in kinds and len(acts) <= 2:
+        out.append(f"Raise {and_(kinds['raise'].a.split(chr(0)), 'or')}.")
+    if not acts:
+        out.append("Declare the interface; subclasses supply the behaviour.")
+    owner = t.parent_class.split(".")[-1] if t.kind == "method" else ""
+    out.append(f"The {tick(t.name)} method of {tick(owner)}." if owner
+               else f"The {tick(t.name)} {'coroutine' if t.is_async else 'function'}.")
+    return out
+
+
+def summary(t: Target, u: Use, node: Optional[ast.AST], w: Words, width: int = SUMMARY) -> str:
+    """One line that says what the definition does, ending in a period (pydocstyle's D400).
+
+    The first option that fits `width` (the room after the quotes) and uses no
+    banned word wins; the last, which names the definition, always does.
+    """
+    acts = [] if t.kind == "class" else fold(list(actions(anatomy.statements(node))))
+    options = _summary_options(t, u, acts, node)
+    limit = min(SUMMARY, width)
+    for text in options:
+        if len(text) <= limit and "..." not in text and w.allows(text.replace("`", " ")):
+            return text
+    return options[-1]

@@ -1,0 +1,216 @@
+"""How an example uses the definition, and where it imports it from.
+
+The use follows what the definition is and how the project applies it: a
+decorator decorates a small function, a context manager runs a `with`
+block, a generator or a name the project iterates is iterated, a coroutine
+is run with `asyncio.run`, a value returned is printed. Imports name the
+shortest public module that exports the object (`from pkg import Thing`, not
+`from pkg._impl import Thing`), read from the packages' `__init__.py`.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from howto_hook.generate import anatomy, sources
+from howto_hook.model import Target
+from howto_hook.safeio import Refused, read_regular
+
+
+@dataclass(frozen=True)
+class Use:
+    """How the definition is used: everything about the example but its arguments."""
+
+    kind: str  # "function", "class" or "method"
+    cm: str  # "sync", "async" or ""
+    generator: bool
+    is_async: bool
+    returns: bool
+    yields_value: bool
+    endless: bool
+    enum_member: str  # first member of an Enum class, "-" for one without, "" otherwise
+    prop: bool
+    raises: bool = False  # its body ends in a `raise` and never returns: raising is its use
+    decorator: str = ""  # "bare" (`@name`), "call" (`@name(...)`) or ""
+
+
+def _decorator_shape(node: Optional[ast.AST]) -> bool:
+    """A function that takes a function and returns the function it defines inside."""
+    if not isinstance(node, anatomy.FUNCTIONS) or not node.args.args:
+        return False
+    first = node.args.args[0].arg
+    inner = {s.name for s in node.body if isinstance(s, anatomy.FUNCTIONS)}
+    returned = {r.value.id for r in anatomy.own_nodes(node)
+                if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)}
+    return first in ("func", "fn", "f", "function", "wrapped", "method", "cls") \
+        and bool(inner & returned)
+
+
+def use_of(t: Target, node: Optional[ast.AST], how: FrozenSet[str]) -> Use:
+    """The use of the definition, from its code and from how the project applies it."""
+    decorators = anatomy.decorators(t)
+    members = anatomy.enum_members(node) if t.kind == "class" and isinstance(
+        node, ast.ClassDef) and anatomy.is_enum(node) else []
+    cm = anatomy.cm_kind(t, node) or ("sync" if "with" in how and t.kind != "method" else "")
+    decorator = ""
+    if t.kind != "method" or decorators & {"staticmethod", "classmethod"}:
+        if "decorator" in how or (_decorator_shape(node) and "decorator-call" not in how):
+            decorator = "bare"
+        elif "decorator-call" in how:
+            decorator = "call"
+    generator = anatomy.is_generator(node) or ("iterated" in how and not cm)
+    return Use(
+        kind=t.kind, cm=cm, generator=generator,
+        is_async=t.is_async or ("awaited" in how and t.kind != "class"),
+        returns=anatomy.returns_value(node), yields_value=anatomy.yields_value(node),
+        endless=anatomy.endless(node),
+        enum_member=members[0] if members else ("-" if anatomy.is_enum(node) else ""),
+        prop=any(d.endswith("property") for d in decorators),
+        raises=anatomy.always_raises(node), decorator=decorator)
+
+
+def in_main(lines: Sequence[str]) -> List[str]:
+    """Lines run inside `async def main()` through `asyncio.run`."""
+    return ["async def main() -> None:"] + ["    " + ln if ln else "" for ln in lines] + [
+        "", "", "asyncio.run(main())"]
+
+
+def decorating(u: Use, callee: str, args: str) -> List[str]:
+    """A small function decorated with the definition, then called."""
+    head = f"@{callee}" if u.decorator == "bare" else f"@{callee}({args})"
+    return [head, "def greet(name):", '    return "Hello, " + name', "", "",
+            'print(greet("world"))']
+
+
+def use_lines(u: Use, call: str, setup: Sequence[str], indent: str = ""
+              ) -> Tuple[List[str], List[str]]:
+    """(extra imports, body lines) that use `call` the way its kind is used; the
+    call's own lines take `indent` (inside the `with` headers of a slice)."""
+    imports, lines = _use(u, call)
+    if imports and indent:
+        return [], []  # a coroutine inside a slice's `with`: not shown
+    return imports, list(setup) + [indent + ln if ln else "" for ln in lines]
+
+
+def _use(u: Use, call: str) -> Tuple[List[str], List[str]]:
+    if u.kind == "class":
+        if u.enum_member:
+            return [], [f"for member in {call.split('(')[0]}:", "    print(member)"]
+        if u.cm == "sync":
+            return [], [f"with {call} as instance:", "    print(instance)"]
+        if u.cm == "async":
+            return ["import asyncio"], in_main(
+                [f"async with {call} as instance:", "    print(instance)"])
+        return [], [f"instance = {call}", "print(instance)"]
+    if u.prop:
+        return [], [f"print({call})"]
+    if u.cm == "sync":
+        if u.yields_value:
+            return [], [f"with {call} as value:", "    print(value)"]
+        return [], [f"with {call}:", "    pass  # the code to run inside the context"]
+    if u.cm == "async":
+        body = ([f"async with {call} as value:", "    print(value)"] if u.yields_value else
+                [f"async with {call}:", "    pass  # the code to run inside the context"])
+        return ["import asyncio"], in_main(body)
+    if u.is_async and u.generator:
+        return ["import asyncio"], in_main([f"async for item in {call}:", "    print(item)"])
+    if u.is_async:
+        if u.returns:
+            return ["import asyncio"], [f"result = asyncio.run({call})", "print(result)"]
+        return ["import asyncio"], [f"asyncio.run({call})"]
+    if u.generator:
+        if u.endless:
+            return ["from itertools import islice"], [
+                f"for item in islice({call}, 5):", "    print(item)"]
+        return [], [f"for item in {call}:", "    print(item)"]
+    if u.raises:
+        return [], ["try:", f"    {call}", "except Exception as error:",
+                    "    print(repr(error))"]
+    if u.returns:
+        return [], [f"result = {call}", "print(result)"]
+    return [], [call]
+
+
+# --- the public import --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _exports(root: str, package: str) -> Dict[str, str]:
+    """The names a package's `__init__.py` binds, each with the module it takes it
+    from (the package itself for its own definitions)."""
+    init = os.path.join(root, *package.split("."), "__init__.py")
+    try:
+        text = read_regular(init, sources.MAX_BYTES).decode("utf-8")
+        tree = ast.parse(text)
+    except (Refused, OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+        return {}
+    out: Dict[str, str] = {}
+    for name, line in sources.top_level_bindings(tree, package, package).items():
+        m = re.match(r"^from (\S+) import (\w+)", line)
+        out[name] = m.group(1) if m else package
+    for node in tree.body:  # `from .impl import *`: the names that module makes public
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            src = sources._absolute(node.module or "", node.level, package)
+            if src:
+                for name in _public_names(root, src):
+                    out.setdefault(name, src)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _public_names(root: str, module: str) -> Tuple[str, ...]:
+    base = os.path.join(root, *module.split("."))
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        try:
+            tree = ast.parse(read_regular(path, sources.MAX_BYTES).decode("utf-8"))
+        except (Refused, OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+                try:
+                    return tuple(str(v) for v in ast.literal_eval(node.value))
+                except ValueError:
+                    break
+        return tuple(n.name for n in tree.body if isinstance(n, anatomy.DEFINITIONS)
+                     and not n.name.startswith("_"))
+    return ()
+
+
+def public_module(root: str, module: str, name: str) -> str:
+    """The shortest package above `module` whose `__init__.py` exports the `name` that
+    `module` defines (directly, or through the packages between them); `module`
+    when none does."""
+    parts = module.split(".")
+    for n in range(1, len(parts)):
+        package = ".".join(parts[:n])
+        src = _exports(root, package).get(name)
+        seen = {package}
+        while src is not None and src != module and src not in seen \
+                and module.startswith(src + "."):
+            seen.add(src)  # a package in between: follow its own export
+            src = _exports(root, src).get(name)
+        if src == module:
+            return package
+    return module
+
+
+def public_imports(root: str, lines: Sequence[str]) -> List[str]:
+    """Import lines with each `from pkg._impl import Name` taken from the shortest public
+    package that exports the same name."""
+    out = []
+    for line in lines:
+        m = re.match(r"^from ([\w.]+) import (\w+)( as \w+)?$", line)
+        if m and "." in m.group(1):
+            module = public_module(root, m.group(1), m.group(2))
+            line = f"from {module} import {m.group(2)}{m.group(3) or ''}"
+        out.append(line)
+    return out
+
+
+def is_private(module: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__") for part in module.split("."))

@@ -1,0 +1,312 @@
+"""The template writes what the project's own evidence shows, or nothing.
+
+Each case is a small project in a temporary directory: the definition, and
+where the project uses it (its tests, its package `__init__`). The guide's
+example comes from a doctest, a real use (a slice of a test, fixtures and
+asserts gone), or arguments grounded in annotations and the body's use; a
+definition without such evidence gets no guide and says why.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+import pytest
+
+from howto_hook.config import Settings
+from howto_hook.fix import plan
+from howto_hook.generate.template import TemplateGenerator
+from howto_hook.rules import enabled_codes
+from test_template import _example, _run
+
+SETTINGS = Settings()
+ENABLED = enabled_codes(SETTINGS.select, SETTINGS.ignore)
+PROJECT = "[project]\nname = 'demo'\n"
+
+
+def _write(root: Path, files: Dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def _outcomes(path: Path) -> Dict[str, Tuple[Optional[str], str, bool]]:
+    """qualname -> (the docstring the template writes or None, the reason, verbatim)."""
+    p = plan(path.read_bytes(), path=str(path), display=path.name, settings=SETTINGS,
+             enabled=ENABLED, changed=None, generator_name="template")
+    return {o.request.target.qualname: (o.text, o.error, o.verbatim)
+            for o in TemplateGenerator().generate(list(p.requests))}
+
+
+def _section(doc: str, name: str) -> str:
+    m = re.search(name + r"\n-+\n(.*?)(?:\n\n\S[^\n]*\n-+\n|\Z)", doc, re.S)
+    assert m, doc
+    return " ".join(m.group(1).split())
+
+
+EXAMPLES = [
+    pytest.param({"mod.py": """
+        def merge(base, extra):
+            base.update(extra.items())
+            return base
+        """, "tests/test_mod.py": """
+        import pytest
+
+        from mod import merge
+
+
+        @pytest.fixture
+        def settings():
+            return {"a": 1}
+
+
+        def test_merge_with_fixture(settings):
+            assert merge(settings, {"b": 2}) == {"a": 1, "b": 2}
+
+
+        def test_merge():
+            base = {"a": 1}
+            extra = {"b": 2}
+            assert merge(base, extra) == {"a": 1, "b": 2}
+        """}, "mod.py", "merge", """
+        from mod import merge
+
+        base = {'a': 1}
+        extra = {'b': 2}
+        result = merge(base, extra)
+        print(result)
+        """, True, id="test-slice-fixtures-and-asserts-gone"),
+    pytest.param({"mod.py": """
+        def traced(func):
+            def wrapper(*args):
+                return func(*args)
+            return wrapper
+        """, "tests/test_mod.py": """
+        from mod import traced
+
+
+        @traced
+        def add(a, b):
+            return a + b
+        """}, "mod.py", "traced", """
+        from mod import traced
+
+
+        @traced
+        def greet(name):
+            return "Hello, " + name
+
+
+        print(greet("world"))
+        """, False, id="decorator-decorates"),
+    pytest.param({"mod.py": """
+        class Session:
+            def __init__(self, name):
+                self.name = name
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+        """, "tests/test_mod.py": """
+        from mod import Session
+
+
+        def test_session():
+            with Session("db") as session:
+                assert session.name == "db"
+        """}, "mod.py", "Session", """
+        from mod import Session
+
+        with Session('db') as instance:
+            print(instance)
+        """, True, id="context-manager-in-with"),
+    pytest.param({"mod.py": """
+        class Stack:
+            def __init__(self, limit):
+                self.items = []
+                self.limit = limit
+
+            def push(self, item):
+                self.items.append(item)
+                return len(self.items)
+        """, "tests/test_mod.py": """
+        from mod import Stack
+
+
+        def test_push():
+            stack = Stack(limit=3)
+            stack.push("a")
+            assert stack.push("b") == 2
+        """}, "mod.py", "Stack.push", """
+        from mod import Stack
+
+        stack = Stack(limit=3)
+        result = stack.push('a')
+        print(result)
+        """, True, id="method-instance-from-a-test"),
+    pytest.param({"pkg/__init__.py": """
+        from pkg._impl import shout
+
+        __all__ = ["shout"]
+        """, "pkg/_impl.py": """
+        def shout(text: str) -> str:
+            return text.upper()
+        """}, "pkg/_impl.py", "shout", """
+        from pkg import shout
+
+        result = shout(text="example")
+        print(result)
+        """, False, id="public-import-of-a-re-export"),
+]
+
+
+@pytest.mark.parametrize("files, path, qualname, expected, verbatim", EXAMPLES)
+def test_the_example_is_the_projects_own_use(tmp_path: Path, files: Dict[str, str], path: str,
+                                              qualname: str, expected: str,
+                                              verbatim: bool) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, **files})
+    text, error, is_verbatim = _outcomes(tmp_path / path)[qualname]
+    assert text is not None, error
+    code = _example(text)
+    assert code == textwrap.dedent(expected).strip("\n")
+    assert is_verbatim == verbatim
+    done = _run(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("source, qualname, reason", [
+    pytest.param("""
+        class Engine:
+            pass
+
+
+        def start(engine: Engine) -> None:
+            engine.run()
+        """, "start", "no evidence of how `start` is called (nothing fixes a value for "
+        "`engine`)", id="project-class-annotation"),
+    pytest.param("""
+        def register(plugin):
+            plugin.setup()
+        """, "register", "no evidence of how `register` is called", id="attributes-read"),
+    pytest.param("""
+        def apply(func, value):
+            return func(value)
+        """, "apply", "nothing fixes a value for `func`", id="called-parameter"),
+    pytest.param("""
+        import abc
+
+
+        class Base(abc.ABC):
+            @abc.abstractmethod
+            def run(self):
+                pass
+        """, "Base", "`Base` is not built directly (it is abstract)", id="abstract-class"),
+])
+def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reason: str) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    text, error, _ = _outcomes(tmp_path / "mod.py")[qualname]
+    assert text is None
+    assert reason in error
+
+
+@pytest.mark.parametrize("docstring, meanings", [
+    pytest.param('''
+        """Join words into one line.
+
+        Args:
+            words: the words to put on the line.
+            sep: what goes between two words.
+
+        Returns:
+            The line of text.
+
+        Raises:
+            ValueError: when there are no words.
+        """''', ["`words` (the words to put on the line)", "`sep` (what goes between two words)",
+                 "returns the line of text", "raises `ValueError`: when there are no words"],
+                 id="google"),
+    pytest.param('''
+        """Join words into one line.
+
+        :param words: the words to put on the line.
+        :param sep: what goes between two words.
+        :returns: the line of text.
+        :raises ValueError: when there are no words.
+        """''', ["`words` (the words to put on the line)", "`sep` (what goes between two words)",
+                 "returns the line of text", "raises `ValueError`: when there are no words"],
+                 id="rest-field-list"),
+])
+def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
+                                                         meanings: list) -> None:
+    body = textwrap.indent(textwrap.dedent(docstring).strip("\n"), "    ")
+    source = ("def join(words: list, sep: str) -> str:\n" + body + "\n"
+              "    if not words:\n        raise ValueError('no words')\n"
+              "    return sep.join(words)\n")
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["join"]
+    assert text is not None, error
+    description = _section(text, "Description")
+    for meaning in meanings:
+        assert meaning in description, description
+    assert "(`list`" not in description and "takes `words` (`" not in description
+
+
+def test_a_class_that_subclasses_its_namesake_is_fixed(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": """
+        import json
+
+
+        class JSONDecoder(json.JSONDecoder):
+            pass
+        """})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["JSONDecoder"]
+    assert text is not None, error
+    done = _run(_example(text), tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+def test_steps_take_their_labels_from_the_bodys_comments(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": """
+        def tidy(text: str) -> str:
+            # drop the blanks at both ends
+            text = text.strip()
+            # one space between words
+            words = text.split()
+            return " ".join(words)
+        """})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["tidy"]
+    assert text is not None, error
+    steps = _section(text, "Execution Steps")
+    assert "**Drop Blanks Both**: Drop the blanks at both ends." in steps, steps
+    assert "**One Space Between**: One space between words." in steps, steps
+
+
+def test_the_llm_prompt_carries_the_evidence(tmp_path: Path) -> None:
+    from howto_hook.generate.llm import build_messages
+
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": '''
+        def scale(values, factor):
+            """Scale numbers.
+
+            :param factor: what each number is multiplied by.
+            """
+            return [v * factor for v in values]
+        ''', "tests/test_mod.py": """
+        from mod import scale
+
+
+        def test_scale():
+            numbers = [1, 2]
+            assert scale(numbers, 3) == [3, 6]
+        """})
+    path = tmp_path / "mod.py"
+    p = plan(path.read_bytes(), path=str(path), display="mod.py", settings=SETTINGS,
+             enabled=ENABLED, changed=None, generator_name="llm")
+    user = build_messages(p.requests[0])[1]["content"]
+    assert "parameter `factor`: what each number is multiplied by." in user
+    assert "numbers = [1, 2]\nscale(numbers, 3)" in user
