@@ -335,15 +335,19 @@ def main(argv):
     server = os.getpid()
     for n, item in enumerate(spec["examples"]):
         directory = tempfile.mkdtemp(prefix="example-", dir=spec["work"])
+        guard.server = True
         pid = os.fork()
         if pid == 0:
             _child(item, n, spec, prctl, server, fd, guard, directory)
+        guard.server = False
         status = _wait(pid, spec["timeout"] + GRACE)
         late = status is None
+        guard.server = True
         if late:
             os.kill(pid, signal.SIGKILL)
             status = _wait(pid, 5.0)
         left = tree.reap_all()
+        guard.server = False
         _write(fd, {"end": n, "how": _how(status) if status is not None else "killed",
                     "late": late, "left": left})
         try:

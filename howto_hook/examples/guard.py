@@ -58,7 +58,7 @@ class Guard:
 
     def __init__(self, root):
         self.root = os.path.realpath(root)  # the one directory writes may go to
-        self.forks = True  # the server forks each example; an example may not
+        self.server = False  # the server's own fork or kill is under way
         self.refused = []  # (cause, what, line) of each refusal, in order
         self.example_file = None  # the running example's code filename, for its line
         self._inside = threading.local()
@@ -70,7 +70,7 @@ class Guard:
     def enter(self, root, example_file):
         """From here on: an example runs, in `root`."""
         self.root = os.path.realpath(root)
-        self.forks = False
+        self.server = False
         self.refused = []
         self.example_file = example_file
 
@@ -101,7 +101,7 @@ class Guard:
 
     def process(self, event, args):
         if event in ("os.fork", "os.forkpty"):
-            return None if self.forks else ("process", "starts a process: fork")
+            return None if self.server else ("process", "starts a process: fork")
         if event == "subprocess.Popen":
             executable, argv = args[0], args[1]
             if executable is None:
@@ -127,6 +127,8 @@ class Guard:
         return None
 
     def signal(self, event, args):
+        if self.server:
+            return None
         if event == "os.kill":
             pid, sig = args
             if pid == os.getpid() or sig == 0:
