@@ -16,7 +16,7 @@ import sys
 from difflib import SequenceMatcher
 from typing import FrozenSet, List, Optional
 
-from howto_hook import diff, output, plan as plans
+from howto_hook import diff, examples, output, plan as plans
 from howto_hook.check import check_source, decode_exact
 from howto_hook.cli import PROG, Options
 from howto_hook.discover import display, is_excluded
@@ -74,9 +74,12 @@ def run(options: Options, cwd: str) -> int:
     work = plans.Plan(configs.base, change, [job], 1, options.generator or settings.generator)
     known = output.load_baseline(options, configs.base)
     if not fixing:
-        result = check_source(data, path=job.display, settings=settings, enabled=job.enabled,
-                              changed=changed)
-        return output.finish(options, work, [result], known, None)
+        results = [check_source(data, path=job.display, settings=settings, enabled=job.enabled,
+                                changed=changed)]
+        if examples.wanted(work):  # HOW403: the examples import the buffer, not the file
+            work = examples.prepare(work)
+            results = examples.stage(work, results, buffers={job.path: data})
+        return output.finish(options, work, results, known, None)
     from howto_hook.workers import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)

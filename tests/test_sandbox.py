@@ -340,3 +340,108 @@ def test_an_example_of_a_buffer_imports_the_buffer(tmp_path: Path) -> None:
         "k", "from pkg.mod import answer\nassert answer() == 42\n", (str(tmp_path),),
         module)])[0]
     assert result.ok, result
+
+
+# --- which interpreter: never a tracked one, the same for every kind of run ---------------
+
+
+def _repo_with_venv(root: Path, marker: Path) -> None:
+    """A git repository whose `.venv/bin/python` runs the real interpreter and
+    leaves `marker` behind, with one guided module in `pkg/`."""
+    from conftest import git
+
+    example = "from mod import target\n\ntarget()"
+    write_tree(root, {"pkg/mod.py": guided("target", "", example, "raise KeyError('ran')")})
+    python = root / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+    git(str(root), "init", "-q")
+    git(str(root), "add", "pkg")
+    git(str(root), "commit", "-qm", "start")
+
+
+@pytest.mark.parametrize("tracked, args", [
+    pytest.param(False, ["--all"], id="all"),
+    pytest.param(False, [], id="commit"),
+    pytest.param(True, ["--all"], id="tracked-all"),
+    pytest.param(True, [], id="tracked-commit"),
+])
+def test_one_interpreter_for_every_run_never_a_tracked_one(tmp_path: Path, run_main,
+                                                          tracked: bool,
+                                                          args: List[str]) -> None:
+    from conftest import git
+
+    marker = tmp_path / "venv-ran"
+    root = tmp_path / "repo"
+    _repo_with_venv(root, marker)
+    if tracked:
+        git(str(root), "add", "-f", ".venv")
+        git(str(root), "commit", "-qm", "commit the environment")
+    # a change to check on the commit's run
+    mod = root / "pkg" / "mod.py"
+    mod.write_text(mod.read_text().replace("KeyError('ran')", "KeyError('changed')"))
+    status, out, err = run_main([*args, "--run-examples", "mod.py"], cwd=str(root / "pkg"))
+    if tracked:
+        assert f"running usage examples with {sys.executable} (howto-check's own " \
+               "interpreter)" in err
+        assert not marker.exists()
+    else:
+        assert f"running usage examples with {root / '.venv' / 'bin' / 'python'} (from .venv " \
+               "at the repository root)" in err
+        assert marker.exists()
+    assert "HOW403 the usage example raises KeyError: 'changed'" in out and status == 1
+
+
+# --- the summary after a fix ---------------------------------------------------------------
+
+FIXABLE = '''\
+import subprocess
+
+
+def double(n: int) -> int:
+    return n * 2
+
+
+def explode(path: str) -> int:
+    if path:
+        raise OSError("no disk")
+    return 0
+
+
+def launch(url: str) -> int:
+    return subprocess.call(["xdg-open", url])
+'''
+
+
+def test_the_fix_summary_counts_candidates_by_cause(tmp_path: Path, run_main) -> None:
+    write_tree(tmp_path, {"cm.py": FIXABLE})
+    status, _, err = run_main(["--all", "--fix", "--run-examples", "cm.py"], cwd=str(tmp_path))
+    line = next(ln for ln in err.split("\n") if "candidate example" in ln)
+    ran, failed, causes = re.fullmatch(
+        r"howto-check: ran (\d+) candidate examples; (\d+) failed \((.*)\); 1 guide written; "
+        r"2 definitions left unfixed, most often: the usage example raises OSError \(1\); "
+        r"the example starts a process \(1\)", line).groups()
+    assert int(ran) >= 3 and int(failed) >= 2
+    assert "raised" in causes and "started a process" in causes
+    assert "ran 0 usage examples" not in err
+    assert "cannot fix launch: the example starts a process: xdg-open" in err
+
+
+@pytest.mark.parametrize("returns, expected", [
+    pytest.param(42, [], id="the-buffer-is-imported"),
+    pytest.param(1, ["HOW403 the usage example raises AssertionError"], id="not-the-file"),
+])
+def test_stdin_examples_run_against_the_buffer(tmp_path: Path, monkeypatch, run_main,
+                                               returns: int, expected: List[str]) -> None:
+    import io
+
+    example = "from pkg.mod import answer\n\nassert answer() == 42"
+    write_tree(tmp_path, {"pkg/__init__.py": "",
+                          "pkg/mod.py": guided("answer", "", example, "return 1")})
+    buffer = guided("answer", "", example, f"return {returns}")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(buffer.encode())))
+    status, out, err = run_main(["--all", "--run-examples", "--stdin-filename", "pkg/mod.py",
+                                 "-"], cwd=str(tmp_path))
+    assert [ln.split(": ", 1)[1] for ln in out.strip().split("\n") if ln] == expected
+    assert "ran 1 usage example" in err

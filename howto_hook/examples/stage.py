@@ -101,8 +101,9 @@ def stage(plan: "Plan", results: Sequence["FileResult"],
         raise UsageError(str(e)) from None
     failed = sum(len(vs) for vs in found.values())
     ran = sum(r.ran for r in runners.values())
-    sys.stderr.write(f"howto-check: ran {ran} usage example{'' if ran == 1 else 's'} in "
-                     f"{time.monotonic() - started:.1f} s; {failed} failed\n")
+    if ran or tally is None:  # after a fix, the candidates' line has said it
+        sys.stderr.write(f"howto-check: ran {ran} usage example{'' if ran == 1 else 's'} in "
+                         f"{time.monotonic() - started:.1f} s; {failed} failed\n")
     out = []
     for r in results:
         extra = found.get(r.path, [])
