@@ -34,6 +34,8 @@ class FileFix:
     remaining: check.FileResult  # what is still reported after the fix
     tokens: int = 0
     cached: int = 0
+    # (cause, count) of the candidate examples run while fixing (examples.Result.cause)
+    examples: Tuple[Tuple[str, int], ...] = ()
 
 
 def _definition_source(text: str, target: Target) -> str:

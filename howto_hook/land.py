@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections import Counter
 from typing import List, Optional
 
 from howto_hook.check import decode_exact, noqa_source, read_source
@@ -24,6 +25,8 @@ class FixTally:
     def __init__(self) -> None:
         self.files_changed = self.fixed = self.failed = self.tokens = self.cached = 0
         self.unwritten = 0  # files fixed whose new bytes could not be written
+        self.examples: "Counter[str]" = Counter()  # candidate examples run, by cause
+        self.reasons: "Counter[str]" = Counter()  # why definitions were left unfixed
 
 
 def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = None) -> None:
@@ -31,7 +34,9 @@ def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = Non
     tally.failed += len(f.failed)
     tally.tokens += f.tokens
     tally.cached += f.cached
+    tally.examples.update(dict(f.examples))
     for qualname, line, reason in f.failed:
+        tally.reasons[reason.split(":", 1)[0].strip()] += 1
         sys.stderr.write(f"{f.display}:{line}: cannot fix {qualname}: {reason}\n")
     if f.after is None:
         return

@@ -59,7 +59,7 @@ def run(options: Options) -> int:
     else:
         results = workers.check(work, options)
     if run_examples:
-        results = examples.stage(work, results, skip=fixed)
+        results = examples.stage(work, results, skip=fixed, tally=tally)
     return output.finish(options, work, results, known, tally)
 
 

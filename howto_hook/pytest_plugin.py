@@ -11,13 +11,18 @@ into the docstring.
 
 Each example runs with its file's import root (the project root or `src/`)
 on `sys.path` and a fresh temporary working directory, as `--run-examples`
-runs them. A file that does not parse is passed over: the linter reports
+runs them, and alone: in a child forked from the pytest process for it (on
+POSIX), so that no example runs after another in the same interpreter and
+none changes the session (its signal handlers, its modules, its cwd). The
+child keeps pytest's own rules: no sandbox beyond that (`--run-examples`
+has one). A file that does not parse is passed over: the linter reports
 it (HOW001).
 """
 from __future__ import annotations
 
 import asyncio
 import os
+import select
 import sys
 import tempfile
 from functools import lru_cache
@@ -91,6 +96,48 @@ class GuideFile(pytest.File):
                                            root=examples.import_root(str(self.path)))
 
 
+class ExampleFailed(Exception):
+    """An example failed in its child; the message is its failure as shown."""
+
+
+def _collect(pid: int, fd: int) -> Tuple[str, int]:
+    """What the child sent and its wait status; whatever it started and left
+    holding the pipe does not keep the session waiting once it has ended."""
+    chunks = []
+    status: Optional[int] = None
+    try:
+        while status is None:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                chunk = os.read(fd, 65536)
+                if chunk:
+                    chunks.append(chunk)
+                    continue
+                status = os.waitpid(pid, 0)[1]  # end of file: every writer is gone
+                break
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = code
+        os.set_blocking(fd, False)
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace"), status
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.WEXITSTATUS(status)}"
+
+
 class GuideExample(pytest.Item):
     """One Usage Example, run in-process on the file's own line numbers."""
 
@@ -112,6 +159,33 @@ class GuideExample(pytest.Item):
     def runtest(self) -> None:
         self._compiled = compile(self._source(), str(self.path), "exec", _TOP_LEVEL_AWAIT,
                                  dont_inherit=True)
+        if not hasattr(os, "fork"):  # pragma: no cover - Windows: in the session itself
+            self._run_here()
+            return
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, and send back the failure as pytest shows it
+            os.close(read_fd)
+            try:
+                try:
+                    self._run_here()
+                    said = b""
+                except BaseException:
+                    failure = self.repr_failure(pytest.ExceptionInfo.from_current())
+                    said = (str(failure) or "failed").encode("utf-8", "replace")
+                while said:
+                    said = said[os.write(write_fd, said):]
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        said, status = _collect(pid, read_fd)
+        if said:
+            raise ExampleFailed(said)
+        if status != 0:
+            raise ExampleFailed(f"the usage example ended its interpreter "
+                                f"({_ended(status)})")
+
+    def _run_here(self) -> None:
         namespace = {"__name__": "__main__", "__builtins__": __builtins__}
         added = self.root not in sys.path
         if added:
@@ -140,6 +214,8 @@ class GuideExample(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Optional[str] = None) -> Any:
+        if isinstance(excinfo.value, ExampleFailed):
+            return str(excinfo.value)  # rendered by the child that ran it
         excinfo.traceback = self._traceback_filter(excinfo)  # pytest before 8 too
         if style is None and self.config.getoption("tbstyle", "auto") == "auto":
             style = "short"  # one line per frame: the long style shows the whole file

@@ -16,7 +16,7 @@ import sys
 from difflib import SequenceMatcher
 from typing import Any, Callable, FrozenSet, List, Optional, Tuple
 
-from howto_hook import diff, output, plan as plans
+from howto_hook import diff, examples, output, plan as plans
 from howto_hook.check import check_source, decode_exact, not_checked
 from howto_hook.cli import PROG, Options
 from howto_hook.discover import display, is_excluded
@@ -117,7 +117,11 @@ def run(options: Options, cwd: str) -> int:
             settings.file_timeout, "not checked")
         if result is None:
             result = not_checked(job.display, why, job.enabled)
-        return output.finish(options, work, [result], known, None)
+        results = [result]
+        if examples.wanted(work):  # HOW403: the examples import the buffer, not the file
+            work = examples.prepare(work)
+            results = examples.stage(work, results, buffers={job.path: data})
+        return output.finish(options, work, results, known, None)
     from howto_hook.workers import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)

@@ -122,8 +122,15 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
 
 def _fix_one(job: Job, settings: Settings, generator_name: str):  # type: ignore[no-untyped-def]
     settings = job.settings or settings
-    return fix_file(job.path, job.display, settings, job.enabled, job.changed,
-                    _generator(generator_name, settings, settings.root), job.baselined)
+    generator = _generator(generator_name, settings, settings.root)
+    fixed = fix_file(job.path, job.display, settings, job.enabled, job.changed, generator,
+                     job.baselined)
+    runner = getattr(generator, "runner", None)
+    if runner is not None and runner.tally:  # the candidates run, for the summary
+        from dataclasses import replace
+
+        fixed = replace(fixed, examples=tuple(runner.tally.items()))
+    return fixed
 
 
 def run_fixes(jobs: List[Job], settings: Settings, workers: int, generator_name: str,

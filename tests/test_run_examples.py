@@ -33,9 +33,7 @@ def guided(header: str, example: str, body: str = "return 1", name: str = "targe
 def how403(root: Path, rel: str, *, python: str = sys.executable, timeout: float = 5.0,
            env: Optional[Dict[str, str]] = None) -> List[Tuple[int, str]]:
     """(line, message) of each HOW403 the stage reports for one file."""
-    runner = examples.Runner(python, timeout=timeout, jobs=2,
-                             env=examples.child_environment(env or dict(os.environ),
-                                                            ["MY_PROVIDER_KEY"]))
+    runner = examples.Runner(python, timeout=timeout, jobs=2, environ=env)
     path = str(root / rel)
     found = examples.check_files([(path, rel, ENABLED, None, SETTINGS)], lambda _: runner)
     return [(v.line, v.message) for v in found.get(rel, [])]
@@ -86,8 +84,9 @@ CASES = [
                  "import os\nfrom mod import target\n\n"
                  "assert 'OPENAI_API_KEY' not in os.environ\n"
                  "assert 'MY_PROVIDER_KEY' not in os.environ\n"
-                 "assert os.environ['HARMLESS'] == 'kept'\n", "return 1",
-                 None, None, id="provider-keys-removed"),
+                 "assert 'HARMLESS' not in os.environ\n"
+                 "assert os.environ['LANG'] == 'C.UTF-8'\n", "return 1",
+                 None, None, id="environment-from-an-allowlist"),
     pytest.param("def target():",
                  "import os\nfrom mod import target\n\nassert os.listdir('.') == []\n"
                  "open('scratch.txt', 'w').close()\n", "return 1",
@@ -108,7 +107,8 @@ def test_how403(tmp_path: Path, monkeypatch, header: str, example: str, body: st
                 failing: Optional[str], message: Optional[str]) -> None:
     text = guided(header, example, body)
     write_tree(tmp_path, {"mod.py": text})
-    env = dict(os.environ, OPENAI_API_KEY="sk-secret", MY_PROVIDER_KEY="k", HARMLESS="kept")
+    env = dict(os.environ, OPENAI_API_KEY="sk-secret", MY_PROVIDER_KEY="k", HARMLESS="kept",
+               LANG="C.UTF-8")
     started = time.monotonic()
     found = how403(tmp_path, "mod.py", timeout=1.0, env=env)
     expected = [] if failing is None else [(line_of(text, failing), message)]
@@ -121,36 +121,6 @@ def test_src_layout_import_root(tmp_path: Path) -> None:
     text = guided("def target():", "from pkg.mod import target\n\nassert target() == 1\n")
     write_tree(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/mod.py": text})
     assert how403(tmp_path, "src/pkg/mod.py") == []
-
-
-def _pid_gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] == "Z"  # a zombie runs nothing
-    except FileNotFoundError:
-        return True
-
-
-def test_timeout_kills_the_child_and_its_children(tmp_path: Path) -> None:
-    pid_file = tmp_path / "grandchild.pid"
-    example = f"""\
-        import subprocess, sys, time
-        from mod import target
-
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-        open({str(pid_file)!r}, "w").write(str(child.pid))
-        while True:
-            target()
-        """
-    write_tree(tmp_path, {"mod.py": guided("def target():", example)})
-    found = how403(tmp_path, "mod.py", timeout=1.0)
-    assert [m for _, m in found] == [
-        "the usage example did not finish within 1 s and was stopped"]
-    pid = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while not _pid_gone(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _pid_gone(pid)
 
 
 def _venv_with(tmp: Path, module: str, source: str) -> Path:
@@ -232,11 +202,9 @@ def test_interpreter_that_cannot_run_the_driver_is_an_error(tmp_path: Path) -> N
 
 
 def test_noqa_on_the_def_line_keeps_the_example_from_running(tmp_path: Path) -> None:
-    marker = tmp_path / "ran"
-    example = f"from mod import target\n\nopen({str(marker)!r}, 'w').close()\n1 / 0\n"
+    example = "from mod import target\n\n1 / 0\n"
     write_tree(tmp_path, {"mod.py": guided("def target():  # noqa: HOW403", example)})
     assert how403(tmp_path, "mod.py") == []
-    assert not marker.exists()
 
 
 def test_noqa_never_reported_unused_by_the_pure_check(tmp_path: Path) -> None:
@@ -275,7 +243,6 @@ def test_rule_doc_examples_behave_as_documented(tmp_path: Path) -> None:
 MARKED = '''\
     from mod import target
 
-    open({marker!r}, "w").close()
     print("printed by the example")
     target()
     '''
@@ -293,12 +260,10 @@ def test_cli_runs_examples_only_when_asked(tmp_path: Path, run_main, config: str
                                           flags: List[str], runs: bool, monkeypatch,
                                           tmp_path_factory) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
-    marker = tmp_path / "ran"
-    text = guided("def target():", MARKED.format(marker=str(marker)),
+    text = guided("def target():", MARKED,
                   body="raise OSError('disk')")
     write_tree(tmp_path, {"mod.py": text, "pyproject.toml": f"[tool.howto]\n{config}"})
     status, out, err = run_main(["--all", *flags, "mod.py"], cwd=str(tmp_path))
-    assert marker.exists() is runs
     if runs:
         where = f"mod.py:{line_of(text, '    target()')}:5"
         assert out == f"{where}: HOW403 the usage example raises OSError: disk\n"
@@ -466,30 +431,3 @@ def test_a_fix_that_runs_examples_gets_more_than_the_file_timeout(tmp_path: Path
     status, _, err = run_main(["--all", "--fix", "--run-examples", "slow.py"], cwd=str(tmp_path))
     assert "Fixed 2 definitions in 1 file" in err and "file-timeout" not in err
     assert (tmp_path / "slow.py").read_text().count("Usage Example") == 2
-
-
-def test_the_child_dies_with_howto_check(tmp_path: Path) -> None:
-    """A howto-check killed mid-example (a worker past its file-timeout) takes the
-    example's interpreter with it instead of leaving it to run on."""
-    pid_file = tmp_path / "driver.pid"
-    code = (f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
-            "time.sleep(60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", (
-        "import sys\nfrom howto_hook import examples\n"
-        f"examples.Runner(sys.executable, timeout=60).run([examples.Example('k', {code!r}, ())])\n"
-    )])
-    try:
-        deadline = time.monotonic() + 20
-        while not pid_file.exists() or not pid_file.read_text():
-            assert time.monotonic() < deadline and parent.poll() is None
-            time.sleep(0.05)
-        driver = int(pid_file.read_text())
-        parent.kill()
-        parent.wait()
-        deadline = time.monotonic() + 5
-        while not _pid_gone(driver) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _pid_gone(driver)
-    finally:
-        parent.kill()
-        parent.wait()

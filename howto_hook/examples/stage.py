@@ -1,0 +1,140 @@
+"""The command line's examples stage: which interpreter, HOW403 after a check,
+and what the run says about the examples it ran."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from howto_hook.examples.found import check_files
+from howto_hook.examples.interpreter import choose_python, project_root
+from howto_hook.examples.results import CAUSES, RunnerError
+from howto_hook.examples.runner import Runner
+from howto_hook.examples.vetting import runner_for
+
+if TYPE_CHECKING:
+    from howto_hook.check import FileResult
+    from howto_hook.config import Settings
+    from howto_hook.land import FixTally
+    from howto_hook.plan import Plan
+
+
+def wanted(plan: "Plan") -> bool:
+    """Whether any file of the run asks for its examples to be run."""
+    return bool(plan.settings.run_examples) or any(
+        j.settings is not None and j.settings.run_examples for j in plan.jobs)
+
+
+def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
+    """The plan with each configuration's example interpreter chosen (the run
+    says which on stderr); a fix runs examples inside each file's job, so its
+    time limit grows by ten example timeouts."""
+    from howto_hook.discover import UsageError
+
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
+        raise UsageError("--run-examples kills each example's process group on a timeout, "
+                         "which this system does not have (POSIX only); use "
+                         "pytest --howto-examples")
+    chosen: Dict[Optional[str], str] = {}
+    root, tracked = project_root(os.getcwd())
+
+    def resolve(settings: "Settings") -> "Settings":
+        if not settings.run_examples:
+            return settings
+        if settings.example_python not in chosen:
+            try:
+                choice = choose_python(settings.example_python, root, tracked=tracked)
+            except RunnerError as e:
+                raise UsageError(str(e)) from None
+            sys.stderr.write(f"howto-check: running usage examples with {choice.python} "
+                             f"({choice.why})\n")
+            chosen[settings.example_python] = choice.python
+        changes: Dict[str, object] = {"example_python": chosen[settings.example_python]}
+        if fixing:
+            changes["file_timeout"] = settings.file_timeout + 10 * settings.example_timeout
+        return settings.with_changes(**changes)
+
+    mine: Dict[int, "Settings"] = {}
+
+    def once(settings: "Settings") -> "Settings":
+        if id(settings) not in mine:
+            mine[id(settings)] = resolve(settings)
+        return mine[id(settings)]
+
+    jobs = [j._replace(settings=once(j.settings)) if j.settings is not None else j
+            for j in plan.jobs]
+    return plan._replace(settings=once(plan.settings), jobs=jobs)
+
+
+def stage(plan: "Plan", results: Sequence["FileResult"],
+          skip: Sequence[Tuple[str, str]] = (), tally: Optional["FixTally"] = None,
+          buffers: Optional[Dict[str, bytes]] = None) -> List["FileResult"]:
+    """The check's results with HOW403 added: every example of the definitions
+    checked whose configuration asks for it is run (but those in `skip`), up to
+    the plan's workers at a time. After a fix (`tally`), the run first says
+    what running its candidates came to."""
+    from dataclasses import replace
+
+    from howto_hook.discover import UsageError
+
+    if tally is not None:
+        sys.stderr.write(fix_line(tally.examples, tally.fixed, tally.reasons))
+    runners: Dict[Tuple[str, float], Runner] = {}
+
+    def runner_of(settings: "Settings") -> Runner:
+        key = (settings.example_python or "", settings.example_timeout)
+        if key not in runners:
+            runners[key] = runner_for(settings, jobs=plan.workers)
+        return runners[key]
+
+    files = []
+    for j in plan.jobs:
+        settings = j.settings or plan.settings
+        if settings.run_examples:
+            files.append((j.path, j.display, j.enabled, j.changed, settings))
+    started = time.monotonic()
+    try:
+        found = check_files(files, runner_of, skip, buffers)
+    except RunnerError as e:
+        raise UsageError(str(e)) from None
+    failed = sum(len(vs) for vs in found.values())
+    ran = sum(r.ran for r in runners.values())
+    if ran or tally is None:  # after a fix, the candidates' line has said it
+        sys.stderr.write(f"howto-check: ran {ran} usage example{'' if ran == 1 else 's'} in "
+                         f"{time.monotonic() - started:.1f} s; {failed} failed\n")
+    out = []
+    for r in results:
+        extra = found.get(r.path, [])
+        if extra:
+            failing = {v.symbol for v in r.violations}
+            newly = {v.symbol for v in extra} - failing
+            r = replace(r, violations=tuple(sorted(r.violations + tuple(extra),
+                                                   key=lambda v: (v.line, v.col, v.code))),
+                        passing=r.passing - len(newly))
+        out.append(r)
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def fix_line(causes: Mapping[str, int], written: int, reasons: Mapping[str, int]) -> str:
+    """One line: the candidates run and why those that failed did, the guides
+    written, and the commonest reasons definitions were left unfixed."""
+    ran = sum(causes.values())
+    failed = ran - causes.get("passed", 0)
+    line = f"howto-check: ran {_plural(ran, 'candidate example')}; {failed} failed"
+    order = [c for c in ["raised", *CAUSES.values()] if causes.get(c)]
+    order += sorted(c for c in causes if c not in order and c != "passed")
+    if failed:
+        line += " (" + ", ".join(f"{causes[c]} {c}" for c in dict.fromkeys(order)) + ")"
+    line += f"; {_plural(written, 'guide')} written"
+    unfixed = sum(reasons.values())
+    if unfixed:
+        common = Counter(reasons).most_common(3)
+        line += (f"; {_plural(unfixed, 'definition')} left unfixed, most often: "
+                 + "; ".join(f"{why} ({n})" for why, n in common))
+    return line + "\n"
