@@ -633,12 +633,6 @@ class Vetted:
 # --- the command line's stage ------------------------------------------------------------
 
 
-def wanted(plan: "Plan") -> bool:
-    """Whether any file of the run asks for its examples to be run."""
-    return plan.settings.run_examples or any(
-        j.settings is not None and j.settings.run_examples for j in plan.jobs)
-
-
 def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
     """The plan with each configuration's example interpreter chosen (the run
     says which on stderr); a fix runs examples inside each file's job, so its

@@ -72,6 +72,12 @@ def make(options: Options, cwd: str) -> Plan:
                 _cache_root(options, change, jobs, cwd))
 
 
+def runs_examples(plan: Plan) -> bool:
+    """Whether any file of the run asks for its examples to be run (HOW403)."""
+    return plan.settings.run_examples or any(
+        j.settings is not None and j.settings.run_examples for j in plan.jobs)
+
+
 def _tests_note(paths: Sequence[str], configs: "Configs") -> str:
     """Why naming test code checks nothing, or ""."""
     from howto_hook.discover import is_test_code

@@ -77,7 +77,7 @@ def run(options: Options, cwd: str) -> int:
         result = check_source(data, path=job.display, settings=settings, enabled=job.enabled,
                               changed=changed)
         return output.finish(options, work, [result], known, None)
-    from howto_hook.workers import _generator
+    from howto_hook.fixrun import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)
     fixed = fix_data(data, path=path, display=job.display, settings=settings,

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import GOOD_GUIDE, function_source
+import pytest
+
+from conftest import GOOD_GUIDE, function_source, git
 from howto_hook import locate
 
 PROBE = ("import sys; from howto_hook.main import main; rc = main({argv!r}); "
@@ -78,3 +80,63 @@ def test_cached_results_are_exact(tmp_path, run_main) -> None:
     # the same entry serves a run from another directory, with its own paths
     status, out, _ = run_main(["--all", "."], tmp_path / "sub")
     assert out.startswith("m.py:")
+
+
+# The real command in a child process, then the howto_hook modules it loaded.
+MODULES = ("import sys; from howto_hook.main import main\n"
+           "try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+           "print(' '.join(sorted(m for m in sys.modules "
+           "if m.startswith(('howto_hook', 'libcst', 'openai', 'pytest')))))")
+# Loaded only when a fix, the examples, the Batch API, Sphinx or pytest runs them.
+FIX_PATH = {"howto_hook.fix", "howto_hook.fixrun", "howto_hook.land", "howto_hook.generate",
+            "howto_hook.generate.template", "howto_hook.generate.sources",
+            "howto_hook.generate.llm", "howto_hook.examples", "howto_hook.batch",
+            "howto_hook.sphinx", "howto_hook.pytest_plugin", "howto_hook.rewrite",
+            "howto_hook.validate", "howto_hook.wrap", "howto_hook.linelength",
+            "howto_hook.stdin", "openai", "pytest"}
+# What only a run that checks a file needs.
+CHECK_PATH = {"howto_hook.workers", "howto_hook.check", "howto_hook.rules", "howto_hook.guide",
+              "howto_hook.locate", "libcst", "howto_hook.cache", "howto_hook.pool"}
+
+
+def loaded(cwd: Path, argv: "list[str]") -> "set[str]":
+    proc = subprocess.run([sys.executable, "-c", MODULES.format(argv=argv)], cwd=cwd, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split("\n")[-2].split())
+
+
+def _no_python_commit(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / "notes.txt").write_text("one\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "notes")
+    (tmp_path / "notes.txt").write_text("two\n")
+    git(tmp_path, "add", "-A")
+
+
+def _one_module(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(function_source(GOOD_GUIDE), encoding="utf-8")
+
+
+@pytest.mark.parametrize("argv, setup, forbidden", [
+    pytest.param(["--version"], None, FIX_PATH | CHECK_PATH, id="version"),
+    pytest.param(["--help"], None, FIX_PATH | CHECK_PATH, id="help"),
+    pytest.param([], _no_python_commit, FIX_PATH | CHECK_PATH, id="commit-without-python"),
+    pytest.param(["--all", "--no-cache", "--exit-zero"], _one_module, FIX_PATH,
+                 id="plain-check"),
+    pytest.param(["--all", "--exit-zero"], _one_module, FIX_PATH, id="cached-check"),
+])
+def test_a_run_imports_only_its_own_stages(tmp_path, argv, setup, forbidden) -> None:
+    if setup is not None:
+        setup(tmp_path)
+    modules = loaded(tmp_path, argv)
+    assert "howto_hook.main" in modules  # the probe really ran the command
+    assert not modules & forbidden, sorted(modules & forbidden)
+
+
+def test_a_fix_still_loads_the_fix_path(tmp_path) -> None:
+    _one_module(tmp_path)
+    (tmp_path / "m.py").write_text(function_source("Send it."), encoding="utf-8")
+    modules = loaded(tmp_path, ["--all", "--fix", "--diff", "--exit-zero"])
+    assert {"howto_hook.fixrun", "howto_hook.fix", "howto_hook.generate.template"} <= modules
