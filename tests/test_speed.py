@@ -2,13 +2,15 @@
 speed is measured by bench/bench.py, not by tests)."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_GUIDE, function_source, git
+from conftest import GOOD_GUIDE, cli, function_source, git
 from howto_hook import locate
 
 PROBE = ("import sys; from howto_hook.main import main; rc = main({argv!r}); "
@@ -140,3 +142,48 @@ def test_a_fix_still_loads_the_fix_path(tmp_path) -> None:
     (tmp_path / "m.py").write_text(function_source("Send it."), encoding="utf-8")
     modules = loaded(tmp_path, ["--all", "--fix", "--diff", "--exit-zero"])
     assert {"howto_hook.fixrun", "howto_hook.fix", "howto_hook.generate.template"} <= modules
+
+
+# A git first on PATH that writes each call's arguments (one per line, then a
+# blank line) to a log before running the real git.
+GIT_LOGGER = """#!/bin/sh
+for a in "$@"; do printf '%s\\n' "$a" >> "{log}"; done
+printf '\\n' >> "{log}"
+exec "{git}" "$@"
+"""
+
+
+def _git_calls(log: Path) -> "list[list[str]]":
+    return [call.split("\n") for call in log.read_text().split("\n\n") if call]
+
+
+@pytest.mark.parametrize("named, env", [
+    pytest.param(["pkg/one.py"], {"PRE_COMMIT": "1"}, id="pre-commit-one-file"),
+    pytest.param(["pkg/one.py"], {}, id="one-file"),
+    pytest.param(["pkg/one.py", "two.py"], {"PRE_COMMIT": "1"}, id="two-files"),
+])
+def test_a_commit_asks_git_about_the_named_files_alone(tmp_path, named, env) -> None:
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    for name in ("pkg/one.py", "two.py", "pkg/other.py"):
+        (repo / name).write_text(function_source(GOOD_GUIDE), encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    for name in ("pkg/one.py", "two.py", "pkg/other.py"):
+        (repo / name).write_text(function_source("Send it."), encoding="utf-8")
+    git(repo, "add", "-A")
+    bin_dir, log = tmp_path / "bin", tmp_path / "git.log"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(GIT_LOGGER.format(log=log, git=shutil.which("git")))
+    (bin_dir / "git").chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    proc = cli(named, repo, {"PATH": path, **env})
+    assert proc.returncode == 1, proc.stderr  # the named files' changed definitions fail
+    assert "other.py" not in proc.stdout and all(n in proc.stdout for n in named)
+    calls = _git_calls(log)
+    assert calls, "git was never called"
+    for call in calls:
+        specs = call[call.index("--") + 1:] if "--" in call else []
+        assert sorted(specs) == sorted(f":(literal){n}" for n in named), call
+    assert len(calls) <= 2  # one round: the diff and the untracked files, side by side
