@@ -187,3 +187,29 @@ def test_a_commit_asks_git_about_the_named_files_alone(tmp_path, named, env) -> 
         specs = call[call.index("--") + 1:] if "--" in call else []
         assert sorted(specs) == sorted(f":(literal){n}" for n in named), call
     assert len(calls) <= 2  # one round: the diff and the untracked files, side by side
+
+
+@pytest.mark.parametrize("newline, parses", [
+    # the check's tree is the one rewritten; the proof parses the new text
+    pytest.param("\n", 2, id="lf"),
+    # the check reads CRLF as "\n": the rewrite parses the file as written
+    pytest.param("\r\n", 3, id="crlf"),
+])
+def test_a_fix_rewrites_the_tree_the_check_built(tmp_path, run_main, monkeypatch, newline,
+                                                 parses) -> None:
+    source = function_source("Send it.") + "\n\n" + function_source("Post it.", name="post")
+    (tmp_path / "m.py").write_bytes(source.replace("\n", newline).encode())
+    real = locate.parse_module
+    log = tmp_path.parent / f"{tmp_path.name}-parses"
+
+    def counting(text: str, **kw: object):
+        with open(log, "a") as f:  # the fix runs in a forked worker: count on disk
+            f.write("1")
+        return real(text, **kw)
+
+    monkeypatch.setattr(locate, "parse_module", counting)
+    status, _, err = run_main(["--all", "--fix", "--jobs", "1", "--no-cache"], tmp_path)
+    assert "Fixed 2 definitions" in err or "fixed 2" in err.lower(), err
+    assert len(log.read_text()) == parses
+    assert (tmp_path / "m.py").read_bytes().count(b"\r\n") == (
+        (tmp_path / "m.py").read_bytes().count(b"\n") if newline == "\r\n" else 0)
