@@ -10,7 +10,7 @@ import io
 import re
 import tokenize
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from howto_hook import guide as g
@@ -220,9 +220,16 @@ class Analysis:
     every: Tuple[Target, ...] = ()  # all definitions found, in scope or not
     # per entry of `checked`: nothing reported and every STRUCTURAL rule passed
     passed: Tuple[bool, ...] = ()
+    # libcst's tree of `text` and each definition's node (rewrite.Located):
+    # a fix rewrites this tree instead of parsing the file again. Never
+    # pickled: a worker that hands an Analysis back sends the findings only.
+    tree: object = field(default=None, compare=False, repr=False)
 
     def passing(self) -> int:
         return sum(self.passed)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "tree": None}
 
 
 def analyse(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],
@@ -257,8 +264,9 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
 
     try:
         module = locate.parse_module(text, path=path)
-        every = locate.find_targets(module, path=path, settings=settings, source=text,
-                                    spans=spans)
+        definitions = locate.find_definitions(module, path=path, settings=settings,
+                                              source=text, spans=spans)
+        every = [t for t, _ in definitions]
     except locate.UnparsableError as e:
         return Analysis(text, (), _file_level(path, "HOW001", e.message, enabled, e.line, e.col))
     if changed is None:
@@ -287,7 +295,8 @@ def _analyse(data: bytes, path: str, settings: Settings, enabled: FrozenSet[str]
             kept.extend(with_end(v, lines) for v in _unused_noqa(t, notes, used, enabled))
         checked.append((t, tuple(kept)))
         passed.append(structured and not kept)
-    return Analysis(text, tuple(checked), (), tuple(every), tuple(passed))
+    return Analysis(text, tuple(checked), (), tuple(every), tuple(passed),
+                    (module, definitions) if spans else None)
 
 
 def check_source(data: bytes, *, path: str, settings: Settings, enabled: FrozenSet[str],

@@ -372,7 +372,11 @@ def working_tree(repo: Repo, pathspecs: Sequence[str] = ()) -> Change:
                   AGAINST_HEAD)
 
 
-def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
+_ADDED = re.compile(r"^new file mode ", re.M)
+
+
+def working_tree_below(cwd: str, pathspecs: Sequence[str], *,
+                       files_only: bool = False) -> Optional[Change]:
     """working_tree for the files at or below `cwd`, in one round of two git calls.
 
     A run given no paths checks the current directory only, so git can be
@@ -380,6 +384,11 @@ def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
     listing) without first asking where the repository's top is. None when
     git cannot answer this way (outside a repository, or no commit yet):
     the caller then asks step by step. `pathspecs` are relative to `cwd`.
+
+    `files_only`: the pathspecs name single files (the ones pre-commit
+    passes), so that git reads those paths and nothing else of the tree.
+    git cannot then pair a rename's old name with its new one: a file the
+    diff shows as added gives None, for the caller to ask about the tree.
     """
     try:
         diff, others = _run([_diff_args(("HEAD",), pathspecs, relative=True),
@@ -388,7 +397,10 @@ def working_tree_below(cwd: str, pathspecs: Sequence[str]) -> Optional[Change]:
         return None
     if diff.returncode != 0 or others.returncode != 0:
         return None
-    return Change(_absolute(cwd, _merged(_text(diff), _text(others))), AGAINST_HEAD)
+    patch = _text(diff)
+    if files_only and _ADDED.search(patch):
+        return None
+    return Change(_absolute(cwd, _merged(patch, _text(others))), AGAINST_HEAD)
 
 
 def between_refs(root: str, from_ref: str, to_ref: str) -> Change:

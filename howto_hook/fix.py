@@ -156,8 +156,13 @@ def rewrite_source(data: bytes, analysis: check.Analysis, outcomes: Sequence[Out
     line_length = outcomes[0].request.room.line_length if outcomes else None
     before = {(t.qualname, t.line): vs for t, vs in analysis.checked}
     order = _nth([t for t, _ in analysis.checked])
-    # the original is parsed once, however many times it is rewritten and proved
-    located = rewrite.locate_definitions(text, settings) if docs else None
+    # the original is parsed once, by the check, however many times it is
+    # rewritten and proved; the check read newlines as "\n", so a file with
+    # CRLF endings (whose tree must write them back) is parsed as it is
+    located = None
+    if docs:
+        located = (analysis.tree if analysis.tree is not None and analysis.text == text
+                   else rewrite.locate_definitions(text, settings))
     original = validate.code_without_docstrings(text) if docs else None
     while docs:
         new_text, made = rewrite.apply(text, docs, settings=settings, encoding=encoding,

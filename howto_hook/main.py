@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from howto_hook import baseline, cli, diff, examples, land, output, plan, streams, workers
+from howto_hook import cli, diff, streams
 from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError
 from howto_hook.discover import UsageError
@@ -35,29 +35,46 @@ def run(options: Options) -> int:
         from howto_hook import batch  # the Batch API commands, separate from a run
 
         return batch.run(options, os.getcwd())
+    # Each stage is imported when the run reaches it, so that --version, a
+    # commit with no Python file and a plain check load only what they use
+    # (tests/test_speed.py lists the modules each loads).
+    from howto_hook import output, plan
+
     work = plan.make(options, os.getcwd())
     if work.note:
         sys.stderr.write(work.note + "\n")
     if options.add_noqa:
+        from howto_hook import land
+
         return land.add_noqa(work.jobs, work.settings)
     known = output.load_baseline(options, work.settings)
     if known and options.fixing and work.change is None:
+        from howto_hook import baseline
+
         # a whole-repository fix leaves what the baseline records alone
         # (--no-baseline fixes it); a change's definitions are fixed in full
         work = work._replace(jobs=[j._replace(baselined=baseline.spared(
             known, j.path, work.settings.root)) for j in work.jobs])
-    run_examples = examples.wanted(work)
+    run_examples = plan.runs_examples(work)
     if run_examples:  # HOW403: which interpreter, said on stderr
+        from howto_hook import examples
+
         work = examples.prepare(work, fixing=options.fixing)
     tally = None
     fixed = ()
     if options.fixing:
+        from howto_hook import fixrun, land
+
         tally = land.FixTally()
-        fixes = workers.fix(work, options, tally)
+        fixes = fixrun.fix(work, options, tally)
         results = [f.remaining for f in fixes]
         fixed = [(f.display, q) for f in fixes for q in f.fixed]  # already run
-    else:
+    elif work.jobs:
+        from howto_hook import workers
+
         results = workers.check(work, options)
+    else:
+        results = []
     if run_examples:
         results = examples.stage(work, results, skip=fixed, tally=tally)
     return output.finish(options, work, results, known, tally)

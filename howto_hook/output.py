@@ -8,16 +8,18 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from howto_hook import baseline, diff, report, streams
-from howto_hook.check import FileResult
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
 from howto_hook.discover import UsageError
-from howto_hook.land import FixTally
 from howto_hook.model import Violation
-from howto_hook.plan import Plan
+
+if TYPE_CHECKING:  # names for annotations only: a run with no file loads no checker or fixer
+    from howto_hook.check import FileResult
+    from howto_hook.land import FixTally
+    from howto_hook.plan import Plan
 
 
 def load_baseline(options: Options, settings: Settings) -> Optional["Counter[baseline.Key]"]:

@@ -81,6 +81,12 @@ def _baseline_given(options: Options, settings: Settings) -> bool:
     return bool(options.baseline or settings.baseline) and not options.no_baseline
 
 
+def runs_examples(plan: Plan) -> bool:
+    """Whether any file of the run asks for its examples to be run (HOW403)."""
+    return plan.settings.run_examples or any(
+        j.settings is not None and j.settings.run_examples for j in plan.jobs)
+
+
 def _tests_note(paths: Sequence[str], configs: "Configs") -> str:
     """Why naming test code checks nothing, or ""."""
     from howto_hook.discover import is_test_code
@@ -235,6 +241,15 @@ def _change(options: Options, settings: Settings, cwd: str) -> Optional[diff.Cha
         change = diff.working_tree_below(cwd, [f":(glob)**/{p}" for p in settings.include])
         if change is not None:
             return change
+    named = _named_below(options.paths, cwd) if plain else None
+    if named:
+        # pre-commit names the staged files: git looks at those paths alone,
+        # in one round, and never stats the rest of the tree (a file the
+        # commit adds may be a rename's new name: then the tree is asked)
+        change = diff.working_tree_below(cwd, [":(literal)" + p for p in named],
+                                         files_only=True)
+        if change is not None:
+            return change
     repo = diff.repository(cwd)
     if repo is None:
         if options.diff_base:
@@ -249,6 +264,20 @@ def _change(options: Options, settings: Settings, cwd: str) -> Optional[diff.Cha
     if settings.diff_base:
         return diff.since_base(root, settings.diff_base)
     return diff.working_tree(repo, _pathspecs(options.paths, settings, root))
+
+
+def _named_below(paths: Sequence[str], cwd: str) -> Optional[List[str]]:
+    """The paths as git names them from `cwd` when every one is a file below
+    it under its own name (no symlink, no ".."); None otherwise."""
+    here = os.path.realpath(cwd)
+    out = []
+    for p in paths:
+        full = os.path.normpath(os.path.join(here, p))
+        if not os.path.isfile(full) or os.path.realpath(full) != full \
+                or not full.startswith(here.rstrip(os.sep) + os.sep):
+            return None
+        out.append(relative(full, here).replace(os.sep, "/"))
+    return out
 
 
 def _pathspecs(paths: Sequence[str], settings: Settings, root: str) -> List[str]:

@@ -122,7 +122,7 @@ def run(options: Options, cwd: str) -> int:
             work = examples.prepare(work)
             results = examples.stage(work, results, buffers={job.path: data})
         return output.finish(options, work, results, known, None)
-    from howto_hook.workers import _generator
+    from howto_hook.fixrun import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)
     if work.generator == "llm":  # threads and sockets stay in this process
