@@ -14,11 +14,12 @@ import difflib
 import os
 import sys
 from difflib import SequenceMatcher
-from typing import FrozenSet, List, Optional
+from typing import FrozenSet, List, Optional, Tuple
 
 from howto_hook import diff, output, plan as plans
-from howto_hook.check import check_source, decode_exact
+from howto_hook.check import FileResult, check_source, decode_exact
 from howto_hook.cli import PROG, Options
+from howto_hook.config import Settings
 from howto_hook.discover import display, is_excluded
 from howto_hook.fix import fix_data
 from howto_hook.streams import relative
@@ -51,6 +52,25 @@ def committed(path: str, cwd: str) -> Optional[bytes]:
     return proc.stdout if proc.returncode == 0 else None
 
 
+def buffer_job(data: bytes, path: str, configs: plans.Configs, cwd: str,
+               old: Optional[bytes]) -> Tuple[plans.Job, Optional[diff.Change]]:
+    """The job a buffer at `path` is checked as, and its change: the lines
+    that differ from `old` (HEAD's copy), or every definition when None."""
+    changed: Optional[FrozenSet[int]] = None
+    change = None
+    if old is not None:
+        changed = changed_lines(old, data)
+        change = diff.Change({path: changed}, "stdin against HEAD")
+    return configs.job(path, display(path, cwd), changed), change
+
+
+def check_buffer(data: bytes, job: plans.Job, settings: Settings) -> FileResult:
+    """The one check of an editor's buffer, pure: `--stdin-filename` and the
+    language server (server.py) both call it, so they report the same."""
+    return check_source(data, path=job.display, settings=settings, enabled=job.enabled,
+                        changed=job.changed)
+
+
 def run(options: Options, cwd: str) -> int:
     """Check (or fix) the source on stdin; returns the exit status."""
     data = sys.stdin.buffer.read()
@@ -63,20 +83,13 @@ def run(options: Options, cwd: str) -> int:
             sys.stdout.buffer.write(data)  # an editor replaces its buffer with stdout
         sys.stderr.write(f"{PROG}: {options.stdin_filename} is excluded; nothing checked\n")
         return 0
-    changed: Optional[FrozenSet[int]] = None
-    change = None
-    if not options.all:
-        old = committed(path, cwd)
-        if old is not None:
-            changed = changed_lines(old, data)
-            change = diff.Change({path: changed}, "stdin against HEAD")
-    job = configs.job(path, display(path, cwd), changed)
+    job, change = buffer_job(data, path, configs, cwd,
+                             None if options.all else committed(path, cwd))
+    changed = job.changed
     work = plans.Plan(configs.base, change, [job], 1, options.generator or settings.generator)
     known = output.load_baseline(options, configs.base)
     if not fixing:
-        result = check_source(data, path=job.display, settings=settings, enabled=job.enabled,
-                              changed=changed)
-        return output.finish(options, work, [result], known, None)
+        return output.finish(options, work, [check_buffer(data, job, settings)], known, None)
     from howto_hook.workers import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)
