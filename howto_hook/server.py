@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from howto_hook import __version__, check, cli, editor, stdin
+from howto_hook import __version__, check, cli, editor, pool, stdin
 from howto_hook.config import ConfigError
 from howto_hook.discover import UsageError, display, is_excluded
 from howto_hook.model import Target
@@ -31,6 +32,7 @@ from howto_hook.report import fixable
 NAME = "howto-check"
 CONFIG_FILES = ("howto.toml", ".howto.toml", "pyproject.toml")
 LOG = types.MessageType
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Session:
         self.docs: Dict[str, Document] = {}
         self.pool = ThreadPoolExecutor(1, thread_name_prefix=NAME)
         self.said: set = set()  # messages logged once
+        self.shut = False  # `shutdown` came: `exit` then ends with status 0
 
     def log(self, message: str, kind: types.MessageType = LOG.Warning, once: bool = False) -> None:
         if once and message in self.said:
@@ -143,7 +146,11 @@ class Session:
             return None, None
         data = text.encode("utf-8")
         job, _ = stdin.buffer_job(data, doc.path, configs, os.getcwd(), doc.head)
-        return job.changed, stdin.check_buffer(data, job, settings)
+        try:
+            return job.changed, _bounded(lambda: stdin.check_buffer(data, job, settings),
+                                         settings.file_timeout)
+        except Unfinished as e:  # shown as the buffer being unparsable: the last good stay
+            return job.changed, check.not_checked(doc.path, str(e), frozenset({"HOW002"}))
 
     def _publish(self, uri: str, doc: Document, text: str, version: Optional[int],
                  changed: Optional[FrozenSet[int]], result: Optional[check.FileResult]) -> None:
@@ -213,8 +220,9 @@ class Session:
         assert self.configs is not None
         settings = self.configs.for_file(doc.path)
         try:
-            return check.analyse(text.encode("utf-8"), path=doc.path, settings=settings,
-                                 enabled=frozenset(), spans=False).every
+            return _bounded(lambda: check.analyse(text.encode("utf-8"), path=doc.path,
+                                                  settings=settings, enabled=frozenset(),
+                                                  spans=False).every, settings.file_timeout)
         except Exception:
             return ()
 
@@ -257,11 +265,18 @@ class Session:
         assert self.configs is not None
         settings = self.configs.for_file(doc.path)
         job = self.configs.job(doc.path, display(doc.path, os.getcwd()), changed)
-        generator = _generator(settings.generator, settings, settings.root)
-        fixed = fix_data(text.encode("utf-8"), path=doc.path, display=job.display,
-                         settings=settings, enabled=job.enabled, changed=changed,
-                         generator=generator)
-        return (fixed.after.decode("utf-8") if fixed.after else None), fixed.failed
+        def write() -> Tuple[Optional[bytes], Sequence[Tuple[str, int, str]]]:
+            generator = _generator(settings.generator, settings, settings.root)
+            fixed = fix_data(text.encode("utf-8"), path=doc.path, display=job.display,
+                             settings=settings, enabled=job.enabled, changed=changed,
+                             generator=generator)
+            return fixed.after, fixed.failed
+
+        try:
+            after, failed = _bounded(write, settings.file_timeout)
+        except Unfinished as e:
+            return None, [("the definitions", 0, str(e))]
+        return (after.decode("utf-8") if after else None), failed
 
     def hover(self, params: types.HoverParams) -> Optional[types.Hover]:
         doc = self.docs.get(params.text_document.uri)
@@ -273,6 +288,20 @@ class Session:
         if text is None:
             return None
         return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text), hits[0].range)
+
+
+class Unfinished(Exception):
+    """A job that crashed its process, ran past its time or raised."""
+
+
+def _bounded(job: Callable[[], T], limit: float) -> T:
+    """`job()` in a forked process under `limit` seconds (pool.py): a buffer
+    that crashes libcst's native parser ends that process, not the session."""
+    for outcome in pool.run(lambda _: job(), [0], 1, limit):
+        if outcome.status == pool.DONE:
+            return outcome.value  # type: ignore[no-any-return]
+        raise Unfinished(f"not checked: {outcome.status} ({outcome.value})")
+    raise Unfinished("not checked: the worker gave no answer")
 
 
 def _committed(path: str) -> Optional[bytes]:
@@ -400,10 +429,19 @@ def build() -> LanguageServer:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:
+        s.shut = True
         for doc in s.docs.values():
             if doc.task is not None:
                 doc.task.cancel()
         s.pool.shutdown(wait=False, cancel_futures=True)
+
+    @server.feature(types.EXIT)
+    def exit_now(params: None) -> None:
+        # pygls would wait for its stdin reader (blocked until the editor
+        # closes the pipe) and for a check under way; everything is said, so
+        # leave now (a check's forked worker dies with us: pool.py)
+        sys.stdout.flush()
+        os._exit(0 if s.shut else 1)
 
     return server
 
