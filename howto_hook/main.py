@@ -84,8 +84,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # a cp1252 pipe must not turn a file named 日本.py into a crash
     streams.tolerant(sys.stdout)
     streams.tolerant(sys.stderr)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["server"]:  # the language server, a command of its own
+        try:
+            from howto_hook import server
+        except ImportError as e:
+            sys.stderr.write(f"{PROG}: error: the language server needs pygls ({e}); "
+                             "install howto-hook[server]\n")
+            return 2
+        return server.main(args[1:])
     try:
-        options = cli.parse_args(sys.argv[1:] if argv is None else argv)
+        options = cli.parse_args(args)
     except SystemExit as e:  # --help, --version and argument errors
         return int(e.code or 0) if not isinstance(e.code, str) else 2
     try:

@@ -17,8 +17,9 @@ from difflib import SequenceMatcher
 from typing import Any, Callable, FrozenSet, List, Optional, Tuple
 
 from howto_hook import diff, examples, output, plan as plans
-from howto_hook.check import check_source, decode_exact, not_checked
+from howto_hook.check import FileResult, check_source, decode_exact, not_checked
 from howto_hook.cli import PROG, Options
+from howto_hook.config import Settings
 from howto_hook.discover import display, is_excluded
 from howto_hook.fix import fix_data
 from howto_hook.streams import relative
@@ -79,6 +80,25 @@ def _isolated(work: Callable[[], Any], limit: float, what: str) -> Tuple[Any, st
     raise AssertionError("pool.run yields one outcome per job")
 
 
+def buffer_job(data: bytes, path: str, configs: plans.Configs, cwd: str,
+               old: Optional[bytes]) -> Tuple[plans.Job, Optional[diff.Change]]:
+    """The job a buffer at `path` is checked as, and its change: the lines
+    that differ from `old` (HEAD's copy), or every definition when None."""
+    changed: Optional[FrozenSet[int]] = None
+    change = None
+    if old is not None:
+        changed = changed_lines(old, data)
+        change = diff.Change({path: changed}, "stdin against HEAD")
+    return configs.job(path, display(path, cwd), changed), change
+
+
+def check_buffer(data: bytes, job: plans.Job, settings: Settings) -> FileResult:
+    """The one check of an editor's buffer, pure: `--stdin-filename` and the
+    language server (server.py) both call it, so they report the same."""
+    return check_source(data, path=job.display, settings=settings, enabled=job.enabled,
+                        changed=job.changed)
+
+
 def run(options: Options, cwd: str) -> int:
     """Check (or fix) the source on stdin; returns the exit status."""
     path = os.path.abspath(options.stdin_filename or "")
@@ -92,15 +112,10 @@ def run(options: Options, cwd: str) -> int:
             _copy_rest(data)  # an editor replaces its buffer with stdout
         sys.stderr.write(f"{PROG}: {options.stdin_filename} is excluded; nothing checked\n")
         return 0
-    changed: Optional[FrozenSet[int]] = None
-    change = None
     too_large = len(data) > settings.max_file_size
-    if not options.all and not too_large:
-        old = committed(path, cwd)
-        if old is not None:
-            changed = changed_lines(old, data)
-            change = diff.Change({path: changed}, "stdin against HEAD")
-    job = configs.job(path, display(path, cwd), changed)
+    job, change = buffer_job(data, path, configs, cwd,
+                             None if options.all or too_large else committed(path, cwd))
+    changed = job.changed
     work = plans.Plan(configs.base, change, [job], 1, options.generator or settings.generator)
     known = output.load_baseline(options, configs.base)
     if too_large:
@@ -112,9 +127,8 @@ def run(options: Options, cwd: str) -> int:
             return output.finish(options._replace(fix=False, diff=False), work,
                                  [not_checked(job.display, reason, job.enabled)], known, None)
     if not fixing:
-        result, why = _isolated(lambda: check_source(
-            data, path=job.display, settings=settings, enabled=job.enabled, changed=changed),
-            settings.file_timeout, "not checked")
+        result, why = _isolated(lambda: check_buffer(data, job, settings),
+                                settings.file_timeout, "not checked")
         if result is None:
             result = not_checked(job.display, why, job.enabled)
         results = [result]
