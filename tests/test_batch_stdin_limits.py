@@ -14,22 +14,13 @@ import pytest
 
 from batch_server import BatchServer, Script
 from conftest import write_tree
+from test_batch import guide_for
 from llm_server import ChatServer, Reply
 
 from howto_hook import batch
 
 FILES = {"pkg/__init__.py": "", "pkg/ops.py": "def add(x: int) -> int:\n    return x + 1\n"}
 VICTIM = "def v(x: int) -> int:\n    return x\n"
-
-
-def guide_for(body: Dict) -> str:
-    user = body["messages"][1]["content"]
-    name = user.split("Qualified name: ")[1].split("\n")[0]
-    module = user.split("Import path: ")[1].split("\n")[0]
-    return json.dumps({
-        "description": f"The `{name}` function computes a value from its arguments.",
-        "steps": [{"label": "Compute Value", "text": "Computes the value and returns it."}],
-        "usage_example": f"from {module} import {name}\n\nprint({name}(1))"})
 
 
 def outside(record: Dict, root: Path) -> None:

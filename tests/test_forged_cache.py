@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import git, write_tree
+from conftest import LLM_ANSWER, git, write_tree
 from llm_server import ChatServer, Reply
 
 from howto_hook import cache
@@ -17,13 +17,7 @@ from howto_hook.config import Settings
 from howto_hook.rules import enabled_codes
 
 NO_DOC = "def f(x):\n    return x\n"
-GOOD = json.dumps({
-    "description": "The `scale` function multiplies each number in `values` by `factor` "
-                   "and returns the new list.",
-    "steps": [{"label": "Multiply Values", "text": "Multiplies every item by `factor`."},
-              {"label": "Return List", "text": "Returns the scaled list."}],
-    "usage_example": "from m import scale\n\nprint(scale([1, 2], factor=3.0))",
-})
+GOOD = LLM_ANSWER
 EVIL = json.loads(GOOD) | {"usage_example": "from m import scale\n\nprint(scale([1], factor=7.0))"
                                             "  # ATTACKER"}
 SCALE = "def scale(values: list, factor: float = 2.0) -> list:\n    return [v * factor for v in values]\n"

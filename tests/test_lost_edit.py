@@ -1,25 +1,18 @@
 """No lost edit: a file saved while --fix works on it is left as the user saved it."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Callable, List
 
 import pytest
 
-from conftest import LLM_SOURCE, write_tree
+from conftest import LLM_ANSWER, LLM_SOURCE, write_tree
 from llm_server import ChatServer, Reply
 
 from howto_hook.safeio import write_file
 
-GOOD = json.dumps({
-    "description": "The `scale` function multiplies each number in `values` by `factor` "
-                   "and returns the new list.",
-    "steps": [{"label": "Multiply Values", "text": "Multiplies every item by `factor`."},
-              {"label": "Return List", "text": "Returns the scaled list."}],
-    "usage_example": "from m import scale\n\nprint(scale([1, 2], factor=3.0))",
-})
+GOOD = LLM_ANSWER
 SAVED = LLM_SOURCE + "\n\nUSER_EDIT = 1\n"
 
 

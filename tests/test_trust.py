@@ -2,13 +2,12 @@
 the user trusts it (--trust or HOWTO_TRUST=1, remembered by hash)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
-from conftest import git, write_tree
+from conftest import LLM_ANSWER, git, write_tree
 from llm_server import ChatServer, Reply
 
 from howto_hook import trust
@@ -40,13 +39,7 @@ def target() -> None:
 '''
 EVIL = "#!/bin/sh\ntouch {marker}\n"
 SECRET = "ghp_secretsecretsecretsecret0123456789"
-ANSWER = json.dumps({
-    "description": "The `scale` function multiplies each number in `values` by `factor` "
-                   "and returns the new list.",
-    "steps": [{"label": "Multiply Values", "text": "Multiplies every item by `factor`."},
-              {"label": "Return List", "text": "Returns the scaled list."}],
-    "usage_example": "from m import scale\n\nprint(scale([1, 2], factor=3.0))",
-})
+ANSWER = LLM_ANSWER
 SCALE = "def scale(values: list, factor: float = 2.0) -> list:\n    return [v * factor for v in values]\n"
 
 
