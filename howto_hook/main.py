@@ -42,7 +42,7 @@ def run(options: Options) -> int:
         return land.add_noqa(work.jobs, work.settings)
     known = output.load_baseline(options, work.settings)
     run_examples = examples.wanted(work)
-    if run_examples:  # HOW403: which interpreter, said on stderr
+    if run_examples or options.fixing:  # which interpreter, said on stderr
         work = examples.prepare(work, fixing=options.fixing)
     tally = None
     fixed = ()
@@ -55,6 +55,8 @@ def run(options: Options) -> int:
         results = workers.check(work, options)
     if run_examples:
         results = examples.stage(work, results, skip=fixed, tally=tally)
+    elif tally is not None and examples.wanted(work):  # a fix ran its candidates by default
+        sys.stderr.write(examples.fix_line(tally.examples, tally.fixed, tally.reasons))
     return output.finish(options, work, results, known, tally)
 
 

@@ -117,6 +117,10 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
         from howto_hook import examples
 
         return examples.Vetted(TemplateGenerator(), examples.runner_for(settings))
+    if settings.run_examples is False:  # not run: only examples taken from the project
+        from howto_hook import examples
+
+        return examples.VerbatimOnly(TemplateGenerator())
     return TemplateGenerator()
 
 

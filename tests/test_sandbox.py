@@ -10,7 +10,6 @@ import sys
 import tempfile
 import textwrap
 import time
-import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -445,3 +444,52 @@ def test_stdin_examples_run_against_the_buffer(tmp_path: Path, monkeypatch, run_
                                  "-"], cwd=str(tmp_path))
     assert [ln.split(": ", 1)[1] for ln in out.strip().split("\n") if ln] == expected
     assert "ran 1 usage example" in err
+
+
+# --- --fix runs its candidates by default where it can ---------------------------------------
+
+RAISES = '''\
+def double(n: int) -> int:
+    return n * 2
+
+
+def explode(path: str) -> int:
+    if path:
+        raise OSError("no disk")
+    return 0
+'''
+
+
+@pytest.mark.parametrize("venv, config, flags, expected", [
+    pytest.param(True, "", [], "ran", id="project-venv-runs-by-default"),
+    pytest.param(True, "", ["--no-run-examples"], "verbatim-only", id="flag-opts-out"),
+    pytest.param(True, "run-examples = false\n", [], "verbatim-only", id="config-opts-out"),
+    pytest.param(False, "", [], "unrun", id="no-project-interpreter"),
+])
+def test_fix_runs_examples_by_default(tmp_path: Path, run_main, venv: bool, config: str,
+                                      flags: List[str], expected: str) -> None:
+    marker = tmp_path / "venv-ran"
+    files = {"cm.py": RAISES}
+    if config:
+        files["pyproject.toml"] = f"[tool.howto]\n{config}"
+    write_tree(tmp_path, files)
+    if venv:
+        python = tmp_path / ".venv" / "bin" / "python"
+        python.parent.mkdir(parents=True)
+        python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+        python.chmod(0o755)
+    status, _, err = run_main(["--all", "--fix", *flags, "cm.py"], cwd=str(tmp_path))
+    after = (tmp_path / "cm.py").read_text()
+    written = {name for name in ("double", "explode")
+               if '"""' in after.split(f"def {name}")[1].split("def ")[0]}
+    if expected == "ran":
+        assert "(from .venv at the repository root)" in err and marker.exists()
+        assert written == {"double"}
+        assert "cannot fix explode: the usage example raises OSError: no disk" in err
+        assert re.search(r"ran \d+ candidate examples; \d+ failed \(1 raised\); 1 guide "
+                         r"written", err)
+    elif expected == "verbatim-only":
+        assert written == set() and not marker.exists()
+        assert "cannot fix double: its example was not run" in err
+    else:  # nothing to run the examples with: the template's examples, unrun
+        assert written == {"double", "explode"} and "usage examples" not in err

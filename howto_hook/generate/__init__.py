@@ -39,6 +39,9 @@ class GuideParts:
     kept_steps: Optional[str] = None
     kept_example: Optional[str] = None
     extra: str = ""  # other sections, after the required ones, verbatim
+    # whether `example` (or the kept one) is taken verbatim from the project (its
+    # doctest, a real use, the person's own): written even when examples are not run
+    verbatim: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,10 @@ class Outcome:
     # Other whole docstrings to fall back on, best first, when --run-examples
     # sees the example of `text` fail (examples.vet tries them in order).
     alternatives: Tuple[str, ...] = ()
+    # For `text` and then each alternative: whether its example is taken verbatim
+    # (GuideParts.verbatim); missing means not. Without running examples, only
+    # such a candidate is written (examples.VerbatimOnly).
+    verbatim: Tuple[bool, ...] = ()
 
 
 class Generator(Protocol):

@@ -1029,7 +1029,8 @@ def build_all(req: Request) -> List[GuideParts]:
             kept_example = "\n\n".join(pieces)
         out.append(GuideParts(preamble=preamble, description=derived, steps=final_steps,
                               example=example, kept_description=kept_description,
-                              kept_steps=kept.steps, kept_example=kept_example, extra=kept.extra))
+                              kept_steps=kept.steps, kept_example=kept_example, extra=kept.extra,
+                              verbatim=kept.example is not None))
         if kept.example is not None:
             break  # a passing example of the person's own is kept: no alternatives
     return out
@@ -1080,11 +1081,14 @@ class TemplateGenerator:
     def generate(self, requests: Sequence[Request]) -> List[Outcome]:
         out = []
         for req in requests:
-            texts = list(dict.fromkeys(render(parts, req.settings, req.room)
-                                       for parts in build_all(req)))
+            rendered = [(render(parts, req.settings, req.room), parts.verbatim)
+                        for parts in build_all(req)]
+            verbatim = {text: flag for text, flag in reversed(rendered)}
+            texts = list(dict.fromkeys(text for text, _ in rendered))
             if len(texts) > 1:
                 # candidates the rules would refuse go last: the next one is written instead
                 fails = {t: _example_fails(req, t) for t in texts}
                 texts = [t for t in texts if not fails[t]] + [t for t in texts if fails[t]]
-            out.append(Outcome(req, texts[0], alternatives=tuple(texts[1:])))
+            out.append(Outcome(req, texts[0], alternatives=tuple(texts[1:]),
+                               verbatim=tuple(verbatim[t] for t in texts)))
         return out
