@@ -344,6 +344,14 @@ def test_an_example_of_a_buffer_imports_the_buffer(tmp_path: Path) -> None:
 # --- which interpreter: never a tracked one, the same for every kind of run ---------------
 
 
+def fake_venv(root: Path, marker: Path) -> None:
+    """`.venv/bin/python` under `root`: the real interpreter, leaving `marker` behind."""
+    python = root / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+
+
 def _repo_with_venv(root: Path, marker: Path) -> None:
     """A git repository whose `.venv/bin/python` runs the real interpreter and
     leaves `marker` behind, with one guided module in `pkg/`."""
@@ -351,10 +359,7 @@ def _repo_with_venv(root: Path, marker: Path) -> None:
 
     example = "from mod import target\n\ntarget()"
     write_tree(root, {"pkg/mod.py": guided("target", "", example, "raise KeyError('ran')")})
-    python = root / ".venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
-    python.chmod(0o755)
+    fake_venv(root, marker)
     git(str(root), "init", "-q")
     git(str(root), "add", "pkg")
     git(str(root), "commit", "-qm", "start")
@@ -394,10 +399,7 @@ def test_one_interpreter_for_every_run_never_a_tracked_one(tmp_path: Path, run_m
 
 # --- the summary after a fix ---------------------------------------------------------------
 
-FIXABLE = '''\
-import subprocess
-
-
+RAISES = '''\
 def double(n: int) -> int:
     return n * 2
 
@@ -406,7 +408,9 @@ def explode(path: str) -> int:
     if path:
         raise OSError("no disk")
     return 0
+'''
 
+FIXABLE = "import subprocess\n\n\n" + RAISES + '''
 
 def launch(url: str) -> int:
     return subprocess.call(["xdg-open", url])
@@ -448,18 +452,6 @@ def test_stdin_examples_run_against_the_buffer(tmp_path: Path, monkeypatch, run_
 
 # --- --fix runs its candidates by default where it can ---------------------------------------
 
-RAISES = '''\
-def double(n: int) -> int:
-    return n * 2
-
-
-def explode(path: str) -> int:
-    if path:
-        raise OSError("no disk")
-    return 0
-'''
-
-
 @pytest.mark.parametrize("venv, config, flags, expected", [
     pytest.param(True, "", [], "ran", id="project-venv-runs-by-default"),
     pytest.param(True, "", ["--no-run-examples"], "verbatim-only", id="flag-opts-out"),
@@ -474,10 +466,7 @@ def test_fix_runs_examples_by_default(tmp_path: Path, run_main, venv: bool, conf
         files["pyproject.toml"] = f"[tool.howto]\n{config}"
     write_tree(tmp_path, files)
     if venv:
-        python = tmp_path / ".venv" / "bin" / "python"
-        python.parent.mkdir(parents=True)
-        python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
-        python.chmod(0o755)
+        fake_venv(tmp_path, marker)
     status, _, err = run_main(["--all", "--fix", *flags, "cm.py"], cwd=str(tmp_path))
     after = (tmp_path / "cm.py").read_text()
     written = {name for name in ("double", "explode")
