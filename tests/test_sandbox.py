@@ -86,6 +86,9 @@ REFUSED = [
     pytest.param("import os\nos.symlink('/etc', 'link')\nopen('link/howto-x', 'w')\n",
                  "the example writes outside its directory: link/howto-x",
                  id="write-through-a-link"),
+    pytest.param("import mod, os, sqlite3\n"
+                 "sqlite3.connect(os.path.join(os.path.dirname(mod.__file__), 'x.db'))\n",
+                 "the example writes outside its directory: .*/x.db", id="sqlite-outside"),
     pytest.param("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
                  r"the example signals process \d+", id="kill-the-server"),
 ]
@@ -117,6 +120,8 @@ ALLOWED = [
     pytest.param("import os\nos.makedirs('a/b')\nos.rename('a/b', 'c')\n"
                  "import shutil\nshutil.rmtree('a')\n", id="files-inside"),
     pytest.param("print(open(__import__('mod').__file__).read())\n", id="reads-repo"),
+    pytest.param("import sqlite3\nsqlite3.connect(':memory:').close()\n"
+                 "sqlite3.connect('here.db').close()\n", id="sqlite-inside"),
 ]
 
 
