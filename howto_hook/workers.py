@@ -43,7 +43,10 @@ def fix(plan: Plan, options: Options, tally: FixTally) -> List[FileFix]:
     if plan.generator == "llm":
         # the LLM's answers are cached beside the check's results, at the repository's top
         gen = _generator("llm", settings, plan.cache_root or settings.root, options.no_cache)
-        return run_llm_fixes(plan.jobs, settings, gen, options.diff, tally, plan.workers)
+        fixes = run_llm_fixes(plan.jobs, settings, gen, options.diff, tally, plan.workers)
+        if getattr(gen, "runner", None) is not None:  # the candidates run, for the summary
+            tally.examples.update(gen.runner.tally)
+        return fixes
     return run_fixes(plan.jobs, settings, plan.workers, plan.generator, options.diff, tally)
 
 

@@ -156,6 +156,11 @@ LIMITED = [
                  "    except OSError:\n        pass\n", "crashed",
                  "the usage example ended its interpreter (it wrote to the runner's report "
                  "channel)", id="garbage-on-the-report-channel"),
+    pytest.param("import os\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
+                 "        os.write(int(fd), b'[' * 60000 + b'\\n' + b'x' * 200000)\n"
+                 "    except OSError:\n        pass\n", "crashed",
+                 "the usage example ended its interpreter (it wrote to the runner's report "
+                 "channel)", id="bracket-bomb-and-endless-line-on-the-report-channel"),
 ]
 
 
