@@ -92,7 +92,8 @@ class Settings(NamedTuple):
     diff_base: Optional[str] = None
     baseline: Optional[str] = None
     # HOW403: run each Usage Example (never unless asked), on which interpreter
-    run_examples: bool = False
+    # None: not said; a fix then runs its candidates where it can (examples/stage.py)
+    run_examples: Optional[bool] = None
     example_timeout: float = 10.0
     example_python: Optional[str] = None  # absolute once loaded
     # Width of the lines --fix writes; None: the project's ruff or black

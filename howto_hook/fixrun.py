@@ -28,7 +28,10 @@ def fix(plan: Plan, options: Options, tally: FixTally) -> List[FileFix]:
     if plan.generator == "llm":
         # the LLM's answers are cached beside the check's results, at the repository's top
         gen = _generator("llm", settings, plan.cache_root or settings.root, options.no_cache)
-        return run_llm_fixes(plan.jobs, settings, gen, options.diff, tally, plan.workers)
+        fixes = run_llm_fixes(plan.jobs, settings, gen, options.diff, tally, plan.workers)
+        if getattr(gen, "runner", None) is not None:  # the candidates run, for the summary
+            tally.examples.update(gen.runner.tally)
+        return fixes
     return run_fixes(plan.jobs, settings, plan.workers, plan.generator, options.diff, tally)
 
 
@@ -48,6 +51,10 @@ def _generator(name: str, settings: Settings, root: str,  # type: ignore[no-unty
         from howto_hook import examples
 
         return examples.Vetted(TemplateGenerator(), examples.runner_for(settings))
+    if settings.run_examples is False:  # not run: only examples taken from the project
+        from howto_hook import examples
+
+        return examples.VerbatimOnly(TemplateGenerator())
     return TemplateGenerator()
 
 

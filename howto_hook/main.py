@@ -56,7 +56,7 @@ def run(options: Options) -> int:
         work = work._replace(jobs=[j._replace(baselined=baseline.spared(
             known, j.path, work.settings.root)) for j in work.jobs])
     run_examples = plan.runs_examples(work)
-    if run_examples:  # HOW403: which interpreter, said on stderr
+    if run_examples or options.fixing:  # which interpreter, said on stderr
         from howto_hook import examples
 
         work = examples.prepare(work, fixing=options.fixing)
@@ -77,6 +77,8 @@ def run(options: Options) -> int:
         results = []
     if run_examples:
         results = examples.stage(work, results, skip=fixed, tally=tally)
+    elif tally is not None and examples.wanted(work):  # a fix ran its candidates by default
+        sys.stderr.write(examples.fix_line(tally.examples, tally.fixed, tally.reasons))
     return output.finish(options, work, results, known, tally)
 
 

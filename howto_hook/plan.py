@@ -83,7 +83,7 @@ def _baseline_given(options: Options, settings: Settings) -> bool:
 
 def runs_examples(plan: Plan) -> bool:
     """Whether any file of the run asks for its examples to be run (HOW403)."""
-    return plan.settings.run_examples or any(
+    return bool(plan.settings.run_examples) or any(
         j.settings is not None and j.settings.run_examples for j in plan.jobs)
 
 

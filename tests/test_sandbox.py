@@ -10,7 +10,6 @@ import sys
 import tempfile
 import textwrap
 import time
-import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -87,6 +86,9 @@ REFUSED = [
     pytest.param("import os\nos.symlink('/etc', 'link')\nopen('link/howto-x', 'w')\n",
                  "the example writes outside its directory: link/howto-x",
                  id="write-through-a-link"),
+    pytest.param("import mod, os, sqlite3\n"
+                 "sqlite3.connect(os.path.join(os.path.dirname(mod.__file__), 'x.db'))\n",
+                 "the example writes outside its directory: .*/x.db", id="sqlite-outside"),
     pytest.param("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
                  r"the example signals process \d+", id="kill-the-server"),
 ]
@@ -118,6 +120,8 @@ ALLOWED = [
     pytest.param("import os\nos.makedirs('a/b')\nos.rename('a/b', 'c')\n"
                  "import shutil\nshutil.rmtree('a')\n", id="files-inside"),
     pytest.param("print(open(__import__('mod').__file__).read())\n", id="reads-repo"),
+    pytest.param("import sqlite3\nsqlite3.connect(':memory:').close()\n"
+                 "sqlite3.connect('here.db').close()\n", id="sqlite-inside"),
 ]
 
 
@@ -152,6 +156,11 @@ LIMITED = [
                  "    except OSError:\n        pass\n", "crashed",
                  "the usage example ended its interpreter (it wrote to the runner's report "
                  "channel)", id="garbage-on-the-report-channel"),
+    pytest.param("import os\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
+                 "        os.write(int(fd), b'[' * 60000 + b'\\n' + b'x' * 200000)\n"
+                 "    except OSError:\n        pass\n", "crashed",
+                 "the usage example ended its interpreter (it wrote to the runner's report "
+                 "channel)", id="bracket-bomb-and-endless-line-on-the-report-channel"),
 ]
 
 
@@ -345,6 +354,14 @@ def test_an_example_of_a_buffer_imports_the_buffer(tmp_path: Path) -> None:
 # --- which interpreter: never a tracked one, the same for every kind of run ---------------
 
 
+def fake_venv(root: Path, marker: Path) -> None:
+    """`.venv/bin/python` under `root`: the real interpreter, leaving `marker` behind."""
+    python = root / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+
+
 def _repo_with_venv(root: Path, marker: Path) -> None:
     """A git repository whose `.venv/bin/python` runs the real interpreter and
     leaves `marker` behind, with one guided module in `pkg/`."""
@@ -352,10 +369,7 @@ def _repo_with_venv(root: Path, marker: Path) -> None:
 
     example = "from mod import target\n\ntarget()"
     write_tree(root, {"pkg/mod.py": guided("target", "", example, "raise KeyError('ran')")})
-    python = root / ".venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
-    python.chmod(0o755)
+    fake_venv(root, marker)
     git(str(root), "init", "-q")
     git(str(root), "add", "pkg")
     git(str(root), "commit", "-qm", "start")
@@ -395,10 +409,7 @@ def test_one_interpreter_for_every_run_never_a_tracked_one(tmp_path: Path, run_m
 
 # --- the summary after a fix ---------------------------------------------------------------
 
-FIXABLE = '''\
-import subprocess
-
-
+RAISES = '''\
 def double(n: int) -> int:
     return n * 2
 
@@ -407,7 +418,9 @@ def explode(path: str) -> int:
     if path:
         raise OSError("no disk")
     return 0
+'''
 
+FIXABLE = "import subprocess\n\n\n" + RAISES + '''
 
 def launch(url: str) -> int:
     return subprocess.call(["xdg-open", url])
@@ -445,3 +458,37 @@ def test_stdin_examples_run_against_the_buffer(tmp_path: Path, monkeypatch, run_
                                  "-"], cwd=str(tmp_path))
     assert [ln.split(": ", 1)[1] for ln in out.strip().split("\n") if ln] == expected
     assert "ran 1 usage example" in err
+
+
+# --- --fix runs its candidates by default where it can ---------------------------------------
+
+@pytest.mark.parametrize("venv, config, flags, expected", [
+    pytest.param(True, "", [], "ran", id="project-venv-runs-by-default"),
+    pytest.param(True, "", ["--no-run-examples"], "verbatim-only", id="flag-opts-out"),
+    pytest.param(True, "run-examples = false\n", [], "verbatim-only", id="config-opts-out"),
+    pytest.param(False, "", [], "unrun", id="no-project-interpreter"),
+])
+def test_fix_runs_examples_by_default(tmp_path: Path, run_main, venv: bool, config: str,
+                                      flags: List[str], expected: str) -> None:
+    marker = tmp_path / "venv-ran"
+    files = {"cm.py": RAISES}
+    if config:
+        files["pyproject.toml"] = f"[tool.howto]\n{config}"
+    write_tree(tmp_path, files)
+    if venv:
+        fake_venv(tmp_path, marker)
+    status, _, err = run_main(["--all", "--fix", *flags, "cm.py"], cwd=str(tmp_path))
+    after = (tmp_path / "cm.py").read_text()
+    written = {name for name in ("double", "explode")
+               if '"""' in after.split(f"def {name}")[1].split("def ")[0]}
+    if expected == "ran":
+        assert "(from .venv at the repository root)" in err and marker.exists()
+        assert written == {"double"}
+        assert "cannot fix explode: the usage example raises OSError: no disk" in err
+        assert re.search(r"ran \d+ candidate examples; \d+ failed \(1 raised\); 1 guide "
+                         r"written", err)
+    elif expected == "verbatim-only":
+        assert written == set() and not marker.exists()
+        assert "cannot fix double: its example was not run" in err
+    else:  # nothing to run the examples with: the template's examples, unrun
+        assert written == {"double", "explode"} and "usage examples" not in err

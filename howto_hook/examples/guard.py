@@ -228,6 +228,19 @@ class Guard:
             return None
         return "write", "writes outside its directory: " + os.fsdecode(os.fspath(path))
 
+    def database(self, event, args):
+        """sqlite3 opens its files itself, past the "open" event."""
+        name = os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else os.fspath(args[0])
+        if name in ("", ":memory:") or (name.startswith("file:") and "mode=memory" in name):
+            return None
+        if name.startswith("file:"):
+            if "mode=ro" in name:
+                return None
+            name = name[len("file:"):].split("?")[0]
+        if self._inside_root(name):
+            return None
+        return "write", "writes outside its directory: " + name
+
     def change(self, event, args):
         positions, fd_at = PATHS[event]
         dir_fd = args[fd_at] if fd_at is not None and len(args) > fd_at else None
@@ -251,7 +264,7 @@ WATCHED.update({
     "socket.bind": Guard.connect,
     "socket.getaddrinfo": Guard.lookup, "socket.gethostbyname": Guard.lookup,
     "socket.gethostbyname_ex": Guard.lookup, "socket.gethostbyaddr": Guard.lookup,
-    "open": Guard.open,
+    "open": Guard.open, "sqlite3.connect": Guard.database,
 })
 
 

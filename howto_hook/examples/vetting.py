@@ -7,7 +7,6 @@ failure. The LLM generator asks `run_problem` and sends the failure back.
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
@@ -75,7 +74,7 @@ def vet(outcomes: Sequence["Outcome"], runner: Runner) -> List["Outcome"]:
             result = by_key.get(str(n)) if example is not None else None
             if example is None or (result is not None and result.ok):
                 # no example of its own to run: the rules judge it (HOW203/HOW204)
-                out[n] = replace(out[n], text=text, alternatives=())
+                out[n] = replace(out[n], text=text, alternatives=(), verbatim=())
                 del tries[n]
                 continue
             first_failure.setdefault(n, result)
@@ -83,7 +82,7 @@ def vet(outcomes: Sequence["Outcome"], runner: Runner) -> List["Outcome"]:
             if not tries[n]:
                 del tries[n]
                 why = describe(first_failure[n], runner.timeout)
-                out[n] = replace(out[n], text=None, alternatives=(), error=why)
+                out[n] = replace(out[n], text=None, alternatives=(), error=why, verbatim=())
     return out
 
 
@@ -117,4 +116,32 @@ class Vetted:
     def generate(self, requests: Sequence["Request"]) -> List["Outcome"]:
         return vet(self.inner.generate(requests), self.runner)
 
+
+NOT_RUN = ("its example was not run (running examples is off, or no interpreter imports "
+           "the project: see example-python) and is not taken from the project's own code")
+
+
+class VerbatimOnly:
+    """A generator whose guides are written, when examples are not run, only
+    if their example is taken verbatim from the project (Outcome.verbatim)."""
+
+    def __init__(self, inner: "Generator") -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def generate(self, requests: Sequence["Request"]) -> List["Outcome"]:
+        from dataclasses import replace
+
+        out = []
+        for o in self.inner.generate(requests):
+            if o.text is not None:
+                texts = [o.text, *o.alternatives]
+                flags = list(o.verbatim) + [False] * len(texts)
+                # a candidate without an example of its own: the rules judge it
+                chosen = next((t for t, verbatim in zip(texts, flags)
+                               if verbatim or example_of_text(o.request, t) is None), None)
+                o = replace(o, text=chosen, alternatives=(), verbatim=(),
+                            error="" if chosen is not None else NOT_RUN)
+            out.append(o)
+        return out
 

@@ -39,8 +39,8 @@ class GuideParts:
     kept_steps: Optional[str] = None
     kept_example: Optional[str] = None
     extra: str = ""  # other sections, after the required ones, verbatim
-    # the example is taken as it stands from a doctest or a real use of the project
-    # (or is the person's own): one that may be written when examples cannot be run
+    # whether `example` (or the kept one) is taken verbatim from the project (its
+    # doctest, a real use, the person's own): written even when examples are not run
     verbatim: bool = False
 
 
@@ -70,10 +70,10 @@ class Outcome:
     # Other whole docstrings to fall back on, best first, when --run-examples
     # sees the example of `text` fail (examples.vet tries them in order).
     alternatives: Tuple[str, ...] = ()
-    # Whether the example of `text` (and of each alternative, in order) is taken
-    # verbatim from a doctest or a real use: without a run, only those are written.
-    verbatim: bool = False
-    alternatives_verbatim: Tuple[bool, ...] = ()
+    # For `text` and then each alternative: whether its example is taken verbatim
+    # (GuideParts.verbatim); missing means not. Without running examples, only
+    # such a candidate is written (examples.VerbatimOnly).
+    verbatim: Tuple[bool, ...] = ()
 
 
 class Generator(Protocol):

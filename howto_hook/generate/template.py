@@ -305,6 +305,5 @@ class TemplateGenerator:
                 fails = {t: _example_fails(req, t) for t in texts}
                 texts = [t for t in texts if not fails[t]] + [t for t in texts if fails[t]]
             out.append(Outcome(req, texts[0], alternatives=tuple(texts[1:]),
-                               verbatim=rendered[texts[0]],
-                               alternatives_verbatim=tuple(rendered[t] for t in texts[1:])))
+                               verbatim=tuple(rendered[t] for t in texts)))
         return out
