@@ -10,6 +10,7 @@ import pytest
 from secret_kinds import KINDS
 
 from howto_hook.generate.redact import REDACTED, redact, sounds_secret
+from howto_hook.generate.untrusted import holds_key
 
 A36 = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"  # 36 letters and digits
 HEX32 = "0123456789abcdef0123456789abcdef"
@@ -209,3 +210,58 @@ def test_redaction_keeps_the_code_around_it() -> None:
 ])
 def test_sounds_secret(name: str, secret: bool) -> None:
     assert sounds_secret(name) is secret
+
+
+# --- the key on the way back ----------------------------------------------------------
+
+KEY = "sk-test-0123456789abcdefghij"
+
+
+def _escaped(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in text)
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param(f"uses {KEY}", id="plain"),
+    pytest.param("uses " + "\u200b".join(KEY), id="zero-width-between"),
+    pytest.param("uses " + "\u202e".join(KEY) + "\x1b[0m", id="bidi-and-control"),
+    pytest.param('{"description": "uses ' + _escaped(KEY) + '"}', id="u-escapes"),
+    pytest.param('{"d": "' + _escaped(KEY).replace("\\", "\\\\") + '"}', id="escaped-escapes"),
+    pytest.param("uses " + "".join(f"\\x{ord(c):02x}" for c in KEY), id="x-escapes"),
+    pytest.param("uses " + "".join(f"&#{ord(c)};" for c in KEY), id="html-references"),
+    pytest.param("uses " + "".join(f"%{ord(c):02X}" for c in KEY), id="percent-encoding"),
+    pytest.param('Sure! Here it is:\n{"description": "uses ' + _escaped(KEY) + '"}',
+                 id="prose-before-json"),
+    pytest.param({"steps": [{"label": KEY[:12] + "*" + KEY[12:], "text": "x"}]},
+                 id="star-in-step-label"),
+    pytest.param({"usage_example": "k = (\n" + "\n".join(
+        f'    "{KEY[i:i + 5]}"  # part {i}' for i in range(0, len(KEY), 5)) + "\n)"},
+        id="comment-in-example"),
+    pytest.param({"description": "uses " + KEY[:14], "usage_example": KEY[14:]},
+                 id="split-over-fields"),
+    pytest.param(KEY.upper(), id="upper-case"),
+    pytest.param("".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in KEY),
+                 id="fullwidth"),
+    pytest.param(f"logs {KEY[8:20]} only", id="a-12-character-run"),
+    pytest.param({"description": "x", "steps": [], "usage_example": f"print('{KEY[-13:]}')"},
+                 id="cached-answer-with-a-run"),
+])
+def test_the_key_is_found_in_every_disguise(value) -> None:
+    assert holds_key(value, KEY)
+
+
+@pytest.mark.parametrize("value, key", [
+    pytest.param("The `scale` function multiplies each value.", KEY, id="prose"),
+    pytest.param("from m import scale\nprint(scale([1, 2], factor=3.0))", KEY, id="example"),
+    pytest.param(f"logs {KEY[8:19]} only", KEY, id="an-11-character-run"),
+    pytest.param("It is not needed here.", "not-needed", id="placeholder-key-as-words"),
+    pytest.param("no key required for the local server", "sk-no-key-required",
+                 id="placeholder-key-as-phrase"),
+    pytest.param("uses local", "local", id="short-key"),
+])
+def test_an_answer_without_the_key_passes(value, key: str) -> None:
+    assert not holds_key(value, key)
+
+
+def test_a_placeholder_key_is_still_refused_whole() -> None:
+    assert holds_key("set it to " + _escaped("not-needed"), "not-needed")
