@@ -31,6 +31,7 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError, Settings
 from howto_hook.generate.untrusted import holds_key, printable, scrub
+from howto_hook.streams import shown
 
 URL = "/v1/chat/completions"
 # The provider's limits for one batch input file (OpenAI and Azure OpenAI).
@@ -207,8 +208,8 @@ def load_records(root: str) -> List[Dict[str, Any]]:
                     and isinstance(record.get("requests"), dict)):
                 raise ValueError
         except (OSError, ValueError):
-            sys.stderr.write(f"{PROG}: {os.path.join(directory, name)}: not a batch record; "
-                             "passed over\n")
+            sys.stderr.write(shown(f"{PROG}: {os.path.join(directory, name)}: not a batch "
+                                   "record; passed over") + "\n")
             continue
         records.append(record)
     return sorted(records, key=lambda r: (str(r.get("submitted", "")), r["id"]))
@@ -250,7 +251,8 @@ def build_lines(options: Options, cwd: str) -> Tuple[Settings, str, List[Line], 
         p = read_plan(job.path, job.display, job.settings or settings, job.enabled,
                       job.changed, "llm")
         for line, qualname, reason in p.skipped:
-            sys.stderr.write(f"{job.display}:{line}: cannot fix {qualname}: {reason}\n")
+            sys.stderr.write(shown(f"{job.display}:{line}: cannot fix {qualname}: {reason}")
+                             + "\n")
         rel = os.path.relpath(os.path.abspath(job.path), root).replace(os.sep, "/")
         for req in p.requests:
             if gen._one(req).text is not None:
@@ -445,7 +447,8 @@ def export(options: Options, cwd: str, target: str) -> int:
         save_record(root, _record(batch_id, "export", settings, lines,
                                            export_file=os.path.abspath(target)))
     tokens = sum(ln.tokens for ln in lines)
-    sys.stderr.write(f"Wrote {len(lines)} request{'s' if len(lines) != 1 else ''} to {target}, "
+    sys.stderr.write(f"Wrote {len(lines)} request{'s' if len(lines) != 1 else ''} to "
+                     f"{shown(target)}, "
                      f"about {tokens} input tokens ({cached} answered in the cache, not "
                      f"written). Run them, then {PROG} --batch-import OUTPUT.\n")
     return 0
@@ -623,7 +626,8 @@ def apply(options: Options, cwd: str, root: str, records: Sequence[Dict[str, Any
         if os.path.isfile(full):
             paths.append(full)
         else:
-            sys.stderr.write(f"{rel}: no longer exists; its batch answers are not applied\n")
+            sys.stderr.write(shown(f"{rel}: no longer exists; its batch answers are not "
+                                   "applied") + "\n")
     if not paths:
         return True
     work = plan.make(options._replace(paths=tuple(paths), all=True), cwd)

@@ -660,7 +660,10 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
                                             or settings.root)
             except RunnerError as e:
                 raise UsageError(str(e)) from None
-            sys.stderr.write(f"howto-check: running usage examples with {python} ({why})\n")
+            from howto_hook.streams import shown
+
+            sys.stderr.write(shown(f"howto-check: running usage examples with {python} ({why})")
+                             + "\n")
             chosen[settings.example_python] = python
         changes: Dict[str, object] = {"example_python": chosen[settings.example_python]}
         if fixing:

@@ -16,6 +16,7 @@ from howto_hook.config import Settings
 from howto_hook.fix import FileFix
 from howto_hook.plan import Job
 from howto_hook.safeio import Refused, write_file
+from howto_hook.streams import diff_name, shown
 
 
 class FixTally:
@@ -32,13 +33,13 @@ def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = Non
     tally.tokens += f.tokens
     tally.cached += f.cached
     for qualname, line, reason in f.failed:
-        sys.stderr.write(f"{f.display}:{line}: cannot fix {qualname}: {reason}\n")
+        sys.stderr.write(shown(f"{f.display}:{line}: cannot fix {qualname}: {reason}") + "\n")
     if f.after is None:
         return
     if not diff_only:
         reason = write_file(f.path, f.after, root)
         if reason is not None:
-            sys.stderr.write(f"{f.display}: cannot fix: {reason}\n")
+            sys.stderr.write(shown(f"{f.display}: cannot fix: {reason}") + "\n")
             tally.unwritten += 1
             return
     tally.files_changed += 1
@@ -48,7 +49,7 @@ def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = Non
         new, _ = decode_exact(f.after)
         sys.stdout.writelines(difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=f"a/{f.display}", tofile=f"b/{f.display}"))
+            fromfile=diff_name(f"a/{f.display}"), tofile=diff_name(f"b/{f.display}")))
 
 
 def add_noqa(jobs: List[Job], settings: Settings) -> int:
@@ -68,7 +69,7 @@ def add_noqa(jobs: List[Job], settings: Settings) -> int:
         if new is not None:
             problem = write_file(job.path, new, settings.root) or ""
         if problem:
-            sys.stderr.write(f"{job.display}: {problem}\n")
+            sys.stderr.write(shown(f"{job.display}: {problem}") + "\n")
             failed += 1
             continue
         if new is not None:
