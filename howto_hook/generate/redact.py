@@ -8,13 +8,15 @@ Pure functions over text, in four nets:
 - Credentials inside URLs (`scheme://user:PASSWORD@host`, a `/` in the
   password included) and `Password=...;` in connection strings.
 - Values given to a name that sounds secret, followed through the code:
-  assigned, annotated, compared, passed as a keyword or dict key, in a tuple
+  assigned, annotated, passed as a keyword or dict key, in a tuple
   (`auth=("admin", "pw")`), as the arguments of a login-like call
   (`login(u, "pw")`, `HTTPBasicAuth(...)`), or inside a call on the right-hand
   side (`bytes.fromhex("...")`). A strong name (`password`, `api_key`,
   `authorization`) loses every literal it is given directly; a weak one
-  (`key`, `salt`, `from_key`) and anything reached through a call lose only
-  a literal that looks random, so `os.environ["DB_PASSWORD"]` stays.
+  (`key`, `salt`, `from_key`) only a literal that looks random. What a strong
+  name reaches through a call, or is compared with, goes only when it looks
+  like a credential: `os.environ["DB_PASSWORD"]` and `token == "async"` stay,
+  `password == "hunter2"` goes.
 - Prose (comments, string contents, a docstring): a word that looks like a
   credential within a few words after a secret-sounding one
   (`# prod password: Tr0ub4dor&3`, `Authorization: Token 9944b0...`).
@@ -122,7 +124,8 @@ _NOT_SECRET_TAILS = frozenset({
     "help", "info", "env", "var", "file", "path", "dir", "url", "uri", "endpoint", "error",
     "errors", "exception", "warning", "count", "len", "length", "size", "index", "pos", "start",
     "end", "pattern", "regex", "re", "class", "format", "fmt", "mode", "policy", "manager",
-    "handler", "validator", "required", "enabled", "expiry", "expires", "ttl", "timeout"})
+    "handler", "validator", "required", "enabled", "expiry", "expires", "ttl", "timeout",
+    "header", "hdr", "map", "maps", "table"})
 
 STRONG, WEAK = 2, 1
 # Every word above holds one of these: a name without any is not split into words.
@@ -186,7 +189,8 @@ def looks_like_credential(s: str) -> bool:
     with digits or symbols, or random. Never an environment variable's name, a
     version, a URL, a path of words (`and/or`), a placeholder or code."""
     if (len(s) < 6 or any(c.isspace() for c in s) or any(c in s for c in "()[]{}<>`,")
-            or "://" in s or _VERSION.fullmatch(s) or _ENV_NAME.fullmatch(s)):
+            or "://" in s or s.startswith(("~", "/", "./", "$", "%"))
+            or _VERSION.fullmatch(s) or _ENV_NAME.fullmatch(s)):
         return False
     alpha = any(c.isalpha() for c in s)
     return (alpha and any(c.isdigit() or c in "!@#$%^&*+=~?|" for c in s)) or looks_random(s)
@@ -231,8 +235,8 @@ def _value_literals(text: str, start: int, first: str) -> List[Tuple[int, int, s
     that closes what it stands in. `how`: VALUE for the literal (or the
     concatenated literals) that the value is, ITEM inside a tuple, list or
     dict, NESTED inside a call or subscript or after an operator. `first` is
-    how a literal at the start is reached (ITEM for a call's arguments and a
-    comparison).
+    how a literal at the start is reached (ITEM for a call's arguments, NESTED
+    for the other side of a comparison).
     """
     found: List[Tuple[int, int, str]] = []
     inside_call = first == ITEM and start > 0 and text[start - 1] == "("
@@ -278,15 +282,15 @@ def _value_literals(text: str, start: int, first: str) -> List[Tuple[int, int, s
     return found
 
 
+_TEMPLATE_FIELD = re.compile(r"\{[^{}]*\}|%(?:\([\w]+\))?[-#0 +]*\d*(?:\.\d+)?[sdirxXf]")
 _SCHEME = re.compile(r"(?i)\b(?:bearer|basic|token|digest)\b")
 
 
 def _constant_part(literal: str) -> str:
-    """What a literal holds besides an f-string's fields and an auth scheme's word:
-    `f"Bearer {token}"` holds nothing secret, `f"hunter2-{n}"` does."""
-    body = _body(literal)
-    if "f" in literal[:2].lower():
-        body = re.sub(r"\{[^{}]*\}", "", body)
+    """What a literal holds besides the fields of a template (f-string, `%s`,
+    `{0}`) and an auth scheme's word: `f"Bearer {token}"` and `"%s:%s"` hold
+    nothing secret, `f"hunter2-{n}"` does."""
+    body = _TEMPLATE_FIELD.sub("", _body(literal))
     return _SCHEME.sub("", body).strip()
 
 
@@ -306,7 +310,8 @@ def _given_values(text: str) -> Set[Tuple[int, int]]:
         level = strength(m.group(1), call=call)
         if not level:
             continue
-        first = ITEM if call or m.group(2) else VALUE
+        # a comparison: `token == "async"` is a lexer's, `password == "hunter2"` a secret
+        first = NESTED if m.group(2) else ITEM if call else VALUE
         for s, e, how in _value_literals(text, m.end(), first):
             s = _prefix_start(text, s)
             body = _body(text[s:e])
