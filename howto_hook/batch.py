@@ -516,21 +516,21 @@ def status(options: Options, cwd: str) -> int:
         head = f"{r['id']}  submitted {r.get('submitted', '?')}  {n} definition" \
                f"{'s' if n != 1 else ''}  {r.get('model', '?')}"
         if r.get("kind") == "export":
-            sys.stdout.write(f"{head}  exported to {r.get('export_file', '?')} "
-                             f"(import its output with --batch-import)\n")
+            sys.stdout.write(shown(f"{head}  exported to {r.get('export_file', '?')} "
+                                   f"(import its output with --batch-import)") + "\n")
             continue
         if client is None:
             client = _client(settings)
         try:
             batch = _retrieve(client, r["id"])
         except BatchError as e:
-            sys.stdout.write(f"{head}  {e}\n")
+            sys.stdout.write(shown(f"{head}  {e}") + "\n")
             failed = True
             continue
         state = batch.status + (" (collected)" if r.get("collected") else "")
         extra = f"  {_reason(batch)}" if batch.status in ("failed", "expired", "cancelled") \
             else ""
-        sys.stdout.write(f"{head}  {state}  {_counts(batch)}{extra}\n")
+        sys.stdout.write(shown(f"{head}  {state}  {_counts(batch)}{extra}") + "\n")
     return 1 if failed else 0
 
 
