@@ -380,7 +380,10 @@ def _redact_prose(prose: str) -> str:
             if found:
                 level, reach = found, _PROSE_REACH
                 continue
-        core = word.strip(".,;:!?()[]{}'\"*")
+            if sep == "=" and name.isidentifier():  # `encoding=x`: another name's value
+                reach = max(reach - 1, 0)
+                continue
+        core = word.strip(".,;:!?()[]{}'\"*=")  # `encoding=` names, it holds nothing
         if reach and core and (looks_random(core) if level == WEAK
                                else looks_like_credential(core)):
             i = m.start() + offset + word.index(core)
