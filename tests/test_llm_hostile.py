@@ -12,12 +12,14 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
 from llm_server import ChatServer, Reply
+from secret_kinds import KINDS
 from test_llm import GOOD, KEY, SOURCE, answer, fix
 
 from howto_hook.generate.llm import fence_for
@@ -317,3 +319,25 @@ def test_secrets_in_code_are_never_sent(project, run_main) -> None:
                    "annotated-secret-1", "fstring-secret-2", "parenthesised-", "secret-3", KEY):
         assert secret not in sent, secret
     assert "postgresql://admin:<redacted>@db.internal/app" in sent
+
+
+def _every_kind_source() -> str:
+    body = "".join(textwrap.indent(k.source.rstrip("\n"), "    ") + "\n" for k in KINDS)
+    return ('def connect(host, url, user, api):\n'
+            '    """Connect to the host.\n\n'
+            '    Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b, or the\n'
+            '    admin password Tr0ub4dor&3y for the staging server.\n'
+            '    """\n' + body + "    return host\n")
+
+
+def test_no_kind_of_secret_is_sent(project, run_main) -> None:
+    """The 23 kinds of the attack run, in one definition's code, comments and docstring."""
+    with ChatServer(lambda body, n: Reply(content=answer())) as server:
+        root = project(server, files={"m.py": _every_kind_source()})
+        fix(run_main, root)
+    assert server.requests  # the definition was sent, redacted
+    sent = json.dumps(server.requests, ensure_ascii=False).replace("\\n", "\n")
+    leaked = [k.name for k in KINDS if k.secret in sent]
+    assert leaked == []
+    assert "9944b09199c62bcf" not in sent and "Tr0ub4dor&3y" not in sent
+    assert "<redacted>" in sent and "def connect(host, url, user, api):" in sent
