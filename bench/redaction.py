@@ -61,6 +61,27 @@ def corpus(root: str) -> Tuple[int, int, int, float, List[str]]:
     return files, lines, changed, took, samples
 
 
+# Texts built to be slow: each must stay about linear in its length.
+WORST = {
+    "open triple quote, escaped quotes": "password = '''" + "\\'" * 5000,
+    "open quote, escaped quotes": "password = '" + "\\'" * 5000,
+    "chained assignments": "password=" * 5000,
+    "nested login calls": "login(" * 5000,
+    "nested calls after a name": "password = f(" * 3000,
+    "secret words": "token " * 20000,
+}
+
+
+def worst() -> List[str]:
+    rows = []
+    for what, text in WORST.items():
+        start = time.perf_counter()
+        redact(text)
+        redact(text, prose=True)
+        rows.append(f"  {what} ({len(text)} characters): {time.perf_counter() - start:.2f} s")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=sysconfig.get_paths()["stdlib"])
@@ -69,6 +90,8 @@ def main() -> None:
     caught, leaked = kinds()
     print(f"secret kinds redacted: {caught} of {len(KINDS)}"
           + (f" (still sent: {', '.join(leaked)})" if leaked else ""))
+    print("texts built to be slow:")
+    print("\n".join(worst()))
     files, lines, changed, took, samples = corpus(args.corpus)
     print(f"corpus {args.corpus}: {files} files, {lines} lines; redaction changed {changed} "
           f"lines ({100.0 * changed / max(lines, 1):.3f}%) in {took:.1f} s")

@@ -99,6 +99,8 @@ HEX32 = "0123456789abcdef0123456789abcdef"
                  id="env-default"),
     pytest.param('token = os.getenv("SLACK_TOKEN", "fallback-abcdef")', "fallback-abcdef",
                  id="getenv-default"),
+    # a text built to make following values slow fails closed: every literal goes
+    pytest.param("login(" * 3000 + '"hunter2-pw")', "hunter2", id="nested-past-the-budget"),
 ])
 def test_secret_is_redacted(line: str, secret: str) -> None:
     out = redact(line)

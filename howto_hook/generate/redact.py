@@ -33,7 +33,7 @@ import functools
 import math
 import re
 from collections import Counter
-from typing import List, Pattern, Set, Tuple
+from typing import Iterator, List, Optional, Pattern, Set, Tuple
 
 from howto_hook.generate.untrusted import KEY_MIN_LENGTH
 
@@ -228,7 +228,16 @@ def _body(literal: str) -> str:
     return body[quote:-quote]
 
 
-def _value_literals(text: str, start: int, first: str) -> List[Tuple[int, int, str]]:
+class _Budget:
+    """Characters the value-following may still step over in one text: nested
+    calls (`login(login(login(...`) must not make redaction quadratic."""
+
+    def __init__(self, text: str) -> None:
+        self.left = 8 * len(text) + 20000
+
+
+def _value_literals(text: str, start: int, first: str, budget: _Budget,
+                    chained: bool = False) -> Optional[List[Tuple[int, int, str]]]:
     """The string literals of the value that begins at `start`: (start, end, how).
 
     The value ends at a newline, `,` or `;` outside brackets, or at the bracket
@@ -236,7 +245,8 @@ def _value_literals(text: str, start: int, first: str) -> List[Tuple[int, int, s
     concatenated literals) that the value is, ITEM inside a tuple, list or
     dict, NESTED inside a call or subscript or after an operator. `first` is
     how a literal at the start is reached (ITEM for a call's arguments, NESTED
-    for the other side of a comparison).
+    for the other side of a comparison). `chained`: the name was assigned with
+    `=`, so another `=` starts the next name's value. None when the budget ran out.
     """
     found: List[Tuple[int, int, str]] = []
     inside_call = first == ITEM and start > 0 and text[start - 1] == "("
@@ -244,11 +254,17 @@ def _value_literals(text: str, start: int, first: str) -> List[Tuple[int, int, s
     plain = True  # nothing but literals and grouping so far
     i, end = start, min(len(text), start + _REACH)
     while i < end:
+        budget.left -= 1
+        if budget.left < 0:
+            return None
         c = text[i]
         if c in "\"'":
             m = _LITERAL.match(text, i)
-            if m is None:
-                i += 1
+            if m is None:  # open to the end: no later quote of its kind closes either
+                if text.startswith(c * 3, i):
+                    break
+                nl = text.find("\n", i)
+                i = end if nl < 0 else nl
                 continue
             if any(stack):
                 how = NESTED
@@ -276,6 +292,9 @@ def _value_literals(text: str, start: int, first: str) -> List[Tuple[int, int, s
                 break
         elif (c in ",;" or (c == "\n" and text[i - 1] != "\\")) and not stack:
             break
+        elif c == "=" and chained and not stack and text[i + 1:i + 2] != "=" \
+                and text[i - 1:i] not in ("=", "!", "<", ">"):
+            break  # `a = b = "x"`: the next name's value, followed from its own site
         elif not c.isspace() and c not in "rRbBuUfF" and not stack:
             plain = False
         i += 1
@@ -305,6 +324,7 @@ def _prefix_start(text: str, start: int) -> int:
 def _given_values(text: str) -> Set[Tuple[int, int]]:
     """Spans of the literals given to secret names, as the module docstring says."""
     spans: Set[Tuple[int, int]] = set()
+    budget = _Budget(text)
     for m in _SITE.finditer(text):
         call = m.group(3) is not None
         level = strength(m.group(1), call=call)
@@ -312,7 +332,11 @@ def _given_values(text: str) -> Set[Tuple[int, int]]:
             continue
         # a comparison: `token == "async"` is a lexer's, `password == "hunter2"` a secret
         first = NESTED if m.group(2) else ITEM if call else VALUE
-        for s, e, how in _value_literals(text, m.end(), first):
+        found = _value_literals(text, m.end(), first, budget,
+                                chained=first == VALUE and m.group(0).endswith("="))
+        if found is None:  # a text built to be slow: fail closed, every literal from here
+            return spans | {span for span, comment in _places(text, m.start()) if not comment}
+        for s, e, how in found:
             s = _prefix_start(text, s)
             body = _body(text[s:e])
             if level == WEAK:
@@ -342,7 +366,41 @@ def _replace_env_default(m: "re.Match[str]") -> str:
 
 # --- prose ---------------------------------------------------------------------------
 
-_PROSE_PLACES = re.compile(_STR + r"|#[^\n]*")
+_PLACE_START = re.compile(r"[#\"']")
+
+
+def _places(code: str, start: int = 0) -> Iterator[Tuple[Tuple[int, int], bool]]:
+    """The string literals and comments of code: ((start, end), is_comment).
+
+    A scanner rather than one regular expression: a quote left open is
+    skipped to its line's end (or, triple, ends the scan), so a line of
+    escaped quotes costs its length once, not its length squared.
+    """
+    i = start
+    while True:
+        m = _PLACE_START.search(code, i)
+        if m is None:
+            return
+        i = m.start()
+        if code[i] == "#":
+            nl = code.find("\n", i)
+            end = len(code) if nl < 0 else nl
+            yield (i, end), True
+            i = end
+            continue
+        lit = _LITERAL.match(code, _prefix_start(code, i))
+        if lit is None or lit.end() <= i:
+            lit = _LITERAL.match(code, i)
+        if lit is None:
+            if code.startswith(code[i] * 3, i):
+                return
+            nl = code.find("\n", i)
+            if nl < 0:
+                return
+            i = nl
+            continue
+        yield (lit.start(), lit.end()), False
+        i = lit.end()
 _WORD = re.compile(r"[^\s\"'`]+")
 _PROSE_REACH = 4  # words after a secret-sounding one, on its line, that may be its value
 # English words that are also secret names: "pass it on" is no password.
@@ -395,7 +453,12 @@ def _redact_prose(prose: str) -> str:
 
 def _redact_prose_places(code: str) -> str:
     """Prose in code: each comment and each string literal's content."""
-    return _PROSE_PLACES.sub(lambda m: _redact_prose(m.group(0)), code)
+    out: List[str] = []
+    last = 0
+    for (s, e), _ in _places(code):
+        out.append(code[last:s] + _redact_prose(code[s:e]))
+        last = e
+    return "".join(out) + code[last:]
 
 
 # --- the whole -----------------------------------------------------------------------
