@@ -32,6 +32,7 @@ from howto_hook.cli import PROG, Options
 from howto_hook.config import ConfigError, Settings
 from howto_hook.generate.untrusted import holds_key, printable, scrub
 from howto_hook.safeio import Refused, read_regular
+from howto_hook.streams import shown
 
 URL = "/v1/chat/completions"
 # The provider's limits for one batch input file (OpenAI and Azure OpenAI).
@@ -226,8 +227,8 @@ def load_records(root: str) -> List[Dict[str, Any]]:
         else:
             problem = record_problem(record, name[:-len(".json")], root) or ""
         if problem:
-            sys.stderr.write(f"{PROG}: {path}: not a batch record ({printable(problem, 200)}); "
-                             "passed over\n")
+            sys.stderr.write(shown(f"{PROG}: {path}: not a batch record "
+                                   f"({printable(problem, 200)}); passed over") + "\n")
             continue
         records.append(record)
     return sorted(records, key=lambda r: (str(r.get("submitted", "")), r["id"]))
@@ -316,7 +317,8 @@ def build_lines(options: Options, cwd: str) -> Tuple[Settings, str, List[Line], 
         p = read_plan(job.path, job.display, job.settings or settings, job.enabled,
                       job.changed, "llm")
         for line, qualname, reason in p.skipped:
-            sys.stderr.write(f"{job.display}:{line}: cannot fix {qualname}: {reason}\n")
+            sys.stderr.write(shown(f"{job.display}:{line}: cannot fix {qualname}: {reason}")
+                             + "\n")
         rel = os.path.relpath(os.path.abspath(job.path), root).replace(os.sep, "/")
         for req in p.requests:
             if gen._one(req).text is not None:
@@ -533,7 +535,8 @@ def export(options: Options, cwd: str, target: str) -> int:
         save_record(root, _record(batch_id, "export", settings, lines,
                                            export_file=os.path.abspath(target)))
     tokens = sum(ln.tokens for ln in lines)
-    sys.stderr.write(f"Wrote {len(lines)} request{'s' if len(lines) != 1 else ''} to {target}, "
+    sys.stderr.write(f"Wrote {len(lines)} request{'s' if len(lines) != 1 else ''} to "
+                     f"{shown(target)}, "
                      f"about {tokens} input tokens ({cached} answered in the cache, not "
                      f"written). Run them, then {PROG} --batch-import OUTPUT.\n")
     return 0
@@ -605,21 +608,21 @@ def status(options: Options, cwd: str) -> int:
         head = f"{r['id']}  submitted {r.get('submitted', '?')}  {n} definition" \
                f"{'s' if n != 1 else ''}  {r.get('model', '?')}"
         if r.get("kind") == "export":
-            sys.stdout.write(f"{head}  exported to {r.get('export_file', '?')} "
-                             f"(import its output with --batch-import)\n")
+            sys.stdout.write(shown(f"{head}  exported to {r.get('export_file', '?')} "
+                                   f"(import its output with --batch-import)") + "\n")
             continue
         if client is None:
             client = _client(settings)
         try:
             batch = _retrieve(client, r["id"])
         except BatchError as e:
-            sys.stdout.write(f"{head}  {e}\n")
+            sys.stdout.write(shown(f"{head}  {e}") + "\n")
             failed = True
             continue
         state = batch.status + (" (collected)" if r.get("collected") else "")
         extra = f"  {_reason(batch)}" if batch.status in ("failed", "expired", "cancelled") \
             else ""
-        sys.stdout.write(f"{head}  {state}  {_counts(batch)}{extra}\n")
+        sys.stdout.write(shown(f"{head}  {state}  {_counts(batch)}{extra}") + "\n")
     return 1 if failed else 0
 
 
@@ -718,7 +721,8 @@ def apply(options: Options, cwd: str, root: str, records: Sequence[Dict[str, Any
         if os.path.isfile(full):
             paths.append(full)
         else:
-            sys.stderr.write(f"{rel}: no longer exists; its batch answers are not applied\n")
+            sys.stderr.write(shown(f"{rel}: no longer exists; its batch answers are not "
+                                   "applied") + "\n")
     if not paths:
         return True
     work = plan.make(options._replace(paths=tuple(paths), all=True), cwd)

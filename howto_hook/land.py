@@ -17,6 +17,7 @@ from howto_hook.config import Settings
 from howto_hook.fix import FileFix
 from howto_hook.plan import Job
 from howto_hook.safeio import Refused, write_file
+from howto_hook.streams import diff_name, shown
 
 
 class FixTally:
@@ -37,13 +38,13 @@ def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = Non
     tally.examples.update(dict(f.examples))
     for qualname, line, reason in f.failed:
         tally.reasons[reason.split(":", 1)[0].strip()] += 1
-        sys.stderr.write(f"{f.display}:{line}: cannot fix {qualname}: {reason}\n")
+        sys.stderr.write(shown(f"{f.display}:{line}: cannot fix {qualname}: {reason}") + "\n")
     if f.after is None:
         return
     if not diff_only:
         reason = write_file(f.path, f.after, root, expected=f.before)
         if reason is not None:
-            sys.stderr.write(f"{f.display}: cannot fix: {reason}\n")
+            sys.stderr.write(shown(f"{f.display}: cannot fix: {reason}") + "\n")
             tally.unwritten += 1
             return
     tally.files_changed += 1
@@ -53,7 +54,7 @@ def land(f: FileFix, diff_only: bool, tally: FixTally, root: Optional[str] = Non
         new, _ = decode_exact(f.after)
         sys.stdout.writelines(difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=f"a/{f.display}", tofile=f"b/{f.display}"))
+            fromfile=diff_name(f"a/{f.display}"), tofile=diff_name(f"b/{f.display}")))
 
 
 def add_noqa(jobs: List[Job], settings: Settings) -> int:
@@ -73,7 +74,7 @@ def add_noqa(jobs: List[Job], settings: Settings) -> int:
         if new is not None:
             problem = write_file(job.path, new, settings.root, expected=data) or ""
         if problem:
-            sys.stderr.write(f"{job.display}: {problem}\n")
+            sys.stderr.write(shown(f"{job.display}: {problem}") + "\n")
             failed += 1
             continue
         if new is not None:

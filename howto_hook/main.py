@@ -42,7 +42,7 @@ def run(options: Options) -> int:
 
     work = plan.make(options, os.getcwd())
     if work.note:
-        sys.stderr.write(work.note + "\n")
+        sys.stderr.write(streams.shown(work.note) + "\n")
     if options.add_noqa:
         from howto_hook import land
 
@@ -102,7 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return run(options)
     except (UsageError, ConfigError, diff.GitError) as e:
-        sys.stderr.write(f"{PROG}: error: {e}\n")
+        sys.stderr.write(streams.shown(f"{PROG}: error: {e}") + "\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
@@ -112,8 +112,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as e:  # an internal error: say so in one line, no traceback
         if os.environ.get("HOWTO_DEBUG"):
             raise
-        sys.stderr.write(f"{PROG}: internal error: {type(e).__name__}: {e} "
-                         f"(set HOWTO_DEBUG=1 for the traceback and please report it)\n")
+        sys.stderr.write(streams.shown(f"{PROG}: internal error: {type(e).__name__}: {e} ")
+                         + "(set HOWTO_DEBUG=1 for the traceback and please report it)\n")
         return 2
 
 

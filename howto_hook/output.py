@@ -48,7 +48,7 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         except baseline.BaselineError as e:
             raise UsageError(str(e)) from None
         sys.stderr.write(f"Recorded {len(violations)} violations in "
-                         f"{options.generate_baseline}.\n")
+                         f"{streams.shown(options.generate_baseline)}.\n")
         return 0
     stale: Tuple = ()
     excused = 0
@@ -120,8 +120,8 @@ def _hints(change: Optional[diff.Change], stale: Tuple) -> None:
         sys.stderr.write(f"{PROG}: hint: nothing differs from HEAD; in CI, pass "
                          "--diff-base origin/<base branch> to check the branch's changes\n")
     for path, symbol, code, _ in stale[:10]:
-        sys.stderr.write(f"{PROG}: stale baseline entry: {path} {symbol or '(file)'} {code} "
-                         "no longer occurs\n")
+        sys.stderr.write(streams.shown(f"{PROG}: stale baseline entry: {path} "
+                                       f"{symbol or '(file)'} {code} no longer occurs") + "\n")
     if stale:
         entries = "entry is" if len(stale) == 1 else "entries are"
         sys.stderr.write(f"{PROG}: {len(stale)} baseline {entries} stale; rewrite the baseline "

@@ -19,7 +19,7 @@ from howto_hook import __version__
 from howto_hook.codes import CODES as RULES
 from howto_hook.docs import rule_doc, section
 from howto_hook.model import Violation
-from howto_hook.streams import relative
+from howto_hook.streams import escaped, json_escaped, relative, shown
 
 FORMATS = ("text", "json", "github", "sarif")
 HOME = "https://github.com/howto-hook/howto-hook"
@@ -77,10 +77,10 @@ def text(violations: Sequence[Violation], *, color: bool = False) -> str:
     for v in violations:
         if color:
             sep = f"{_CYAN}:{_RESET}"
-            out.append(f"{_BOLD}{v.path}{_RESET}{sep}{v.line}{sep}{v.col}{sep} "
-                       f"{_BOLD}{_RED}{v.code}{_RESET} {v.message}")
+            out.append(f"{_BOLD}{shown(v.path)}{_RESET}{sep}{v.line}{sep}{v.col}{sep} "
+                       f"{_BOLD}{_RED}{v.code}{_RESET} {shown(v.message)}")
         else:
-            out.append(f"{v.path}:{v.line}:{v.col}: {v.code} {v.message}")
+            out.append(f"{shown(v.path)}:{v.line}:{v.col}: {v.code} {shown(v.message)}")
     return "".join(line + "\n" for line in out)
 
 
@@ -96,7 +96,7 @@ def as_json(violations: Sequence[Violation], place: Place) -> str:
             "url": rule_url(v.code), "fixable": fixable(v.code),
             **_ruff_fields(v, s),
         })
-    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n"
 
 
 # Findings reported on a line of code rather than inside a docstring's text.
@@ -123,10 +123,14 @@ def _ruff_fields(v: Violation, s: Span) -> Dict[str, object]:
 
 
 def _gh_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of a workflow command's message (the runner turns %0A back
+    into a newline); every other hidden character as a backslash escape."""
+    return escaped(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _gh_prop(s: str) -> str:
+    """A property value (`file=`, `title=`): the message's escaping, and `:` and `,`
+    that would end it."""
     return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -241,7 +245,7 @@ def sarif(violations: Sequence[Violation], place: Place) -> str:
             "results": results,
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def here() -> Place:

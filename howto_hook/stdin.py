@@ -22,7 +22,7 @@ from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
 from howto_hook.discover import display, is_excluded
 from howto_hook.fix import fix_data
-from howto_hook.streams import relative
+from howto_hook.streams import diff_name, relative, shown
 
 
 def changed_lines(old: bytes, new: bytes) -> FrozenSet[int]:
@@ -110,7 +110,8 @@ def run(options: Options, cwd: str) -> int:
     if is_excluded(path, settings):
         if fixing and not options.diff:
             _copy_rest(data)  # an editor replaces its buffer with stdout
-        sys.stderr.write(f"{PROG}: {options.stdin_filename} is excluded; nothing checked\n")
+        sys.stderr.write(shown(f"{PROG}: {options.stdin_filename} is excluded; nothing checked")
+                         + "\n")
         return 0
     too_large = len(data) > settings.max_file_size
     job, change = buffer_job(data, path, configs, cwd,
@@ -153,21 +154,21 @@ def run(options: Options, cwd: str) -> int:
                 return output.finish(options._replace(fix=False, diff=False), work,
                                      [not_checked(job.display, why, job.enabled)], known, None)
     for qualname, line, reason in fixed.failed:
-        sys.stderr.write(f"{fixed.display}:{line}: cannot fix {qualname}: {reason}\n")
+        sys.stderr.write(shown(f"{fixed.display}:{line}: cannot fix {qualname}: {reason}") + "\n")
     after = fixed.after if fixed.after is not None else data
     if options.diff:
         old_text, _ = decode_exact(data)
         new_text, _ = decode_exact(after)
         sys.stdout.writelines(difflib.unified_diff(
             old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            fromfile=f"a/{job.display}", tofile=f"b/{job.display}"))
+            fromfile=diff_name(f"a/{job.display}"), tofile=diff_name(f"b/{job.display}")))
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(after)
         sys.stdout.buffer.flush()
     n = len(fixed.fixed)
     sys.stderr.write(f"{'Would fix' if options.diff else 'Fixed'} {n} "
-                     f"definition{'s' if n != 1 else ''} in {job.display} (stdin).\n")
+                     f"definition{'s' if n != 1 else ''} in {shown(job.display)} (stdin).\n")
     # stdout holds the source: what still fails goes to stderr
     with contextlib.redirect_stdout(sys.stderr):
         return output.finish(options._replace(fix=False, diff=False), work,

@@ -12,13 +12,15 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
 from llm_server import ChatServer, Reply
-from test_llm import KEY, SOURCE, answer, fix
+from secret_kinds import KINDS
+from test_llm import GOOD, KEY, SOURCE, answer, fix
 
 from howto_hook.generate.llm import fence_for
 
@@ -123,6 +125,22 @@ def test_ctrl_c_ends_the_run_within_a_second_or_two(project, tmp_path, script, l
                  id="in-example"),
     pytest.param(answer(description="The `scale` function uses " + "".join(
         f"\\u{ord(c):04x}" for c in KEY) + ".").replace("\\\\u", "\\u"), id="json-escaped"),
+    # the disguises of the attack run: each once let the key through
+    pytest.param(answer(description="The `scale` function uses " + "\u200b".join(KEY) + "."),
+                 id="zero-width-between"),
+    pytest.param(json.dumps({**GOOD, "description": "The `scale` function uses "
+                             + "\u200d".join(KEY)}, ensure_ascii=False), id="zero-width-raw-utf8"),
+    pytest.param("Here is the JSON you asked for:\n" + answer(
+        description="The `scale` function uses " + "".join(f"\\u{ord(c):04x}" for c in KEY)
+        ).replace("\\\\u", "\\u"), id="prose-before-json"),
+    pytest.param(answer(steps=[{"label": KEY[:12] + "*" + KEY[12:], "text": "Multiplies items."},
+                               {"label": "Return List", "text": "Returns the list."}]),
+                 id="star-in-step-label"),
+    pytest.param(answer(usage_example="from m import scale\n\nprint(scale([1]), (\n    "
+                        + "\n".join(f'"{KEY[i:i + 6]}"  # part {i}' for i in range(0, len(KEY), 6))
+                        + "\n))"), id="comment-in-example"),
+    pytest.param(answer(description=f"The `scale` function uses {KEY.upper()}."), id="case"),
+    pytest.param(answer(description=f"The `scale` function logs {KEY[-14:]}."), id="a-run-of-it"),
 ])
 @pytest.mark.parametrize("fallback", [
     pytest.param("", id="no-fallback"),
@@ -133,8 +151,11 @@ def test_an_answer_holding_the_key_is_never_written(project, run_main, content,
     with ChatServer(lambda body, n: Reply(content=content)) as server:
         root = project(server, llm=fallback)
         status, out, err = fix(run_main, root)
-    assert KEY.encode() not in every_byte(root)
-    assert KEY not in out + err
+    # letters and digits only, lower case: the key whatever was put between them
+    written = re.sub(r"[^0-9a-z]", "", (every_byte(root).decode("utf-8", "replace")
+                                        + out + err).lower())
+    folded = re.sub(r"[^0-9a-z]", "", KEY.lower())
+    assert not [folded[i:i + 12] for i in range(len(folded) - 11) if folded[i:i + 12] in written]
     assert len(server.requests) == 1  # never sent back to the model in a repair prompt
     if fallback:
         assert (root / "m.py").read_text(encoding="utf-8") != SOURCE
@@ -254,6 +275,23 @@ def test_fence_word_occurs_in_no_piece(pieces) -> None:
     assert fence_for(*pieces) == word  # the same request gets the same body
 
 
+def test_a_cached_answer_holding_the_key_is_never_written(project, run_main) -> None:
+    """An entry that holds the key (here written over a real one) is not used: the
+    same check as a fresh answer, then a fresh request."""
+    with ChatServer(lambda body, n: Reply(content=answer())) as server:
+        root = project(server)
+        fix(run_main, root, "--diff")
+        (entry,) = (root / ".howto_cache" / "llm").rglob("*.json")
+        cached = json.loads(entry.read_text(encoding="utf-8"))
+        cached_answer = cached.get("answer", cached) if isinstance(cached, dict) else cached
+        cached_answer["description"] = "The `scale` function uses " + "\u200b".join(KEY) + "."
+        entry.write_text(json.dumps(cached), encoding="utf-8")
+        status, out, err = fix(run_main, root)
+    assert KEY not in (root / "m.py").read_text(encoding="utf-8")
+    assert len(server.requests) == 2  # asked again instead
+    assert "1. **Multiply Values**" in (root / "m.py").read_text(encoding="utf-8")
+
+
 LEAKY_SOURCE = '''\
 def connect(host: str) -> str:
     url = "postgresql://admin:Pa55w0rd-db@db.internal/app"
@@ -281,3 +319,25 @@ def test_secrets_in_code_are_never_sent(project, run_main) -> None:
                    "annotated-secret-1", "fstring-secret-2", "parenthesised-", "secret-3", KEY):
         assert secret not in sent, secret
     assert "postgresql://admin:<redacted>@db.internal/app" in sent
+
+
+def _every_kind_source() -> str:
+    body = "".join(textwrap.indent(k.source.rstrip("\n"), "    ") + "\n" for k in KINDS)
+    return ('def connect(host, url, user, api):\n'
+            '    """Connect to the host.\n\n'
+            '    Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b, or the\n'
+            '    admin password Tr0ub4dor&3y for the staging server.\n'
+            '    """\n' + body + "    return host\n")
+
+
+def test_no_kind_of_secret_is_sent(project, run_main) -> None:
+    """The 23 kinds of the attack run, in one definition's code, comments and docstring."""
+    with ChatServer(lambda body, n: Reply(content=answer())) as server:
+        root = project(server, files={"m.py": _every_kind_source()})
+        fix(run_main, root)
+    assert server.requests  # the definition was sent, redacted
+    sent = json.dumps(server.requests, ensure_ascii=False).replace("\\n", "\n")
+    leaked = [k.name for k in KINDS if k.secret in sent]
+    assert leaked == []
+    assert "9944b09199c62bcf" not in sent and "Tr0ub4dor&3y" not in sent
+    assert "<redacted>" in sent and "def connect(host, url, user, api):" in sent

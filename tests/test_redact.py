@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from secret_kinds import KINDS
+
 from howto_hook.generate.redact import REDACTED, redact, sounds_secret
+from howto_hook.generate.untrusted import holds_key
 
 A36 = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"  # 36 letters and digits
 HEX32 = "0123456789abcdef0123456789abcdef"
@@ -96,11 +99,35 @@ HEX32 = "0123456789abcdef0123456789abcdef"
                  id="env-default"),
     pytest.param('token = os.getenv("SLACK_TOKEN", "fallback-abcdef")', "fallback-abcdef",
                  id="getenv-default"),
+    # a text built to make following values slow fails closed: every literal goes
+    pytest.param("login(" * 3000 + '"hunter2-pw")', "hunter2", id="nested-past-the-budget"),
 ])
 def test_secret_is_redacted(line: str, secret: str) -> None:
     out = redact(line)
     assert secret not in out
     assert REDACTED in out
+
+
+@pytest.mark.parametrize("source, secret", [
+    pytest.param(k.source, k.secret, id=k.name) for k in KINDS])
+def test_each_kind_of_the_attack_run_is_redacted(source: str, secret: str) -> None:
+    out = redact(source)
+    assert secret not in out
+    assert REDACTED in out
+
+
+@pytest.mark.parametrize("text, secret", [
+    pytest.param("Connect with the API key 8f14e45fceea167a5a36dedd4bea2543.", "8f14e45fceea",
+                 id="api-key-in-prose"),
+    pytest.param("Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "9944b091",
+                 id="header-line"),
+    pytest.param("The admin password is Tr0ub4dor&3 until March.", "Tr0ub4dor", id="password-is"),
+    pytest.param("token=abc123def456 (staging)", "abc123def456", id="name-equals-value"),
+    pytest.param("Set `password: hunter2!` in the config.", "hunter2!", id="in-backticks"),
+])
+def test_secret_in_a_docstring_is_redacted(text: str, secret: str) -> None:
+    out = redact(text, prose=True)
+    assert secret not in out and REDACTED in out
 
 
 @pytest.mark.parametrize("line", [
@@ -115,6 +142,38 @@ def test_secret_is_redacted(line: str, secret: str) -> None:
     pytest.param('model = "sk-learn"', id="short-sk"),
     pytest.param('msg = "Basic usage: call it twice"', id="basic-prose"),
     pytest.param('return [v * factor for v in values]', id="code"),
+    # hashes in test vectors and ids stand beside no secret name
+    pytest.param('assert sha256(b"abc").hexdigest() == "ba7816bf8f01cfea414140de5dae2223b0036'
+                 '1a396177a9cb410ff61f20015ad"', id="sha256-test-vector"),
+    pytest.param('EXPECTED_MD5 = "d41d8cd98f00b204e9800998ecf8427e"  # md5 of ""', id="md5-vector"),
+    pytest.param('commit = "4ea5698a1b2c3d4e5f60718293a4b5c6d7e8f901"', id="commit-id"),
+    pytest.param('uuid = "123e4567-e89b-12d3-a456-426614174000"', id="uuid"),
+    # versions and requirements
+    pytest.param('__version__ = "1.2.3rc1"', id="version"),
+    pytest.param('requires = ["libcst>=1.5,<2", "tomli>=1.1"]', id="requirements"),
+    pytest.param("# Requires Python 3.9 or later; the token needs the repo scope.",
+                 id="version-after-token-in-comment"),
+    # names about secrets that hold none
+    pytest.param('api_key = os.environ.get("OPENAI_API_KEY")', id="env-name"),
+    pytest.param('password = getpass.getpass("Password: ")', id="prompt"),
+    pytest.param('password_prompt = "Password: "', id="prompt-name"),
+    pytest.param('token_url = "https://oauth2.example.com/token"', id="token-url"),
+    pytest.param("if token.type == tokenize.NAME and token.string == 'def':", id="lexer-token"),
+    pytest.param('TOKEN_TYPES = {"+": "PLUS", "-": "MINUS"}', id="token-types"),
+    pytest.param("if token != '.':", id="compared-with-punctuation"),
+    pytest.param('raise TokenError("EOF in multi-line statement", pos)', id="error-message"),
+    pytest.param('headers = {"Authorization": f"Bearer {token}"}', id="bearer-field"),
+    pytest.param('key = hashlib.sha256(data).hexdigest()', id="key-computed"),
+    pytest.param('signature = inspect.signature(func)', id="signature"),
+    pytest.param('cache_key = f"{user}:{version}"', id="cache-key"),
+    pytest.param('def login(self, user: str, password: str) -> None:', id="signature-line"),
+    pytest.param('nntp.login(user=None, password=None, usenetrc=True)', id="none-defaults"),
+    pytest.param('passwd = passwd + "@"', id="expression"),
+    pytest.param('"""Return the token\'s type and its start position."""', id="docstring-prose"),
+    pytest.param("# the password is read from the keyring, never from the file",
+                 id="comment-prose"),
+    pytest.param("# Pass type_comments=True to get back type comments", id="pass-verb"),
+    pytest.param("# e.g. the key points, see section 2.1.3", id="weak-word-prose"),
 ])
 def test_ordinary_code_is_kept(line: str) -> None:
     assert redact(line) == line
@@ -141,7 +200,70 @@ def test_redaction_keeps_the_code_around_it() -> None:
     pytest.param("author", False, id="author"),
     pytest.param("monkey", False, id="monkey"),
     pytest.param("primary_key", False, id="primary-key"),
-    pytest.param("max_tokens_hint", True, id="tokens-word"),
+    pytest.param("auth_tokens", True, id="tokens-word"),
+    pytest.param("max_tokens_hint", False, id="about-tokens"),
+    pytest.param("token_type", False, id="token-type"),
+    pytest.param("TokenInfo", False, id="token-info"),
+    pytest.param("api_key_env", False, id="names-a-variable"),
+    pytest.param("db_pass", True, id="pass-last"),
+    pytest.param("passValue", False, id="pass-verb"),
+    pytest.param("Authorization", True, id="authorization-header"),
+    pytest.param("pw", True, id="pw"),
 ])
 def test_sounds_secret(name: str, secret: bool) -> None:
     assert sounds_secret(name) is secret
+
+
+# --- the key on the way back ----------------------------------------------------------
+
+KEY = "sk-test-0123456789abcdefghij"
+
+
+def _escaped(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in text)
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param(f"uses {KEY}", id="plain"),
+    pytest.param("uses " + "\u200b".join(KEY), id="zero-width-between"),
+    pytest.param("uses " + "\u202e".join(KEY) + "\x1b[0m", id="bidi-and-control"),
+    pytest.param('{"description": "uses ' + _escaped(KEY) + '"}', id="u-escapes"),
+    pytest.param('{"d": "' + _escaped(KEY).replace("\\", "\\\\") + '"}', id="escaped-escapes"),
+    pytest.param("uses " + "".join(f"\\x{ord(c):02x}" for c in KEY), id="x-escapes"),
+    pytest.param("uses " + "".join(f"&#{ord(c)};" for c in KEY), id="html-references"),
+    pytest.param("uses " + "".join(f"%{ord(c):02X}" for c in KEY), id="percent-encoding"),
+    pytest.param('Sure! Here it is:\n{"description": "uses ' + _escaped(KEY) + '"}',
+                 id="prose-before-json"),
+    pytest.param({"steps": [{"label": KEY[:12] + "*" + KEY[12:], "text": "x"}]},
+                 id="star-in-step-label"),
+    pytest.param({"usage_example": "k = (\n" + "\n".join(
+        f'    "{KEY[i:i + 5]}"  # part {i}' for i in range(0, len(KEY), 5)) + "\n)"},
+        id="comment-in-example"),
+    pytest.param({"description": "uses " + KEY[:14], "usage_example": KEY[14:]},
+                 id="split-over-fields"),
+    pytest.param(KEY.upper(), id="upper-case"),
+    pytest.param("".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in KEY),
+                 id="fullwidth"),
+    pytest.param(f"logs {KEY[8:20]} only", id="a-12-character-run"),
+    pytest.param({"description": "x", "steps": [], "usage_example": f"print('{KEY[-13:]}')"},
+                 id="cached-answer-with-a-run"),
+])
+def test_the_key_is_found_in_every_disguise(value) -> None:
+    assert holds_key(value, KEY)
+
+
+@pytest.mark.parametrize("value, key", [
+    pytest.param("The `scale` function multiplies each value.", KEY, id="prose"),
+    pytest.param("from m import scale\nprint(scale([1, 2], factor=3.0))", KEY, id="example"),
+    pytest.param(f"logs {KEY[8:19]} only", KEY, id="an-11-character-run"),
+    pytest.param("It is not needed here.", "not-needed", id="placeholder-key-as-words"),
+    pytest.param("no key required for the local server", "sk-no-key-required",
+                 id="placeholder-key-as-phrase"),
+    pytest.param("uses local", "local", id="short-key"),
+])
+def test_an_answer_without_the_key_passes(value, key: str) -> None:
+    assert not holds_key(value, key)
+
+
+def test_a_placeholder_key_is_still_refused_whole() -> None:
+    assert holds_key("set it to " + _escaped("not-needed"), "not-needed")

@@ -13,6 +13,7 @@ from howto_hook.examples.interpreter import Choice, choose_python, project_root
 from howto_hook.examples.results import CAUSES, RunnerError
 from howto_hook.examples.runner import Runner
 from howto_hook.examples.vetting import runner_for
+from howto_hook.streams import shown
 
 if TYPE_CHECKING:
     from howto_hook.check import FileResult
@@ -85,8 +86,8 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
         choice = choose(settings.example_python)
         if settings.example_python not in said:
             said.add(settings.example_python)
-            sys.stderr.write(f"howto-check: running usage examples with {choice.python} "
-                             f"({choice.why})\n")
+            sys.stderr.write(shown(f"howto-check: running usage examples with {choice.python} "
+                                   f"({choice.why})") + "\n")
         changes: Dict[str, object] = {"run_examples": True, "example_python": choice.python}
         if fixing:
             changes["file_timeout"] = settings.file_timeout + 10 * settings.example_timeout

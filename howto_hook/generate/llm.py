@@ -96,13 +96,13 @@ def build_messages(req: Request, secret: str = "") -> List[Dict[str, str]]:
     """
     t = req.target
 
-    def data(text: str) -> str:
-        return redact(without(text, secret))
+    def data(text: str, prose: bool = False) -> str:
+        return redact(without(text, secret), prose=prose)
 
     banned = ", ".join(f'"{w}"' for w, _ in req.settings.banned_words) or "(none)"
     top = t.qualname.split(".")[0]
     source = data(req.source).rstrip("\n")
-    existing = data(t.docstring.value) if t.docstring else ""
+    existing = data(t.docstring.value, prose=True) if t.docstring else ""
     header = data(req.class_header)
     evidence = data(_evidence(req))
     fence = fence_for(source, existing, header, evidence, t.qualname, req.import_path)
