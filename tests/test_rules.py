@@ -97,6 +97,12 @@ CASES = [
                  id="HOW301-code-block-passes"),
     pytest.param(G.replace("reads the report", "reads the gettings"), None, None, 0,
                  id="HOW301-whole-word-only"),
+    pytest.param(G.replace("reads the report", "is re-getting the report"), None, None, 0,
+                 id="HOW301-hyphenated-word-passes"),
+    pytest.param(G.replace("reads the report", "is getting-ready the report"), None, None, 0,
+                 id="HOW301-hyphen-after-passes"),
+    pytest.param(G.replace("2. **Post", "1. **Post"), "HOW201", "1. **Post", 0,
+                 id="HOW201-repeated-number"),
 ]
 
 
@@ -109,6 +115,44 @@ def test_rule_table(doc: str, code: Optional[str], needle: Optional[str], nth: i
     else:
         line, col = locate_text(source, needle, nth)
         assert found == [(code, line, col)]
+
+
+STEPS = "1. **Read Report**: Opens `path` and reads its text.\n"
+EXAMPLE = 'Usage Example\n-------------\n\n```python\nsent = send_report("weekly.txt")\n```\n'
+STEPS_SECTION = ("Execution Steps\n---------------\n" + STEPS +
+                 "2. **Post Text**: Sends the text to the channel\n   and returns its length.\n\n")
+
+
+def steps_numbered(*numbers: int) -> str:
+    """The good guide with one step for each number, numbered as given."""
+    items = "".join(f"{n}. **Step {k}**: Does part {k}.\n" for k, n in enumerate(numbers, 1))
+    return G.replace(STEPS_SECTION, "Execution Steps\n---------------\n" + items + "\n")
+
+
+# (docstring, [(code, text the finding points at, which occurrence)]): rules
+# whose findings come several at a time, or exactly one at a time.
+MULTI = [
+    pytest.param(G.replace(DESCRIPTION + STEPS_SECTION, "")
+                 .replace(EXAMPLE, EXAMPLE + "\n" + DESCRIPTION + STEPS_SECTION),
+                 [("HOW104", "Description\n", 0), ("HOW104", "Execution Steps\n", 0)],
+                 id="HOW104-example-description-steps"),
+    pytest.param(G.replace(DESCRIPTION, "").replace(EXAMPLE, EXAMPLE + "\n" + DESCRIPTION),
+                 [("HOW104", "Description\n", 0)], id="HOW104-description-last"),
+    pytest.param(G.replace(STEPS_SECTION, "").replace(DESCRIPTION, STEPS_SECTION + DESCRIPTION),
+                 [("HOW104", "Description\n", 0)], id="HOW104-steps-first"),
+    pytest.param(steps_numbered(1, 3, 5), [("HOW201", "3. **Step 2", 0)],
+                 id="HOW201-only-first-misnumbered-step"),
+    pytest.param(steps_numbered(2, 3), [("HOW201", "2. **Step 1", 0)],
+                 id="HOW201-starts-at-two"),
+    pytest.param(steps_numbered(1, 2, 3), [], id="HOW201-three-in-order"),
+]
+
+
+@pytest.mark.parametrize("doc, expected", MULTI)
+def test_rule_findings(doc: str, expected: List[Tuple[str, str, int]]) -> None:
+    source = function_source(doc)
+    assert codes_at(source) == [(code, *locate_text(source, needle, nth))
+                                for code, needle, nth in expected]
 
 
 def test_missing_docstring_points_at_name() -> None:
