@@ -126,15 +126,12 @@ def missing_section(ctx: Context) -> Iterator[Finding]:
     if _unstructured(ctx.guide) and (ctx.enabled is None or "HOW101" in ctx.enabled):
         return  # HOW101 names every section to add
     names = _names(ctx.settings)
-    present = {s.heading.key for s in ctx.guide.sections}
     anchor = ctx.guide.title.index if ctx.guide.title else 0
     previous = ""
     for key in _KEYS:
         found = ctx.guide.section(key)
         if found is not None:
             anchor, previous = found.heading.index, names[key]
-            continue
-        if key in present:
             continue
         where = f" after {previous!r}" if previous else ""
         line, col = ctx.guide.pos(anchor, _indent(ctx.guide, anchor))

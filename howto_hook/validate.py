@@ -18,7 +18,9 @@ def literal_value(literal: str) -> Optional[str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            node = ast.parse(literal.replace("\r\n", "\n"), mode="eval")
+            # no newline translation of our own: the parser's is the one that
+            # reads the file (a lone CR is a line break, CR CR LF two)
+            node = ast.parse(literal, mode="eval")
     except (SyntaxError, ValueError):
         return None
     body = node.body

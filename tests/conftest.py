@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any, List, Sequence
@@ -91,6 +93,37 @@ def fixed(source: str, path: str = "pkg/mod.py", settings: Any = None) -> str:
 def replace_line(doc: str, old: str, new: str) -> str:
     assert old in doc, old
     return doc.replace(old, new, 1)
+
+
+# Where programs the tests run keep per-user state: pre-commit's hook
+# environments, pip's and black's caches, virtualenv's app data, git's and
+# every tool's user config.
+HOME_VARS = {"HOME": "", "XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share",
+             "XDG_CACHE_HOME": ".cache", "XDG_STATE_HOME": ".local/state",
+             "PRE_COMMIT_HOME": ".cache/pre-commit"}
+_saved_home: "dict[str, str | None]" = {}
+
+
+def pytest_configure(config) -> None:
+    """One home directory of the session's own: nothing a test runs reads the
+    user's settings or writes to the real home."""
+    home = tempfile.mkdtemp(prefix="howto-test-home-")
+    os.chmod(home, 0o755)  # the fault tests' ordinary user reads it too
+    for var, sub in HOME_VARS.items():
+        _saved_home[var] = os.environ.get(var)
+        os.environ[var] = os.path.join(home, sub) if sub else home
+
+
+def pytest_unconfigure(config) -> None:
+    home = os.environ.get("HOME", "")
+    for var, value in _saved_home.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
+    if _saved_home and os.path.basename(home).startswith("howto-test-home-"):
+        shutil.rmtree(home, ignore_errors=True)
+    _saved_home.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import git
 from howto_hook.diff import parse_hunks
 
 HEAD = "diff --git a/{0} b/{0}\nindex 1..2 100644\n--- a/{0}\n+++ b/{0}\n"
@@ -10,6 +11,51 @@ HEAD = "diff --git a/{0} b/{0}\nindex 1..2 100644\n--- a/{0}\n+++ b/{0}\n"
 
 def patch(path: str, *hunks: str) -> str:
     return HEAD.format(path) + "".join(hunks)
+
+
+def quoted(old: str, new: str) -> str:
+    """A patch whose header paths are written exactly as given (git's quoting)."""
+    return (f"diff --git {old} {new}\nindex 1..2 100644\n--- {old}\n+++ {new}\n"
+            "@@ -1 +1 @@\n-a\n+b\n")
+
+
+# git's C-style quoting (quote_c_style): these escapes, octal for other bytes.
+ESCAPED = [
+    pytest.param('"b/a\\ab.py"', "a\ab.py", id="bell"),
+    pytest.param('"b/a\\bb.py"', "a\bb.py", id="backspace"),
+    pytest.param('"b/a\\tb.py"', "a\tb.py", id="tab"),
+    pytest.param('"b/a\\nb.py"', "a\nb.py", id="newline"),
+    pytest.param('"b/a\\vb.py"', "a\vb.py", id="vertical-tab"),
+    pytest.param('"b/a\\fb.py"', "a\fb.py", id="form-feed"),
+    pytest.param('"b/a\\rb.py"', "a\rb.py", id="carriage-return"),
+    pytest.param('"b/a\\"b.py"', 'a"b.py', id="quote"),
+    pytest.param('"b/a\\\\b.py"', "a\\b.py", id="backslash"),
+    pytest.param('"b/\\303\\251t\\303\\251.py"', "été.py", id="octal-utf-8"),
+    pytest.param('"b/x\\377.py"', "x\udcff.py", id="octal-not-utf-8"),
+    pytest.param('"b/a\\18.py"', "a18.py", id="not-octal-digits"),
+]
+
+
+@pytest.mark.parametrize("header, path", ESCAPED)
+def test_quoted_paths(header: str, path: str) -> None:
+    assert parse_hunks(quoted(header.replace("b/", "a/", 1), header)) == {path: frozenset({1})}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("tab\there.py", id="tab"),
+    pytest.param("new\nline.py", id="newline"),
+    pytest.param('quote"and\\back.py', id="quote-and-backslash"),
+    pytest.param("caf\u00e9 menu.py", id="non-ascii-and-space"),
+])
+def test_names_git_quotes(tmp_path, name: str) -> None:
+    """The patch real git writes for an unusual name, parsed back to that name."""
+    git(str(tmp_path), "init", "-q")
+    (tmp_path / name).write_text("a\nb\n", encoding="utf-8")
+    git(str(tmp_path), "add", "-A")
+    git(str(tmp_path), "commit", "-qm", "base")
+    (tmp_path / name).write_text("a\nc\n", encoding="utf-8")
+    patch_text = git(str(tmp_path), "-c", "core.quotePath=false", "diff", "-U0", "--no-color")
+    assert parse_hunks(patch_text) == {name: frozenset({2})}
 
 
 CASES = [
@@ -50,6 +96,17 @@ CASES = [
                  id="octal-escaped-non-ascii"),
     pytest.param(patch("módulo.py", "@@ -1 +1 @@\n-a\n+b\n"), {"módulo.py": {1}},
                  id="non-ascii-unquoted"),
+    # after a context line, each block of changes is judged on its own
+    pytest.param(patch("m.py", "@@ -2,3 +2,2 @@\n-x\n+y\n same\n-p\n"), {"m.py": {2, 3, 4}},
+                 id="edit-then-pure-deletion"),
+    pytest.param(patch("m.py", "@@ -2,3 +2,3 @@\n-x\n same\n-p\n+q\n"), {"m.py": {1, 2, 3}},
+                 id="pure-deletion-then-edit"),
+    pytest.param(patch("m.py", "@@ -2,2 +2,3 @@\n+x\n same\n-p\n+q\n"), {"m.py": {2, 4}},
+                 id="addition-then-edit"),
+    pytest.param(patch("m.py", "@@ - +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="malformed-hunk-header-skipped"),
+    pytest.param(quoted("a/x.py", "b/y.py"), {"y.py": {1}}, id="quoted-b-prefix-dropped"),
+    pytest.param(quoted('b/"', 'b/"'), {'"': {1}}, id="quoted-lone-quote"),
 ]
 
 

@@ -83,6 +83,7 @@ class Case(NamedTuple):
     err: Tuple[str, ...] = ()  # each must appear in stderr
     after: Optional[Callable[[Path], None]] = None  # what must hold on disk afterwards
     as_user: bool = False
+    root: bool = False  # gives files to another owner (os.chown): only root can
 
 
 # --- one file never sinks the run ------------------------------------------------------
@@ -431,7 +432,7 @@ CASES = [
                  id="baseline-is-dev-zero"),
     # only what was asked is written
     pytest.param(Case(dubious_ownership, 2, (), ("detected dubious ownership",),
-                      _untouched("b.py")), id="dubious-ownership-not-widened"),
+                      _untouched("b.py"), root=True), id="dubious-ownership-not-widened"),
     pytest.param(Case(symlink_inside, 1, (), ("Fixed 1 definition in 1 file",),
                       _all(_still_link, _fixed("real/mod.py"))), id="symlink-written-through"),
     pytest.param(Case(symlink_outside, 1, (), ("outside the project: not written",),
@@ -439,7 +440,8 @@ CASES = [
     pytest.param(Case(hard_link, 1, (), ("Fixed 1 definition in 1 file",),
                       _all(_same_inode, _fixed("b.py"))), id="hard-link-kept"),
     pytest.param(Case(owned_by_other, 1, (), ("Fixed 1 definition in 1 file",),
-                      _all(_owner_mode_kept, _fixed("mod.py"))), id="owner-group-mode-kept"),
+                      _all(_owner_mode_kept, _fixed("mod.py")), root=True),
+                 id="owner-group-mode-kept"),
     pytest.param(Case(read_only_file, 1, (), (f"mod.py: cannot fix: {RO}",),
                       _all(_untouched("mod.py"), _fixed("good.py"))), id="read-only-file"),
     pytest.param(Case(noqa_in_string, 1, ("mod.py:1:5: HOW100",)), id="noqa-in-a-string"),
@@ -462,6 +464,8 @@ CASES = [
 def test_fault(case: Case, scene: Path) -> None:
     if case.as_user and os.geteuid() == 0 and shutil.which("setpriv") is None:
         pytest.skip("needs setpriv to run as an ordinary user")
+    if case.root and os.geteuid() != 0:
+        pytest.skip("needs root: the scene gives files to another owner (os.chown)")
     args = case.build(scene)
     proc = howto(args, scene, as_user=case.as_user)
     report = f"status {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"

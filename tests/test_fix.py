@@ -1,12 +1,14 @@
 """`--fix` with the offline template: data cases, safety proofs, real code."""
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import stat
 import subprocess
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,9 @@ def test_fix_only_touches_changed_definitions(tmp_path, run_main) -> None:
     assert 'def kept(y):\n    """Return `y + 1`.' in new
 
 
+DOC, NEW = '"""Doc."""', "'''New.'''"
+
+
 @pytest.mark.parametrize("before, after, problem", [
     pytest.param("x = 1\n", "x = 1\n", None, id="same"),
     pytest.param("def f():\n    return 1\n", 'def f():\n    """Doc."""\n    return 1\n', None,
@@ -109,10 +114,77 @@ def test_fix_only_touches_changed_definitions(tmp_path, run_main) -> None:
     pytest.param("print 'x'\n", "print 'x'\n", "cannot be verified", id="original-rejected"),
     pytest.param("def f():\n    x = 'a'\n", "def f():\n    'a'\n", "would change code",
                  id="string-statement-is-not-a-docstring-removal"),
+    # Only a string constant is a docstring: a rewrite that puts a docstring in
+    # place of any other first statement changes what the program does.
+    pytest.param("def f():\n    ...\n    return 1\n", f"def f():\n    {DOC}\n    return 1\n",
+                 "would change code", id="ellipsis-replaced"),
+    pytest.param("def f():\n    1\n    return 1\n", f"def f():\n    {DOC}\n    return 1\n",
+                 "would change code", id="number-replaced"),
+    pytest.param("def f():\n    b'x'\n    return 1\n", f"def f():\n    {DOC}\n    return 1\n",
+                 "would change code", id="bytes-replaced"),
+    pytest.param("def f(x):\n    f'{x}'\n    return 1\n",
+                 f"def f(x):\n    {DOC}\n    return 1\n", "would change code",
+                 id="f-string-replaced"),
+    pytest.param("def f():\n    print(1)\n", f"def f():\n    {DOC}\n", "would change code",
+                 id="call-replaced"),
+    pytest.param("class C:\n    ...\n", f"class C:\n    {DOC}\n", "would change code",
+                 id="class-ellipsis-replaced"),
+    pytest.param("...\nx = 1\n", f"{DOC}\nx = 1\n", "would change code",
+                 id="module-ellipsis-replaced"),
+    pytest.param(f"def f():\n    {DOC}\n    ...\n", f"def f():\n    {NEW}\n",
+                 "would change code", id="ellipsis-after-docstring-deleted"),
+    # ... and every other first statement stays code when a docstring goes in front
+    pytest.param("def f():\n    ...\n", f"def f():\n    {DOC}\n    ...\n", None,
+                 id="docstring-before-ellipsis"),
+    pytest.param("def f():\n    b'x'\n", f"def f():\n    {DOC}\n    b'x'\n", None,
+                 id="docstring-before-bytes"),
+    pytest.param("def f(x):\n    f'{x}'\n", f"def f(x):\n    {DOC}\n    f'{{x}}'\n", None,
+                 id="docstring-before-f-string"),
+    pytest.param("def f():\n    print(1)\n", f"def f():\n    {DOC}\n    print(1)\n", None,
+                 id="docstring-before-call"),
+    pytest.param(f"def f():\n    {DOC}\n    ...\n", f"def f():\n    {NEW}\n    ...\n", None,
+                 id="docstring-before-ellipsis-rewritten"),
+    pytest.param("", f"{DOC}\n", None, id="empty-module-gets-a-docstring"),
 ])
 def test_same_code(before: str, after: str, problem) -> None:
     result = same_code(before, after)
     assert (result is None) if problem is None else (problem in result)
+
+
+@pytest.mark.parametrize("literal, value", [
+    pytest.param('"""Doc."""', "Doc.", id="string"),
+    pytest.param("'a' 'b'", "ab", id="implicit-concatenation"),
+    pytest.param('"""a\r\nb"""', "a\nb", id="crlf-inside"),
+    # as Python reads it from a file: a lone CR is a line break of its own
+    pytest.param('"""a\r\r\nb"""', "a\n\nb", id="cr-then-crlf"),
+    pytest.param("'\\d'", "\\d", id="invalid-escape-kept"),
+    pytest.param("b'x'", None, id="bytes"),
+    pytest.param("1", None, id="number"),
+    pytest.param("...", None, id="ellipsis"),
+    pytest.param("f'x'", None, id="f-string"),
+    pytest.param("x", None, id="name"),
+    pytest.param("'unterminated", None, id="not-python"),
+    pytest.param("'a' + 'b'", None, id="expression"),
+])
+def test_literal_value(literal: str, value) -> None:
+    assert literal_value(literal) == value
+
+
+def test_literal_value_agrees_with_python_reading_the_file(tmp_path) -> None:
+    literal = '"""a\r\r\nb\rc"""'
+    (tmp_path / "m.py").write_bytes(f"X = {literal}\n".encode())
+    namespace: dict = {}
+    exec(compile((tmp_path / "m.py").read_bytes(), "m.py", "exec"), namespace)
+    assert literal_value(literal) == namespace["X"] == "a\n\nb\nc"
+
+
+def test_the_proof_holds_when_warnings_are_errors() -> None:
+    """`python -W error` turns an invalid escape into a SyntaxError: the proof
+    reads the code as the interpreter does when warnings are not errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert literal_value("'\\d'") == "\\d"
+        assert same_code("x = '\\d'\n", f"{DOC}\nx = '\\d'\n") is None
 
 
 # --- properties ------------------------------------------------------------------
@@ -167,6 +239,20 @@ def modules(draw) -> str:
     return ("\n\n\n".join(parts) + "\n").replace("\n", newline)
 
 
+def definitions(source: str) -> "dict[str, str | None]":
+    """Qualified name -> docstring (None: none) of the classes and functions
+    `modules()` writes: top-level ones and methods one level down."""
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            out[node.name] = ast.get_docstring(node, clean=False)
+        if isinstance(node, ast.ClassDef):
+            for inner in node.body:
+                if isinstance(inner, ast.FunctionDef):
+                    out[f"{node.name}.{inner.name}"] = ast.get_docstring(inner, clean=False)
+    return out
+
+
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=modules())
 def test_fix_never_changes_code_and_is_stable(source: str) -> None:
@@ -175,6 +261,14 @@ def test_fix_never_changes_code_and_is_stable(source: str) -> None:
     gen = TemplateGenerator()
     first = fix_data(data, path="m.py", display="m.py", settings=SETTINGS, enabled=ENABLED,
                      changed=None, generator=gen)
+    # Fixes happen (a proof that refused every rewrite would pass the rest):
+    # each definition is fixed, unless its own text opens a code fence it
+    # never closes, which swallows any guide written after it.
+    docs = definitions(source)
+    refused = {q for q, _, _ in first.failed}
+    assert set(first.fixed) | refused == set(docs) and not set(first.fixed) & refused
+    assert all("```" in (docs[q] or "") for q in refused), first.failed
+    assert first.after is not None
     fixed = first.after if first.after is not None else data
     assert code_without_docstrings(decode(fixed)) == code_without_docstrings(decode(data))
     assert (b"\r\n" in fixed) == (b"\r\n" in data)

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
+import pwd
 import re
+import subprocess
+import sys
 
-from conftest import REPO
+from conftest import HOME_VARS, REPO
 
 PACKAGE = os.path.join(REPO, "howto_hook")
 
@@ -73,3 +77,17 @@ def test_bundled_examples_behave_as_the_readme_says(run_main) -> None:
     assert (status, out) == (0, "")
     status, out, err = run_main(["--all", "failing.py"], examples)
     assert status == 1 and "HOW301" in out and "HOW100" in out
+
+
+def test_the_test_session_has_a_home_of_its_own() -> None:
+    """conftest points HOME, the XDG directories and pre-commit's home at one
+    temporary directory, for the tests and every process they start."""
+    code = "import os, json; print(json.dumps({v: os.environ.get(v) for v in %r}))" % (
+        sorted(HOME_VARS),)
+    seen = json.loads(subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                     text=True, check=True).stdout)
+    home = seen["HOME"]
+    assert os.path.isdir(home) and os.path.basename(home).startswith("howto-test-home-")
+    assert os.path.realpath(home) != os.path.realpath(pwd.getpwuid(os.getuid()).pw_dir)
+    assert os.path.expanduser("~") == home
+    assert seen == {v: os.path.join(home, sub) if sub else home for v, sub in HOME_VARS.items()}

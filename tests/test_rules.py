@@ -34,6 +34,7 @@ def codes_at(source: str, settings: Settings = SETTINGS) -> List[Tuple[str, int,
 G = GOOD_GUIDE
 DESCRIPTION = ("Description\n-----------\n"
                "The `send_report` function reads the report at `path` and posts it.\n\n")
+EXAMPLE = 'Usage Example\n-------------\n\n```python\nsent = send_report("weekly.txt")\n```\n'
 # (docstring, expected code, text the violation must point at (None: no
 # violation), which occurrence of that text)
 CASES = [
@@ -97,6 +98,19 @@ CASES = [
                  id="HOW301-code-block-passes"),
     pytest.param(G.replace("reads the report", "reads the gettings"), None, None, 0,
                  id="HOW301-whole-word-only"),
+    pytest.param(G.replace("reads the report", "is re-getting the report"), None, None, 0,
+                 id="HOW301-hyphenated-word-passes"),
+    pytest.param(G.replace("reads the report", "is getting-ready the report"), None, None, 0,
+                 id="HOW301-hyphen-after-passes"),
+    pytest.param(G.replace("2. **Post", "1. **Post"), "HOW201", "1. **Post", 0,
+                 id="HOW201-repeated-number"),
+    pytest.param(G.replace(EXAMPLE, "").rstrip("\n") + "\n", "HOW103", "Execution Steps\n", 0,
+                 id="HOW103-no-example"),
+    pytest.param(G.replace('```python\nsent = send_report("weekly.txt")\n```\n', ""),
+                 "HOW105", "Usage Example", 0, id="HOW105-empty-example-only"),
+    pytest.param(G.replace("```python", "```Python"), None, None, 0,
+                 id="HOW203-capitalised-python-passes"),
+    pytest.param(G.replace("```python", "```PY"), None, None, 0, id="HOW203-capital-py-passes"),
 ]
 
 
@@ -109,6 +123,96 @@ def test_rule_table(doc: str, code: Optional[str], needle: Optional[str], nth: i
     else:
         line, col = locate_text(source, needle, nth)
         assert found == [(code, line, col)]
+
+
+STEPS_SECTION = ("Execution Steps\n---------------\n"
+                 "1. **Read Report**: Opens `path` and reads its text.\n"
+                 "2. **Post Text**: Sends the text to the channel\n   and returns its length.\n\n")
+
+
+def steps_numbered(*numbers: int) -> str:
+    """The good guide with one step for each number, numbered as given."""
+    items = "".join(f"{n}. **Step {k}**: Does part {k}.\n" for k, n in enumerate(numbers, 1))
+    return G.replace(STEPS_SECTION, "Execution Steps\n---------------\n" + items + "\n")
+
+
+# (docstring, [(code, text the finding points at, which occurrence)]): rules
+# whose findings come several at a time, or exactly one at a time.
+MULTI = [
+    pytest.param(G.replace(DESCRIPTION + STEPS_SECTION, "")
+                 .replace(EXAMPLE, EXAMPLE + "\n" + DESCRIPTION + STEPS_SECTION),
+                 [("HOW104", "Description\n", 0), ("HOW104", "Execution Steps\n", 0)],
+                 id="HOW104-example-description-steps"),
+    pytest.param(G.replace(DESCRIPTION, "").replace(EXAMPLE, EXAMPLE + "\n" + DESCRIPTION),
+                 [("HOW104", "Description\n", 0)], id="HOW104-description-last"),
+    pytest.param(G.replace(STEPS_SECTION, "").replace(DESCRIPTION, STEPS_SECTION + DESCRIPTION),
+                 [("HOW104", "Description\n", 0)], id="HOW104-steps-first"),
+    pytest.param(steps_numbered(1, 3, 5), [("HOW201", "3. **Step 2", 0)],
+                 id="HOW201-only-first-misnumbered-step"),
+    pytest.param(steps_numbered(2, 3), [("HOW201", "2. **Step 1", 0)],
+                 id="HOW201-starts-at-two"),
+    pytest.param(steps_numbered(1, 2, 3), [], id="HOW201-three-in-order"),
+    # no title: a missing first section is placed at the docstring's first line
+    pytest.param("Send the report.\n\n" + STEPS_SECTION + EXAMPLE,
+                 [("HOW101", "Send the report", 0), ("HOW103", "Send the report", 0)],
+                 id="HOW103-without-title-at-first-line"),
+]
+
+
+@pytest.mark.parametrize("doc, expected", MULTI)
+def test_rule_findings(doc: str, expected: List[Tuple[str, str, int]]) -> None:
+    source = function_source(doc)
+    assert codes_at(source) == [(code, *locate_text(source, needle, nth))
+                                for code, needle, nth in expected]
+
+
+# (docstring, the one message expected): rules that say different things
+# at the same place.
+MESSAGES = [
+    pytest.param(G.replace(DESCRIPTION, ""),
+                 "required section 'Description' is missing: add it", id="HOW103-first"),
+    pytest.param(G.replace(STEPS_SECTION, ""),
+                 "required section 'Execution Steps' is missing: add it after 'Description'",
+                 id="HOW103-after"),
+    pytest.param(G + "\nDescription\n-----------\nAgain.\n",
+                 "section 'Description' appears more than once", id="HOW104-repeated"),
+    pytest.param(G.replace(DESCRIPTION, "").replace(EXAMPLE, EXAMPLE + "\n" + DESCRIPTION),
+                 "section 'Description' must come before 'Usage Example'", id="HOW104-order"),
+    pytest.param(G.replace("```python", "```js"),
+                 "the code block in 'Usage Example' is marked 'js': open it with ```python",
+                 id="HOW203-wrong-language"),
+    pytest.param(G.replace("```python", "```"),
+                 "the code block in 'Usage Example' is marked 'no language': open it with "
+                 "```python", id="HOW203-no-language"),
+    pytest.param(G.replace('sent = send_report("weekly.txt")\n```\n',
+                           'sent = send_report("weekly.txt")\n'),
+                 "the ```python block is never closed: end it with ```", id="HOW203-unclosed"),
+    pytest.param(G.replace("```python\n", "").replace("```\n", ""),
+                 "'Usage Example' has no code block: add one opened by ```python and closed by "
+                 "```", id="HOW203-no-fence"),
+]
+
+
+@pytest.mark.parametrize("doc, message", MESSAGES)
+def test_rule_messages(doc: str, message: str) -> None:
+    result = check_source(function_source(doc).encode(), path="m.py", settings=SETTINGS,
+                          enabled=ENABLED)
+    assert [v.message for v in result.violations] == [message]
+
+
+def test_an_unstructured_docstring_leaves_sections_to_how101_when_nothing_is_selected() -> None:
+    """With no selection given (enabled None: every rule, as the generator asks), HOW103
+    stays silent where HOW101 names every section."""
+    from howto_hook import guide, rules
+    from howto_hook.check import analyse
+
+    analysis = analyse(function_source("Send the report.").encode(), path="m.py",
+                       settings=SETTINGS, enabled=ENABLED)
+    target = analysis.checked[0][0]
+    parsed = guide.parse(target.docstring, SETTINGS)
+    assert list(rules.missing_section(rules.Context(target, parsed, SETTINGS))) == []
+    only = frozenset({"HOW103"})
+    assert len(list(rules.missing_section(rules.Context(target, parsed, SETTINGS, only)))) == 3
 
 
 def test_missing_docstring_points_at_name() -> None:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,53 @@ def test_stdin_usage_errors(tmp_path, feed, argv) -> None:
 def test_stdin_filename_reads_stdin_with_or_without_the_dash(tmp_path, feed, paths) -> None:
     status, out, _ = feed(bad("x"), ["--stdin-filename", "m.py", *paths], tmp_path)
     assert status == 1 and "m.py:" in out
+
+
+# --- through a real process: the bytes an editor pipes in, the bytes it reads back ----
+
+
+def howto_check(args: "list[str]", data: bytes, cwd: Path) -> subprocess.CompletedProcess:
+    """The installed `howto-check` with `data` on its real standard input."""
+    exe = Path(sys.executable).with_name("howto-check")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run([str(exe), *args], input=data, cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+
+
+LATIN1 = ("# -*- coding: latin-1 -*-\r\ndef caf\u00e9_total(x: int) -> int:\r\n"
+          "    return x  # \u00e9t\u00e9\r\n").encode("latin-1")
+
+
+@pytest.mark.parametrize("args, data, status, check", [
+    pytest.param(["--output-format", "json", "--stdin-filename", "pkg/mod.py", "-"],
+                 (bad("legacy") + "\n\n" + bad("fresh")).encode(), 1,
+                 lambda out, err: {(r["path"], r["symbol"]) for r in json.loads(out)}
+                 == {("pkg/mod.py", "fresh")}, id="check-against-the-committed-file"),
+    pytest.param(["--stdin-filename", "pkg/mod.py", "-"], bad("legacy").encode(), 0,
+                 lambda out, err: out == b"", id="unchanged-buffer-reports-nothing"),
+    pytest.param(["--fix", "--stdin-filename", "pkg/new.py", "-"], PLAIN.encode(), 0,
+                 lambda out, err: out.startswith(PLAIN.splitlines()[0].encode() + b"\n")
+                 and b"How to Use This Code Block" in out
+                 and b"Fixed 1 definition in pkg/new.py (stdin)." in err, id="fix-to-stdout"),
+    pytest.param(["--fix", "--stdin-filename", "pkg/new.py", "-"], LATIN1, 0,
+                 lambda out, err: out.startswith(LATIN1.split(b"\r\n")[0] + b"\r\n")
+                 and b"caf\xe9_total" in out and b"\r\n" in out
+                 and b"\n" not in out.replace(b"\r\n", b""), id="fix-keeps-encoding-and-crlf"),
+    pytest.param(["--fix", "--stdin-filename", "pkg/new.py", "-"], b"", 0,
+                 lambda out, err: out == b"", id="empty-buffer"),
+    pytest.param(["--fix", "--stdin-filename", "pkg/new.py", "-"], b"def f(:\n", 1,
+                 lambda out, err: out == b"def f(:\n" and b"HOW001" in err,
+                 id="syntax-error-comes-back-unchanged"),
+    pytest.param(["-"], PLAIN.encode(), 2,
+                 lambda out, err: out == b"" and err.count(b"\n") == 1,
+                 id="dash-without-filename"),
+])
+def test_real_stdin(tmp_path, args, data: bytes, status: int, check) -> None:
+    root = _repo(tmp_path)
+    before = sorted((p.relative_to(root), p.read_bytes()) for p in (root / "pkg").rglob("*"))
+    proc = howto_check(args, data, root)
+    assert proc.returncode == status, proc.stderr.decode(errors="replace")
+    assert b"Traceback" not in proc.stderr
+    assert check(proc.stdout, proc.stderr), (proc.stdout, proc.stderr)
+    after = sorted((p.relative_to(root), p.read_bytes()) for p in (root / "pkg").rglob("*"))
+    assert after == before  # nothing written
