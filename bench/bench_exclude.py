@@ -3,6 +3,7 @@
 
     python bench/bench_exclude.py                 # the standard library, 20,000 patterns
     python bench/bench_exclude.py --patterns 5000 --runs 5
+    python bench/bench_exclude.py --kind wild     # every pattern a wildcard (worst case)
 
 The corpus is copied into a temporary git repository with a pyproject.toml
 holding the patterns (none of which matches, so every file is still
@@ -38,6 +39,9 @@ def main() -> None:
     parser.add_argument("--corpus", default=sysconfig.get_paths()["stdlib"])
     parser.add_argument("--patterns", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--kind", choices=("mixed", "wild"), default="mixed",
+                        help="mixed: half plain names, half anchored paths with ** and *; "
+                             "wild: every pattern an unanchored wildcard")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = os.path.join(tmp, "corpus")
@@ -47,15 +51,18 @@ def main() -> None:
         files = sum(len([f for f in fs if f.endswith(".py")]) for _, _, fs in os.walk(root))
         howto = [sys.executable, "-m", "howto_hook", "--all", "--exit-zero"]
         plain = timed(howto, root, args.runs)
-        # half unanchored names, half anchored paths with a ** and a *
-        globs = [f"nomatch_{i}" if i % 2 else f"nomatch/**/dir_{i}/*.py"
-                 for i in range(args.patterns)]
+        if args.kind == "mixed":  # half unanchored names, half anchored paths
+            globs = [f"nomatch_{i}" if i % 2 else f"nomatch/**/dir_{i}/*.py"
+                     for i in range(args.patterns)]
+        else:  # what no set or first directory can narrow down
+            globs = [f"*_nomatch_{i}.py" for i in range(args.patterns)]
         with open(os.path.join(root, "pyproject.toml"), "w", encoding="utf-8") as f:
             f.write("[tool.howto]\nextend-exclude = [\n")
             f.writelines(f'  "{g}",\n' for g in globs)
             f.write("]\n")
         many = timed(howto, root, args.runs)
-        print(f"{files} files, warm cache, median of {args.runs} (min-max):")
+        print(f"{files} files, warm cache, {args.kind} patterns, median of {args.runs} "
+              "(min-max):")
         for label, ts in (("no patterns", plain), (f"{args.patterns} patterns", many)):
             print(f"  {label:>16}: {statistics.median(ts):.2f} s "
                   f"({min(ts):.2f}-{max(ts):.2f})")

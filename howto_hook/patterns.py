@@ -6,9 +6,11 @@ matches a name at any depth (`legacy`, `*.pyi`), one with a slash is
 anchored at the root (`src/gen`, `/build`), `**` spans directories
 (`**/legacy`, `docs/**/conf.py`), a trailing slash matches directories only,
 and a pattern matches everything below a directory it matches. pathspec
-turns each into a regular expression; a list of patterns is compiled once
-into one expression, so a path costs one match however many patterns a
-configuration lists (issue 21: 20,000 of them).
+turns each into a regular expression when it is first needed. A list is
+compiled once per run: plain names go into a set, anchored patterns are
+grouped by their first directory, the rest joined into one expression, so
+a path costs a few lookups however many patterns a configuration lists
+(issue 21: 20,000 of them).
 """
 from __future__ import annotations
 
@@ -42,23 +44,76 @@ def _normal(pattern: str) -> str:
     return pattern
 
 
-def compile_patterns(patterns: Sequence[str]) -> Matcher:
-    """A function telling whether a root-relative path (with "/") matches."""
-    translated = [_translate(_normal(p)) for p in patterns]
-    rules = [(regex, include) for regex, include in translated if regex is not None]
-    if not rules:
-        return lambda rel: False
-    if all(include for _, include in rules):
-        joined: Pattern[str] = re.compile("|".join(f"(?:{r})" for r, _ in rules))
-        return lambda rel: joined.match(rel) is not None
-    # a negation (`!keep`) re-includes what an earlier pattern excluded:
-    # the last pattern that matches decides, as in .gitignore
-    ordered = [(re.compile(r), include) for r, include in rules]
+# A name with no wildcard, escape or negation: `legacy`, `.venv`, `build/`.
+_LITERAL_NAME = re.compile(r"[^*?\[\\/!#\s]+/?")
+_WILD = re.compile(r"[*?\[\\]")
 
-    def last_wins(rel: str) -> bool:
+
+class _Joined:
+    """Patterns translated and compiled into one expression on first use."""
+
+    def __init__(self, patterns: List[str]) -> None:
+        self.patterns = patterns
+        self.regex: Optional[Pattern[str]] = None
+
+    def match(self, level: str) -> bool:
+        if self.regex is None:
+            regexes = [r for r, _ in map(_translate, self.patterns) if r is not None]
+            self.regex = re.compile("|".join(f"(?:{r})" for r in regexes) or "(?!)")
+        return self.regex.match(level) is not None
+
+
+def compile_patterns(patterns: Sequence[str]) -> Matcher:
+    """A function telling whether one level (a path, or a directory with its
+    trailing slash, root-relative with "/") matches.
+
+    Plain names are looked up in a set; anchored patterns are grouped by
+    their first directory and compiled only when a path enters it; the
+    rest form one expression. Nothing is translated until it is needed, so
+    a long list of generated paths costs little more than a set.
+    """
+    normal = [_normal(p) for p in patterns]
+    if any(p.startswith("!") for p in normal):
+        return _ordered(normal)
+    names: set = set()
+    dir_names: set = set()
+    anchored: Dict[str, List[str]] = {}
+    general: List[str] = []
+    for p in normal:
+        if _LITERAL_NAME.fullmatch(p):
+            (dir_names if p.endswith("/") else names).add(p.rstrip("/"))
+            continue
+        segments = p.lstrip("/").split("/")
+        if (p.startswith("/") or len(segments) > 1 and segments[1:] != [""]) \
+                and segments[0] and not _WILD.search(segments[0]):
+            anchored.setdefault(segments[0], []).append(p)
+        else:
+            general.append(p)
+    by_first = {first: _Joined(ps) for first, ps in anchored.items()}
+    rest = _Joined(general) if general else None
+
+    def match(level: str) -> bool:
+        name = level.rstrip("/").rsplit("/", 1)[-1]
+        if name in names or (level.endswith("/") and name in dir_names):
+            return True
+        bucket = by_first.get(level.split("/", 1)[0])
+        if bucket is not None and bucket.match(level):
+            return True
+        return rest is not None and rest.match(level)
+
+    return match
+
+
+def _ordered(patterns: List[str]) -> Matcher:
+    """A negation (`!keep`) re-includes what an earlier pattern excluded:
+    the last pattern that matches decides, as in .gitignore."""
+    rules = [(re.compile(r), include) for r, include in map(_translate, patterns)
+             if r is not None]
+
+    def last_wins(level: str) -> bool:
         decided = False
-        for regex, include in ordered:
-            if regex.match(rel):
+        for regex, include in rules:
+            if regex.match(level):
                 decided = include
         return decided
 
@@ -69,18 +124,26 @@ _CACHE: Dict[int, Tuple[object, object]] = {}
 T = TypeVar("T")
 
 
+_BY_VALUE: Dict[Tuple, object] = {}
+
+
 def _once(key: Sequence, build: Callable[[], T]) -> T:
-    """`build()` once per list: settings hold their lists for the whole run,
-    so the list's identity keys the cache (hashing 20,000 patterns for every
-    file would cost what matching them did)."""
+    """`build()` once per list. The list's identity is the fast path (one
+    Settings object per configuration holds it for the whole run); equal
+    lists of other Settings objects (each directory's, a worker's) share
+    the same compiled matcher through its value."""
     hit = _CACHE.get(id(key))
     if hit is not None and hit[0] is key:
         return hit[1]  # type: ignore[return-value]
     if len(_CACHE) > 256:  # settings come and go in long-lived processes
         _CACHE.clear()
-    built = build()
+        _BY_VALUE.clear()
+    value = tuple(key)
+    built = _BY_VALUE.get(value)
+    if built is None:
+        built = _BY_VALUE[value] = build()
     _CACHE[id(key)] = (key, built)
-    return built
+    return built  # type: ignore[return-value]
 
 
 def _levels(rel: str) -> List[str]:

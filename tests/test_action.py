@@ -124,15 +124,16 @@ def github_env(root: Path, tmp: Path, event: str, event_path: Path) -> Dict[str,
 
 
 @pytest.mark.parametrize("event, inputs, command, status, annotated", [
-    pytest.param("pull_request", {}, "howto-check --diff-base {base} -- .", 1,
+    pytest.param("pull_request", {}, "howto-check --diff-base {base}{trust} -- .", 1,
                  ["pkg/new.py"], id="pull-request:-what-it-changed"),
-    pytest.param("push", {}, "howto-check --all -- .", 1, ["pkg/new.py", "pkg/old.py"],
+    pytest.param("push", {}, "howto-check --all{trust} -- .", 1, ["pkg/new.py", "pkg/old.py"],
                  id="push:-everything"),
     pytest.param("pull_request", {"mode": "all", "paths": "pkg/good.py"},
-                 "howto-check --all -- pkg/good.py", 0, [], id="inputs:-mode-and-paths"),
-    pytest.param("pull_request", {"args": "--select HOW1 --exit-zero", "sarif": "false"},
+                 "howto-check --all{trust} -- pkg/good.py", 0, [], id="inputs:-mode-and-paths"),
+    pytest.param("pull_request", {"args": "--select HOW1 --exit-zero", "sarif": "false",
+                                  "trust": "false"},
                  "howto-check --diff-base {base} --select HOW1 --exit-zero -- .", 0, [],
-                 id="inputs:-args,-no-sarif"),
+                 id="inputs:-args,-no-sarif,-no-trust"),
 ])
 def test_the_actions_steps_on_a_recorded_event(tmp_path, event, inputs, command, status,
                                                annotated) -> None:
@@ -150,7 +151,10 @@ def test_the_actions_steps_on_a_recorded_event(tmp_path, event, inputs, command,
 
     proc, planned = run_step("plan", root, env)
     assert proc.returncode == 0, proc.stderr
-    expected = command.format(base=shas["base"])
+    # --trust is passed when this howto-check has the flag (the trust input's default)
+    has_trust = "--trust" in subprocess.run([str(BIN / "howto-check"), "--help"],
+                                            stdout=subprocess.PIPE, text=True).stdout
+    expected = command.format(base=shas["base"], trust=" --trust" if has_trust else "")
     assert planned["command"] == expected
     assert proc.stdout.strip() == expected
 
