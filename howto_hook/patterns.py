@@ -8,9 +8,9 @@ anchored at the root (`src/gen`, `/build`), `**` spans directories
 and a pattern matches everything below a directory it matches. pathspec
 turns each into a regular expression when it is first needed. A list is
 compiled once per run: plain names go into a set, anchored patterns are
-grouped by their first directory, the rest joined into one expression, so
-a path costs a few lookups however many patterns a configuration lists
-(issue 21: 20,000 of them).
+grouped by their first directory and wildcard names by their literal ending,
+the rest joined into one expression, so a path costs a few lookups however
+many patterns a configuration lists (issue 21: 20,000 of them).
 """
 from __future__ import annotations
 
@@ -68,8 +68,9 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
     trailing slash, root-relative with "/") matches.
 
     Plain names are looked up in a set; anchored patterns are grouped by
-    their first directory and compiled only when a path enters it; the
-    rest form one expression. Nothing is translated until it is needed, so
+    their first directory, wildcard names by the text after their last
+    wildcard, and each group is compiled only when a path could match it;
+    the rest form one expression. Nothing is translated until it is needed, so
     a long list of generated paths costs little more than a set.
     """
     normal = [_normal(p) for p in patterns]
@@ -78,18 +79,25 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
     names: set = set()
     dir_names: set = set()
     anchored: Dict[str, List[str]] = {}
+    # wildcard names by the literal text after their last wildcard
+    # (`*_pb2.py` by `_pb2.py`): only a name ending in it can match
+    by_tail: Dict[int, Dict[str, List[str]]] = {}
     general: List[str] = []
     for p in normal:
         if _LITERAL_NAME.fullmatch(p):
             (dir_names if p.endswith("/") else names).add(p.rstrip("/"))
             continue
         segments = p.lstrip("/").split("/")
+        tail = re.split(r"[*?\]]", p)[-1]
         if (p.startswith("/") or len(segments) > 1 and segments[1:] != [""]) \
                 and segments[0] and not _WILD.search(segments[0]):
             anchored.setdefault(segments[0], []).append(p)
+        elif len(segments) == 1 and tail and not _WILD.search(tail) and "\\" not in p:
+            by_tail.setdefault(len(tail), {}).setdefault(tail, []).append(p)
         else:
             general.append(p)
     by_first = {first: _Joined(ps) for first, ps in anchored.items()}
+    tails = {n: {t: _Joined(ps) for t, ps in table.items()} for n, table in by_tail.items()}
     rest = _Joined(general) if general else None
 
     def match(level: str) -> bool:
@@ -99,6 +107,10 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
         bucket = by_first.get(level.split("/", 1)[0])
         if bucket is not None and bucket.match(level):
             return True
+        for n, table in tails.items():
+            bucket = table.get(name[-n:]) if len(name) >= n else None
+            if bucket is not None and bucket.match(level):
+                return True
         return rest is not None and rest.match(level)
 
     return match

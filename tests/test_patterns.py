@@ -65,3 +65,26 @@ def test_per_file_ignores_patterns(tmp_path, run_main, pattern, ignored) -> None
         f'[tool.howto.per-file-ignores]\n{json.dumps(pattern)} = ["HOW100"]\n',
         encoding="utf-8")
     assert reported(run_main, root, []) == EVERYTHING - ignored
+
+
+@pytest.mark.parametrize("rel, patterns, expected", [
+    pytest.param("scripts/sub/more.py", ("scripts/*",), True, id="below-a-matched-directory"),
+    pytest.param("pkg/legacy/deep.py", ("legacy/",), True, id="directory-only-pattern"),
+    pytest.param("pkg/legacy", ("legacy/",), False, id="directory-only-not-a-file"),
+    pytest.param("legacy/top.py", ("**/legacy",), True, id="double-star-at-the-top"),
+    pytest.param("pkg/src/gen/b.py", ("src/gen",), False, id="anchored-not-below"),
+    pytest.param("x/a_pb2.py", ("*_pb2.py",), True, id="wildcard-name-by-its-ending"),
+    pytest.param("x/a_pb2.pyi", ("*_pb2.py",), False, id="ending-must-be-whole"),
+    pytest.param("x/a.c", ("*.[ch]",), True, id="character-class"),
+    pytest.param("x/ab.py", ("a?.py",), True, id="question-mark"),
+    pytest.param("pkg/gen_x/y.py", ("gen_*",), True, id="wildcard-at-the-end"),
+    pytest.param("keep/keep.py", ("keep/*", "!keep/keep.py"), False, id="last-match-wins"),
+    pytest.param("a/b.py", tuple(f"*_nomatch_{i}.py" for i in range(20000)) + ("b.py",), True,
+                 id="a-name-among-20000-wildcards"),
+    pytest.param("src/b.py", tuple(f"src/**/d{i}/*.py" for i in range(2000)), False,
+                 id="2000-anchored-patterns-under-one-directory"),
+])
+def test_matches(rel, patterns, expected) -> None:
+    from howto_hook.patterns import matches
+
+    assert matches(rel, patterns) is expected
