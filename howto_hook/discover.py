@@ -2,16 +2,17 @@
 
 Paths are matched relative to the project root (the directory of the config
 file in use), so that the same pattern means the same files wherever the
-command runs from.
+command runs from; patterns.py says how a pattern matches.
 """
 from __future__ import annotations
 
 import os
 from fnmatch import fnmatchcase
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from howto_hook import diff
 from howto_hook.config import Settings
+from howto_hook.patterns import matches, matching
 from howto_hook.streams import relative
 
 
@@ -22,22 +23,6 @@ class UsageError(Exception):
 def rel_to_root(path: str, settings: Settings) -> str:
     rel = relative(os.path.abspath(path), settings.root)  # absolute across drives
     return rel.replace(os.sep, "/")
-
-
-def _matches(rel: str, patterns: Iterable[str]) -> bool:
-    parts = [p for p in rel.split("/") if p not in ("", ".")]
-    for pat in patterns:
-        pat = pat.replace(os.sep, "/").rstrip("/")
-        if pat.startswith("./"):
-            pat = pat[2:]
-        if "/" in pat:
-            # an anchored pattern: the path itself or any directory above it
-            for k in range(1, len(parts) + 1):
-                if fnmatchcase("/".join(parts[:k]), pat):
-                    return True
-        elif any(fnmatchcase(part, pat) for part in parts):
-            return True
-    return False
 
 
 # Test code, out of scope unless `include-tests` is set (as in pydocstyle):
@@ -55,7 +40,7 @@ def _rel_for_patterns(path: str, settings: Settings) -> str:
 
 def is_test_code(path: str, settings: Settings) -> bool:
     """Whether a path is test code that `include-tests` leaves out."""
-    return not settings.include_tests and _matches(_rel_for_patterns(path, settings),
+    return not settings.include_tests and matches(_rel_for_patterns(path, settings),
                                                    TEST_PATTERNS)
 
 
@@ -66,17 +51,13 @@ def is_excluded(path: str, settings: Settings) -> bool:
 def _patterns_exclude(path: str, settings: Settings) -> bool:
     """`exclude`/`extend-exclude` alone (no test-code rule)."""
     rel = _rel_for_patterns(path, settings)
-    return _matches(rel, settings.exclude) or _matches(rel, settings.extend_exclude)
+    return matches(rel, settings.exclude) or matches(rel, settings.extend_exclude)
 
 
 def ignored_codes(path: str, settings: Settings) -> Tuple[str, ...]:
     """Codes that `per-file-ignores` switches off for this path."""
     rel = rel_to_root(path, settings)
-    out: List[str] = []
-    for pattern, codes in settings.per_file_ignores:
-        if _matches(rel, [pattern]) or fnmatchcase(rel, pattern):
-            out.extend(codes)
-    return tuple(out)
+    return tuple(code for codes in matching(rel, settings.per_file_ignores) for code in codes)
 
 
 def included(path: str, settings: Settings) -> bool:

@@ -86,7 +86,8 @@ def pull_request_repo(root: Path) -> Dict[str, str]:
     return {"base": base, "head": git(str(root), "rev-parse", "HEAD").strip()}
 
 
-def run_step(name: str, root: Path, env: Dict[str, str]) -> "tuple[subprocess.CompletedProcess, Dict[str, str]]":
+def run_step(name: str, root: Path, env: Dict[str, str], process_env: "Dict[str, str] | None" = None
+             ) -> "tuple[subprocess.CompletedProcess, Dict[str, str]]":
     """One `run:` step of action.yml under bash, as the runner runs it:
     its env block with the inputs given (else their defaults), GITHUB_*."""
     spec = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
@@ -103,7 +104,7 @@ def run_step(name: str, root: Path, env: Dict[str, str]) -> "tuple[subprocess.Co
     out = root.parent / f"output-{name}"
     out.write_text("", encoding="utf-8")
     full = {**os.environ, **{k: v for k, v in env.items() if k.startswith(("GITHUB_", "RUNNER_"))},
-            **step_env, "GITHUB_OUTPUT": str(out),
+            **(process_env or {}), **step_env, "GITHUB_OUTPUT": str(out),
             "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     script = root.parent / f"step-{name}.sh"
     script.write_text(step["run"], encoding="utf-8")
@@ -124,15 +125,16 @@ def github_env(root: Path, tmp: Path, event: str, event_path: Path) -> Dict[str,
 
 
 @pytest.mark.parametrize("event, inputs, command, status, annotated", [
-    pytest.param("pull_request", {}, "howto-check --diff-base {base} -- .", 1,
+    pytest.param("pull_request", {}, "howto-check --diff-base {base}{trust} -- .", 1,
                  ["pkg/new.py"], id="pull-request:-what-it-changed"),
-    pytest.param("push", {}, "howto-check --all -- .", 1, ["pkg/new.py", "pkg/old.py"],
+    pytest.param("push", {}, "howto-check --all{trust} -- .", 1, ["pkg/new.py", "pkg/old.py"],
                  id="push:-everything"),
     pytest.param("pull_request", {"mode": "all", "paths": "pkg/good.py"},
-                 "howto-check --all -- pkg/good.py", 0, [], id="inputs:-mode-and-paths"),
-    pytest.param("pull_request", {"args": "--select HOW1 --exit-zero", "sarif": "false"},
+                 "howto-check --all{trust} -- pkg/good.py", 0, [], id="inputs:-mode-and-paths"),
+    pytest.param("pull_request", {"args": "--select HOW1 --exit-zero", "sarif": "false",
+                                  "trust": "false"},
                  "howto-check --diff-base {base} --select HOW1 --exit-zero -- .", 0, [],
-                 id="inputs:-args,-no-sarif"),
+                 id="inputs:-args,-no-sarif,-no-trust"),
 ])
 def test_the_actions_steps_on_a_recorded_event(tmp_path, event, inputs, command, status,
                                                annotated) -> None:
@@ -150,7 +152,10 @@ def test_the_actions_steps_on_a_recorded_event(tmp_path, event, inputs, command,
 
     proc, planned = run_step("plan", root, env)
     assert proc.returncode == 0, proc.stderr
-    expected = command.format(base=shas["base"])
+    # --trust is passed when this howto-check has the flag (the trust input's default)
+    has_trust = "--trust" in subprocess.run([str(BIN / "howto-check"), "--help"],
+                                            stdout=subprocess.PIPE, text=True).stdout
+    expected = command.format(base=shas["base"], trust=" --trust" if has_trust else "")
     assert planned["command"] == expected
     assert proc.stdout.strip() == expected
 
@@ -186,8 +191,8 @@ def test_the_install_step_installs_howto_check_from_the_actions_own_checkout(tmp
     root.mkdir()
     env = github_env(root, tmp_path, "push", tmp_path / "none.json")
     env["python"] = sys.executable
-    os.environ.setdefault("PIP_FIND_LINKS", str(Path(REPO) / ".wheelhouse"))
-    proc, outputs = run_step("install", root, {**env, "PIP_NO_INDEX": "1"})
+    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(Path(REPO) / ".wheelhouse")}
+    proc, outputs = run_step("install", root, env, offline)
     assert proc.returncode == 0, proc.stderr
     from howto_hook import __version__
 
