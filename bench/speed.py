@@ -11,10 +11,10 @@ sides alike; a table gives the median ratio and its min-max.
         --corpus stdlib --sdist requests-2.32.3.tar.gz --sdist click-8.1.7.tar.gz \\
         --sdist attrs-24.2.0.tar.gz --scaling 1000,5000,20000 --out results.md
 
-Sections (--only picks some): start-up (--version and a commit with no
+Sections (--only picks some): startup (--version and a commit with no
 Python file against `python -c pass`), cold and warm runs on each corpus,
 the commit hook (one staged line in a file of about 2,000 lines, in a
-repository as large as the largest scaling size, against `python -c`
+repository of --hook-files files, against `python -c`
 importing libcst and parsing that file), --fix (CPU time per definition
 fixed), and the scaling table (time per file and peak memory).
 
@@ -167,9 +167,11 @@ class Bench:
                           *pairs(self.howto, floor, repo, self.runs * 2))]
         return "### Start-up\n\n" + RATIO_HEAD + "\n" + "\n".join(rows) + "\n"
 
-    def corpus(self, name: str, files: Sequence[str], root: str) -> str:
+    def corpus(self, name: str, files: Sequence[str], root: str, cold: bool = True,
+               warm: bool = True, slow_limit: int = 0) -> str:
         here = os.path.join(self.work, "corpus-" + name.replace("/", "_"))
-        copy_tree(files, root, here)
+        if not os.path.isdir(here):
+            copy_tree(files, root, here)
         listed = [os.path.relpath(f, root) for f in files]
         lines = sum(open(os.path.join(here, f), "rb").read().count(b"\n") for f in listed)
         howto_cold = [*self.howto, "--all", "--exit-zero", "--no-cache", *listed]
@@ -178,17 +180,18 @@ class Bench:
                                              "--exit-zero", "--quiet"]),
                   ("pydocstyle", []), ("pydoclint", ["--quiet"]),
                   ("interrogate", ["--quiet", "--fail-under", "0"])]
-        for label, args in others:
+        for label, args in others if cold else ():
             exe = self.tool(label.split()[0])
-            if exe is None:
+            if exe is None or (slow_limit and len(files) > slow_limit
+                               and label in ("pydocstyle", "pydoclint")):
                 continue
             rows.append(ratio_row(f"cold: howto-check / {label}",
                                   *pairs(howto_cold, [exe, *args, *listed], here, self.runs)))
         ruff = self.tool("ruff")
-        if ruff:
-            warm = [*self.howto, "--all", "--exit-zero", *listed]
+        if ruff and warm:
+            warm_run = [*self.howto, "--all", "--exit-zero", *listed]
             rows.append(ratio_row("warm: howto-check / ruff check --select D (both cached)",
-                                  *pairs(warm, [ruff, "check", "--select", "D", "--exit-zero",
+                                  *pairs(warm_run, [ruff, "check", "--select", "D", "--exit-zero",
                                                 "--quiet", *listed], here, self.runs)))
         return (f"### {name}: {len(files)} files, {lines:,} lines\n\n" + RATIO_HEAD + "\n"
                 + "\n".join(rows) + "\n")
@@ -293,7 +296,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--sdist", action="append", default=[], help="an sdist to unpack and time")
     p.add_argument("--runs", type=int, default=5, help="pairs per ratio")
     p.add_argument("--scaling", default="1000,5000,20000", help="repository sizes, in files")
-    p.add_argument("--only", default="startup,corpora,hook,fix,scaling",
+    p.add_argument("--slow-limit", type=int, default=0,
+                   help="time pydocstyle and pydoclint only on corpora of at most this "
+                        "many files (0: always)")
+    p.add_argument("--hook-files", type=int, default=20000,
+                   help="files in the commit hook's repository")
+    p.add_argument("--only", default="startup,cold,warm,hook,fix,scaling",
                    help="comma-separated sections")
     p.add_argument("--out", help="also write the tables to this Markdown file")
     args = p.parse_args(argv)
@@ -318,12 +326,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             corpora.append((name, source_files(root), root))
         if "startup" in sections:
             emit(bench.startup())
-        if "corpora" in sections:
+        if sections & {"cold", "warm"}:
             for name, files, root in corpora:
-                emit(bench.corpus(name, files, root))
+                emit(bench.corpus(name, files, root, "cold" in sections, "warm" in sections,
+                                  args.slow_limit))
         base = corpora[0] if corpora else None
         if "hook" in sections and base is not None:
-            emit(bench.hook(base[1], base[2], max(sizes or [len(base[1])])))
+            emit(bench.hook(base[1], base[2], args.hook_files))
         if "fix" in sections:
             for name, files, root in corpora[1:] or corpora:
                 emit(bench.fix(name, files, root))
