@@ -27,9 +27,8 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Optional, Set
 
 from howto_hook import __version__, trust
-from howto_hook.check import FileResult
 from howto_hook.config import Settings
-from howto_hook.model import Violation
+from howto_hook.model import FileResult, Violation
 
 SCHEMA = "4"  # 4: entries sealed with the user's key; 3: literal text is not structure
 
@@ -205,10 +204,10 @@ def settings_token(settings: Settings, enabled: FrozenSet[str]) -> str:
                           .encode()).hexdigest()
 
 
-def _packages(path: str) -> str:
-    """What HOW402 depends on beside the file: the __init__.py files above it."""
+def _packages(directory: str) -> str:
+    """What HOW402 depends on beside a file of `directory`: the __init__.py
+    files above it."""
     out = []
-    directory = os.path.dirname(os.path.abspath(path))
     while True:
         init = os.path.join(directory, "__init__.py")
         try:
@@ -223,10 +222,13 @@ def _packages(path: str) -> str:
     return "|".join(out)
 
 
-def key(data: bytes, path: str, token: str) -> str:
+def key(data: bytes, path: str, token: str, packages: Optional[str] = None) -> str:
+    """A file's entry name; `packages`: _packages of its directory, when known."""
+    if packages is None:
+        packages = _packages(os.path.dirname(os.path.abspath(path)))
     h = hashlib.sha256(token.encode())
     h.update(os.path.basename(path).encode("utf-8", "surrogateescape"))
-    h.update(_packages(path).encode("utf-8", "surrogateescape"))
+    h.update(packages.encode("utf-8", "surrogateescape"))
     h.update(data)
     return h.hexdigest()
 
@@ -244,6 +246,14 @@ class ResultCache:
 
     def __init__(self, root: str) -> None:
         self.directory = os.path.join(root, ".howto_cache", "check")
+        self._packages: Dict[str, str] = {}  # per directory, for this store's run
+
+    def key(self, data: bytes, path: str, token: str) -> str:
+        """`key`, with the packages above each directory looked at once."""
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in self._packages:
+            self._packages[directory] = _packages(directory)
+        return key(data, path, token, self._packages[directory])
 
     def _path(self, k: str) -> str:
         return os.path.join(self.directory, k[:2], k + ".json")

@@ -16,21 +16,12 @@ from typing import FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 from howto_hook import guide as g
 from howto_hook import rules
 from howto_hook.config import Settings
-from howto_hook.model import Target, Violation
+from howto_hook.model import FileResult, Target, Violation
 
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    violations: Tuple[Violation, ...]
-    checked: int  # definitions in scope (and changed) that were checked
-    passing: int  # of those, how many have a guide that passes (see STRUCTURAL)
-    symbols: Tuple[str, ...] = ()  # qualified names of the definitions checked
 
 
 def decode_exact(data: bytes) -> Tuple[str, str]:

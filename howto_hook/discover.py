@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from fnmatch import fnmatchcase
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from howto_hook import diff
 from howto_hook.config import Settings
@@ -107,6 +107,26 @@ def _walk(directory: str, settings_for: SettingsFor,
     return found
 
 
+def _taken(files: List[str], settings_for: SettingsFor,
+           skipped: Callable[[str, Settings], bool]) -> List[str]:
+    """The listed files a walk would take. Each directory is judged once, with
+    the settings its files take: a directory its own settings exclude holds
+    no file they keep (a file's path holds its directory's), so its files are
+    never matched one by one."""
+    out: List[str] = []
+    judged: Dict[str, Tuple[Settings, bool]] = {}
+    for p in files:
+        here, name = os.path.split(p)
+        if here not in judged:
+            own = settings_for(os.path.join(here, "__init__.py"))
+            judged[here] = (own, skipped(here, own))
+        own, out_of_scope = judged[here]
+        if not out_of_scope and included(name, own) and os.path.isfile(p) \
+                and not skipped(p, own):
+            out.append(p)
+    return out
+
+
 def expand(paths: Iterable[str], settings: Settings,
            settings_for: Optional[SettingsFor] = None) -> List[str]:
     """The files to check, each once, in a stable order.
@@ -131,15 +151,12 @@ def expand(paths: Iterable[str], settings: Settings,
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
-            listed = _git_files(path)
+            # absolute once: no path below needs the working directory again
+            listed = _git_files(os.path.abspath(path))
             if listed is None:
                 candidates = _walk(path, by_own, skipped)
             else:
-                candidates = sorted(
-                    p for p in listed
-                    if included(os.path.basename(p), by_own(p))
-                    and os.path.isfile(p) and not skipped(p, by_own(p))
-                )
+                candidates = sorted(_taken(listed, by_own, skipped))
         else:
             candidates = [] if skipped(path, by_own(path)) else [path]
         for c in candidates:

@@ -75,3 +75,14 @@ class Violation:
     # 0 when only the start is known
     end_line: int = 0
     end_col: int = 0
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the check of one file found (check.py makes it; the cache keeps it)."""
+
+    path: str
+    violations: Tuple[Violation, ...]
+    checked: int  # definitions in scope (and changed) that were checked
+    passing: int  # of those, how many have a guide that passes (see check.STRUCTURAL)
+    symbols: Tuple[str, ...] = ()  # qualified names of the definitions checked

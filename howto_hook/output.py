@@ -14,10 +14,9 @@ from howto_hook import baseline, diff, report, streams
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
 from howto_hook.discover import UsageError
-from howto_hook.model import Violation
+from howto_hook.model import FileResult, Violation
 
-if TYPE_CHECKING:  # names for annotations only: a run with no file loads no checker or fixer
-    from howto_hook.check import FileResult
+if TYPE_CHECKING:  # names for annotations only: a run with no file loads no fixer
     from howto_hook.land import FixTally
     from howto_hook.plan import Plan
 

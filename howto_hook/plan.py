@@ -167,6 +167,7 @@ class Configs:
         self.ignore = _codes(options.ignore, "--ignore")
         self._near: Dict[str, Optional[str]] = {}
         self._loaded: Dict[Optional[str], Settings] = {}
+        self._enabled: Dict[int, FrozenSet[str]] = {}  # per loaded Settings, by id
         self.base = self._settings(self.fixed if self.fixed else find_config(self.cwd))
 
     def for_file(self, path: str) -> Settings:
@@ -214,7 +215,10 @@ class Configs:
 
     def job(self, path: str, display_as: str, changed: Optional[FrozenSet[int]] = None) -> Job:
         settings = self.for_file(path)
-        enabled = rules.enabled_codes(settings.select, settings.ignore)
+        enabled = self._enabled.get(id(settings))
+        if enabled is None:  # once per configuration, not once per file
+            enabled = self._enabled[id(settings)] = rules.enabled_codes(settings.select,
+                                                                        settings.ignore)
         own = None if settings is self.base else settings
         return Job(path, display_as, _codes_for(path, settings, enabled), changed, own)
 
@@ -293,6 +297,8 @@ def _pathspecs(paths: Sequence[str], settings: Settings, root: str) -> List[str]
 
 
 def _codes_for(path: str, settings: Settings, enabled: FrozenSet[str]) -> FrozenSet[str]:
+    if not settings.per_file_ignores:
+        return enabled
     per_file = ignored_codes(path, settings)
     if not per_file:
         return enabled

@@ -72,14 +72,15 @@ def make_literal(text: str, *, indent: str, prefix: str = "", quote: str = '"""'
     if quote not in ('"""', "'''"):
         quote = '"""'
     raw = "r" in prefix.lower()
+    # each distinct character judged once, not each of the docstring's thousands
+    escapes = {ord(ch): _escape(ch) for ch in set(value) if _needs_escape(ch, encoding)}
     awkward = (quote in value or value.endswith("\\") or quote[0] == value[-1:]
-               or any(_needs_escape(ch, encoding) for ch in value))
+               or bool(escapes))
     if raw and not awkward:
         body = value
     else:
         prefix = prefix.replace("r", "").replace("R", "")
-        body = "".join(_escape(ch) if _needs_escape(ch, encoding) else
-                       ("\\\\" if ch == "\\" else ch) for ch in value)
+        body = value.translate({**escapes, ord("\\"): "\\\\"})
         # Only a run of the closing quote ends the literal: escape those runs.
         body = body.replace(quote, "\\" + "\\".join(quote))
         if body.endswith(quote[0]):

@@ -16,11 +16,11 @@ import sys
 from typing import List, Optional
 
 from howto_hook import cache, pool
-from howto_hook.check import FileResult, check_file, check_source, not_checked, read_source
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
+from howto_hook.model import FileResult
 from howto_hook.plan import Job, Plan
-from howto_hook.safeio import Refused
+from howto_hook.safeio import Refused, read_regular
 
 
 def check(plan: Plan, options: Options) -> List[FileResult]:
@@ -32,10 +32,48 @@ def check(plan: Plan, options: Options) -> List[FileResult]:
             cache.ensure_dir(cache_root)
         except OSError:
             cache_root = None  # a read-only tree: run without the cache
-    return run_jobs(plan.jobs, plan.settings, plan.workers, cache_root)
+    jobs = plan.jobs
+    results: List[Optional[FileResult]] = [None] * len(jobs)
+    todo = list(range(len(jobs)))
+    if cache_root is not None:
+        todo = _from_cache(jobs, plan.settings, cache.ResultCache(cache_root), results)
+    if todo:
+        checked = run_jobs([jobs[n] for n in todo], plan.settings, plan.workers, cache_root)
+        for n, result in zip(todo, checked):
+            results[n] = result
+    return results  # type: ignore[return-value]  # every slot is filled
+
+
+def _from_cache(jobs: List[Job], settings: Settings, store: cache.ResultCache,
+                results: List[Optional[FileResult]]) -> List[int]:
+    """Fill `results` from the cache, in this process and in one pass (no
+    worker, no checker imported for a tree that has not changed); returns the
+    jobs left to check. A file that cannot be read is left to its check,
+    which reports it."""
+    if not os.path.isdir(store.directory):
+        return list(range(len(jobs)))  # a first run: nothing to look up
+    todo = []
+    for n, job in enumerate(jobs):
+        own = job.settings or settings
+        try:
+            data = read_regular(job.path, own.max_file_size)
+        except Refused:
+            todo.append(n)
+            continue
+        hit = store.get(store.key(data, job.path, cache.settings_token(own, job.enabled)),
+                        job.display)
+        if hit is None:
+            todo.append(n)
+        else:
+            results[n] = hit
+    return todo
 
 
 def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> FileResult:
+    """Check one job in a worker; with `cache_root`, the result is stored (the
+    parent found none there)."""
+    from howto_hook.check import check_file, check_source, not_checked, read_source
+
     settings = job.settings or settings  # a file with a configuration of its own
     if cache_root is None or job.changed is not None:
         return check_file(job.path, job.display, settings, job.enabled, job.changed)
@@ -43,13 +81,9 @@ def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> 
         data = read_source(job.path, settings)
     except Refused as e:
         return not_checked(job.display, str(e), job.enabled)
-    k = cache.key(data, job.path, cache.settings_token(settings, job.enabled))
-    store = cache.ResultCache(cache_root)
-    hit = store.get(k, job.display)
-    if hit is not None:
-        return hit
     result = check_source(data, path=job.display, settings=settings, enabled=job.enabled)
-    store.put(k, result)
+    store = cache.ResultCache(cache_root)
+    store.put(store.key(data, job.path, cache.settings_token(settings, job.enabled)), result)
     return result
 
 
@@ -67,8 +101,12 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     """Check files in worker processes, each under the time limit."""
     # Largest files first, so that the run does not end with one worker
     # still parsing a big module while the others wait.
+    # the checker is imported here, where files are to be checked (a run the
+    # cache serves whole never loads it), and before the workers fork
+    from howto_hook.check import not_checked
+
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
-    if cache_root is None and jobs:
+    if jobs:
         _preload()  # every file will be parsed
     results: List[Optional[FileResult]] = [None] * len(jobs)
     done = 0
