@@ -8,13 +8,17 @@ import contextlib
 import os
 import sys
 from collections import defaultdict
-from typing import Any, AsyncIterator, Dict, List, Optional
+from typing import AsyncIterator, Dict, List, Optional
 
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
-from pytest_lsp.client import (DEFAULT_CLIENT_FEATURES, LanguageClient, client_capabilities,
-                               register_lsp_features)
+from pytest_lsp.client import (
+    DEFAULT_CLIENT_FEATURES,
+    LanguageClient,
+    client_capabilities,
+    register_lsp_features,
+)
 
 WAIT = 30.0  # seconds: generous for a loaded machine; a passing run never waits this long
 
