@@ -107,4 +107,7 @@ async def session(root: str, *, options: Optional[dict] = None,
         yield c
         await asyncio.wait_for(c.lsp.shutdown_session(), WAIT)
     finally:
-        await c.lsp.stop()
+        server = c.lsp._server
+        if server is not None and server.returncode is None:
+            server.kill()  # a test that failed sent no exit: the client would wait forever
+        await asyncio.wait_for(c.lsp.stop(), WAIT)
