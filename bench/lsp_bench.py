@@ -25,7 +25,7 @@ from typing import List
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from lsp_client import session  # noqa: E402
+from lsp_client import session
 
 GUIDE = '''    """Add {n} to `value`.
 
@@ -62,7 +62,8 @@ def source(lines: int) -> str:
 
 async def server_latency(root: str, buffer: str, edits: int, debounce: float) -> List[float]:
     path = os.path.join(root, "mod.py")
-    target = buffer.split("\n").index("    The `step0` function adds 0 to `value` and returns the sum.")
+    target = buffer.split("\n").index(
+        "    The `step0` function adds 0 to `value`, then returns the sum.")
     out = []
     async with session(root, options={"debounce": debounce}) as c:
         uri = c.open(path, buffer)

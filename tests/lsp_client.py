@@ -8,13 +8,17 @@ import contextlib
 import os
 import sys
 from collections import defaultdict
-from typing import Any, AsyncIterator, Dict, List, Optional
+from typing import AsyncIterator, Dict, List, Optional
 
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
-from pytest_lsp.client import (DEFAULT_CLIENT_FEATURES, LanguageClient, client_capabilities,
-                               register_lsp_features)
+from pytest_lsp.client import (
+    DEFAULT_CLIENT_FEATURES,
+    LanguageClient,
+    client_capabilities,
+    register_lsp_features,
+)
 
 WAIT = 30.0  # seconds: generous for a loaded machine; a passing run never waits this long
 
@@ -103,4 +107,7 @@ async def session(root: str, *, options: Optional[dict] = None,
         yield c
         await asyncio.wait_for(c.lsp.shutdown_session(), WAIT)
     finally:
-        await c.lsp.stop()
+        server = c.lsp._server
+        if server is not None and server.returncode is None:
+            server.kill()  # a test that failed sent no exit: the client would wait forever
+        await asyncio.wait_for(c.lsp.stop(), WAIT)

@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import List, Sequence, Tuple
 
 import pytest
-from lsprotocol import types
-from pygls.uris import from_fs_path
-
 from conftest import GOOD_GUIDE, function_source, git, write_tree
 from lsp_client import Client, session
-
-pytestmark = pytest.mark.asyncio
+from lsprotocol import types
+from pygls.uris import from_fs_path
 
 LEGACY = "def legacy(x):\n    return x\n"
 VAGUE = 'def fresh(y):\n    """Getting things."""\n    return y\n'
@@ -57,8 +54,9 @@ def without_docstrings(source: str) -> str:
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                and isinstance(first.value.value, str):
             node.body = body[1:]  # type: ignore[attr-defined]
     return ast.dump(tree)
 
@@ -91,6 +89,7 @@ async def edit_of(c: Client, action: types.CodeAction, uri: str) -> List[types.T
     pytest.param({"scope": "file"}, [("HOW100", (0, 4, 0, 10)), ("HOW101", (5, 7, 5, 14)),
                                      ("HOW301", (5, 7, 5, 14))], id="whole-file"),
 ])
+@pytest.mark.asyncio
 async def test_open_publishes_exact_ranges(tmp_path, options, expected) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root), options=options) as c:
@@ -104,6 +103,7 @@ async def test_open_publishes_exact_ranges(tmp_path, options, expected) -> None:
         assert d.code_description.href.endswith(f"/howto_hook/rule_docs/{d.code}.md")
 
 
+@pytest.mark.asyncio
 async def test_severity_is_configurable(tmp_path) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root), options={"severity": "error"}) as c:
@@ -112,6 +112,7 @@ async def test_severity_is_configurable(tmp_path) -> None:
     assert found and {d.severity for d in found} == {types.DiagnosticSeverity.Error}
 
 
+@pytest.mark.asyncio
 async def test_typing_updates_and_a_syntax_error_keeps_the_last_good(tmp_path) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root)) as c:
@@ -132,6 +133,7 @@ async def test_typing_updates_and_a_syntax_error_keeps_the_last_good(tmp_path) -
     pytest.param("visual-studio-code", id="resolved-when-chosen"),
     pytest.param("neovim@v0.7.0", id="written-when-offered"),
 ])
+@pytest.mark.asyncio
 async def test_write_a_usage_guide(tmp_path, editor) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     text = LEGACY + "\n\n" + BARE + "\n\n" + SHORT
@@ -152,6 +154,7 @@ async def test_write_a_usage_guide(tmp_path, editor) -> None:
     assert stdin_check(root, "mod.py", every) == []
 
 
+@pytest.mark.asyncio
 async def test_vague_word_and_noqa_fixes(tmp_path) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     text = LEGACY + "\n\n" + VAGUE
@@ -171,6 +174,7 @@ async def test_vague_word_and_noqa_fixes(tmp_path) -> None:
         assert gone not in codes and "HOW101" in codes
 
 
+@pytest.mark.asyncio
 async def test_hover_shows_every_rule_under_the_cursor(tmp_path) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root)) as c:
@@ -189,6 +193,7 @@ async def test_hover_shows_every_rule_under_the_cursor(tmp_path) -> None:
     assert off is None
 
 
+@pytest.mark.asyncio
 async def test_config_changes_without_a_restart(tmp_path) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root)) as c:
@@ -213,6 +218,7 @@ async def test_config_changes_without_a_restart(tmp_path) -> None:
     pytest.param("def f():\n\treturn 1\n        return 2\n", id="bad-indentation"),
     pytest.param("s = '\ud800'\n", id="lone-surrogate"),
 ])
+@pytest.mark.asyncio
 async def test_a_bad_buffer_never_ends_the_session(tmp_path, bad) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root)) as c:
@@ -225,6 +231,7 @@ async def test_a_bad_buffer_never_ends_the_session(tmp_path, bad) -> None:
     assert c.lsp._server is not None and c.lsp._server.returncode == 0
 
 
+@pytest.mark.asyncio
 async def test_shutdown_and_exit_leave_no_process(tmp_path) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     async with session(str(root)) as c:
@@ -254,6 +261,7 @@ async def test_shutdown_and_exit_leave_no_process(tmp_path) -> None:
     pytest.param("pkg/new.py", VAGUE + "\n\n" + LEGACY, id="file-not-in-head"),
     pytest.param("mod.py", LEGACY, id="nothing-changed"),
 ])
+@pytest.mark.asyncio
 async def test_diagnostics_equal_stdin_mode(tmp_path, path, buffer) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY, "pkg/__init__.py": ""})
     rows = stdin_check(root, path, buffer)
@@ -265,10 +273,28 @@ async def test_diagnostics_equal_stdin_mode(tmp_path, path, buffer) -> None:
     def units(line: int, col: int) -> int:  # the client counts UTF-16 code units
         return len(lines[line][:col].encode("utf-16-le")) // 2
 
-    expected = sorted((r["code"], r["message"], (r["line"] - 1, units(r["line"] - 1, r["column"] - 1),
-                                                 r["end_line"] - 1,
-                                                 units(r["end_line"] - 1, r["end_column"] - 1)))
+    expected = sorted((r["code"], r["message"],
+                       (r["line"] - 1, units(r["line"] - 1, r["column"] - 1),
+                        r["end_line"] - 1, units(r["end_line"] - 1, r["end_column"] - 1)))
                       for r in rows)
     assert sorted((str(d.code), d.message, (d.range.start.line, d.range.start.character,
                                             d.range.end.line, d.range.end.character))
                   for d in found) == expected
+
+
+@pytest.mark.parametrize("code, expected", [
+    pytest.param("import sys; sys.modules['pygls'] = None\n"
+                 "from howto_hook.main import main; raise SystemExit(main(['server']))",
+                 (2, "the language server needs pygls"), id="without-pygls"),
+    pytest.param("from howto_hook.main import main; raise SystemExit(main(['server', '--help']))",
+                 (0, ""), id="help"),
+    pytest.param("from howto_hook.main import main; raise SystemExit(main(['server', '--bad']))",
+                 (2, "unrecognized arguments: --bad"), id="unknown-flag"),
+])
+def test_the_server_command(code, expected) -> None:
+    proc = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    status, said = expected
+    assert proc.returncode == status, proc.stderr
+    assert said in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") <= 2
