@@ -241,7 +241,7 @@ def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, v
         for m in re.finditer(r"^from ([\w.]+) import (\w+)", ex.code, re.M):
             if any(p.startswith("_") for p in m.group(1).split(".")):
                 privates.append((m.group(1), m.group(2)))
-        if ex.name in decorated and not re.search(rf"^@[\w.]*\b{ex.name}\b", ex.code, re.M):
+        if ex.name in decorated and not re.search(rf"^\s*@[\w.]*\b{ex.name}\b", ex.code, re.M):
             bare += 1
     private_public = 0
     if privates:

@@ -81,8 +81,8 @@ def _code_facts(acts: Sequence[Action], w: Words) -> List[str]:
             out.append(f"It {w('raises')} {exc} when {tick(cond)}.")
         elif a.kind == "return":
             values = [v for v in a.a.split("\x00") if v]
-            # a bare name (`word`, `self.x`) says what the variable is called, not what it holds
-            if len(values) == 1 and not re.fullmatch(r"[\w.]+", values[0]):
+            # a bare name (`word`) says what the variable is called, not what it holds
+            if len(values) == 1 and not values[0].isidentifier():
                 out.append(f"It {w('returns')} {tick(values[0])}.")
     return out[:2]
 
@@ -108,8 +108,8 @@ def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.A
         sentences += [s for s in _code_facts(acts, w)
                       if not (doc.params and "returns" in s)]
     if not sentences:
-        sentences = [f"Call {tick(t.name)} as the example shows"
-                     + ("; the steps below say what it does." if acts else ".")]
+        sentences = [f"The example shows a call of {tick(t.name)}"
+                     + ("; the steps below follow its body." if acts else ".")]
     return " ".join(sentences)
 
 
