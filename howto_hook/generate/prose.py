@@ -41,7 +41,7 @@ def _fields(doc: DocFields, w: Words) -> List[str]:
     return out
 
 
-def _use_sentence(t: Target, u: Use, w: Words) -> str:
+def _use_sentence(t: Target, u: Use, w: Words, node: Optional[ast.AST] = None) -> str:
     name = tick(t.name)
     if u.decorator == "bare":
         return f"Apply {name} as a decorator (`@{t.name}`) to the function it should wrap."
@@ -57,6 +57,8 @@ def _use_sentence(t: Target, u: Use, w: Words) -> str:
         return f"{name} is an asynchronous generator: iterate over it with `async for`."
     if u.is_async:
         return f"{name} is a coroutine: await it, or run it with `asyncio.run`."
+    if u.generator and not anatomy.is_generator(node):  # the project iterates what it returns
+        return f"Iterate over what {name} returns, as the project does."
     if u.generator:
         return f"{name} is a generator: iterate over it to receive what it {w('yields')}."
     if t.kind == "method":
@@ -99,7 +101,7 @@ def _from_summary(summary: str, w: Words) -> str:
 def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST],
                          w: Words) -> str:
     acts = fold(list(actions(anatomy.statements(node))))
-    sentences = [s for s in [_use_sentence(t, u, w)] if s] + _fields(doc, w)
+    sentences = [s for s in [_use_sentence(t, u, w, node)] if s] + _fields(doc, w)
     if not doc.returns:
         said = _from_summary(doc.summary, w)
         if said:
