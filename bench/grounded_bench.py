@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 BLOCK = re.compile(r"```python\n(.*?)\n\s*```", re.S)
@@ -200,6 +201,7 @@ class Row(NamedTuple):
     private_with_public: int
     decorators_bare: int
     guided_share: str
+    fix_seconds: float
     failures: List[str]
 
 
@@ -214,9 +216,11 @@ def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, v
     env.pop("PYTHONPATH", None)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
+    started = time.monotonic()
     fix = subprocess.run([howto_python, "-m", "howto_hook", "--all", "--fix", "--generator",
                           "template", "--run-examples", "--no-cache", *packages], cwd=copy,
                          env=env, capture_output=True, text=True)
+    took = time.monotonic() - started
     with open(os.path.join(work, name + ".fix.log"), "w") as log:
         log.write(fix.stderr)
     check = subprocess.run([howto_python, "-m", "howto_hook", "--all", "--no-cache",
@@ -241,7 +245,7 @@ def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, v
         for m in re.finditer(r"^from ([\w.]+) import (\w+)", ex.code, re.M):
             if any(p.startswith("_") for p in m.group(1).split(".")):
                 privates.append((m.group(1), m.group(2)))
-        if ex.name in decorated and not re.search(rf"^@[\w.]*\b{ex.name}\b", ex.code, re.M):
+        if ex.name in decorated and not re.search(rf"^\s*@[\w.]*\b{ex.name}\b", ex.code, re.M):
             bare += 1
     private_public = 0
     if privates:
@@ -250,7 +254,7 @@ def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, v
         private_public = sum(json.loads(p.stdout or "[]"))
     return Row(name, len(examples), len(failed), sum(grounded(e, corpus) for e in examples),
                private_public, bare,
-               f"{share.group(2)}% of {share.group(1)}" if share else "?", failed)
+               f"{share.group(2)}% of {share.group(1)}" if share else "?", took, failed)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -271,7 +275,8 @@ def main(argv: Sequence[str]) -> int:
         rows.append(row)
         print(f"| {row.library} | {row.written} | {row.failed_alone} | "
               f"{row.grounded}/{row.written} | {row.private_with_public} | "
-              f"{row.decorators_bare} | {row.guided_share} |", flush=True)
+              f"{row.decorators_bare} | {row.guided_share} | {row.fix_seconds:.1f} s |",
+              flush=True)
     if args.json:
         with open(args.json, "w") as out:
             json.dump([r._asdict() for r in rows], out, indent=1)

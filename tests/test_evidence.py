@@ -310,3 +310,22 @@ def test_the_llm_prompt_carries_the_evidence(tmp_path: Path) -> None:
     user = build_messages(p.requests[0])[1]["content"]
     assert "parameter `factor`: what each number is multiplied by." in user
     assert "numbers = [1, 2]\nscale(numbers, 3)" in user
+
+
+def test_the_defining_module_is_the_fallback_when_the_public_name_fails(tmp_path: Path) -> None:
+    """The public import is written first; the same example importing from the module
+    that defines the name is the next candidate, for a run that finds the package's
+    name is another object."""
+    _write(tmp_path, {"pyproject.toml": PROJECT, "pkg/__init__.py": """
+        from pkg._impl import shout
+        """, "pkg/_impl.py": """
+        def shout(text: str) -> str:
+            return text.upper()
+        """})
+    path = tmp_path / "pkg" / "_impl.py"
+    p = plan(path.read_bytes(), path=str(path), display="pkg/_impl.py", settings=SETTINGS,
+             enabled=ENABLED, changed=None, generator_name="template")
+    outcome = TemplateGenerator().generate(list(p.requests))[0]
+    assert "from pkg import shout" in _example(outcome.text)
+    assert [("from pkg._impl import shout" in _example(a)) for a in outcome.alternatives] == [True]
+    assert outcome.alternatives_verbatim == (False,)

@@ -126,7 +126,7 @@ def test_headings_and_highlighted_example(built) -> None:
         assert f'<p class="rubric">{heading}</p>' in entry
     assert 'class="highlight-python' in entry
     assert '<span class="kn">from</span>' in entry  # pygments tokens: highlighted
-    assert '<code class="docutils literal notranslate"><span class="pre">values</span>' in entry
+    assert '<code class="docutils literal notranslate"><span class="pre">ValueError</span>' in entry
     assert "```" not in entry
     # rubrics never reach the table of contents
     assert html.count('<p class="rubric">Description</p>') == 3  # scale, Store, save

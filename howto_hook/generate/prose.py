@@ -10,6 +10,7 @@ person wrote none, and only from what the code plainly does.
 from __future__ import annotations
 
 import ast
+import re
 from typing import List, Optional, Sequence
 
 from howto_hook.generate import Step, anatomy
@@ -40,7 +41,7 @@ def _fields(doc: DocFields, w: Words) -> List[str]:
     return out
 
 
-def _use_sentence(t: Target, u: Use, w: Words) -> str:
+def _use_sentence(t: Target, u: Use, w: Words, node: Optional[ast.AST] = None) -> str:
     name = tick(t.name)
     if u.decorator == "bare":
         return f"Apply {name} as a decorator (`@{t.name}`) to the function it should wrap."
@@ -56,6 +57,8 @@ def _use_sentence(t: Target, u: Use, w: Words) -> str:
         return f"{name} is an asynchronous generator: iterate over it with `async for`."
     if u.is_async:
         return f"{name} is a coroutine: await it, or run it with `asyncio.run`."
+    if u.generator and not anatomy.is_generator(node):  # the project iterates what it returns
+        return f"Iterate over what {name} returns, as the project does."
     if u.generator:
         return f"{name} is a generator: iterate over it to receive what it {w('yields')}."
     if t.kind == "method":
@@ -80,20 +83,35 @@ def _code_facts(acts: Sequence[Action], w: Words) -> List[str]:
             out.append(f"It {w('raises')} {exc} when {tick(cond)}.")
         elif a.kind == "return":
             values = [v for v in a.a.split("\x00") if v]
-            if len(values) == 1:
+            # a bare name (`word`) says what the variable is called, not what it holds
+            if len(values) == 1 and not values[0].isidentifier():
                 out.append(f"It {w('returns')} {tick(values[0])}.")
     return out[:2]
+
+
+def _from_summary(summary: str, w: Words) -> str:
+    """What a summary in the imperative says the definition returns ("Return the
+    suffix ..."), as a sentence of the Description; "" when it says no such thing."""
+    m = re.match(r"^(?:Return|Returns|Get|Gets)\s+(.+?)\.?$", summary)
+    if m is None or len(m.group(1)) < 8:
+        return ""
+    return f"It {w('returns')} {_clause(m.group(1))}."
 
 
 def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST],
                          w: Words) -> str:
     acts = fold(list(actions(anatomy.statements(node))))
-    sentences = [s for s in [_use_sentence(t, u, w)] if s] + _fields(doc, w)
-    if not (doc.returns or doc.raises):
+    sentences = [s for s in [_use_sentence(t, u, w, node)] if s] + _fields(doc, w)
+    if not doc.returns:
+        said = _from_summary(doc.summary, w)
+        if said:
+            sentences.append(said)
+    if not (doc.returns or doc.raises or any("returns" in s for s in sentences)):
         sentences += [s for s in _code_facts(acts, w)
                       if not (doc.params and "returns" in s)]
     if not sentences:
-        sentences = [f"Call {tick(t.name)} for what its steps below do."]
+        sentences = [f"The example shows a call of {tick(t.name)}"
+                     + ("; the steps below follow its body." if acts else ".")]
     return " ".join(sentences)
 
 

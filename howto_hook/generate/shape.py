@@ -39,15 +39,18 @@ class Use:
 
 
 def _decorator_shape(node: Optional[ast.AST]) -> bool:
-    """A function that takes a function and returns the function it defines inside."""
+    """A function of one function that returns the wrapper it defines inside, or the
+    function itself (marked: `abc.abstractmethod`)."""
     if not isinstance(node, anatomy.FUNCTIONS) or not node.args.args:
         return False
     first = node.args.args[0].arg
+    if len([a for a in node.args.args if a.arg != "self"]) != 1 or not (
+            "func" in first or first in ("fn", "f", "wrapped", "method")):
+        return False
     inner = {s.name for s in node.body if isinstance(s, anatomy.FUNCTIONS)}
     returned = {r.value.id for r in anatomy.own_nodes(node)
                 if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)}
-    return first in ("func", "fn", "f", "function", "wrapped", "method", "cls") \
-        and bool(inner & returned)
+    return bool((inner | {first}) & returned)  # the wrapper, or the function itself marked
 
 
 def use_of(t: Target, node: Optional[ast.AST], how: FrozenSet[str]) -> Use:

@@ -55,13 +55,12 @@ def _top_name(req: Request) -> str:
 
 
 def _importer(req: Request) -> Tuple[List[str], str]:
-    """Import lines and the expression that names the documented object's top level:
-    from the shortest public package that exports it."""
+    """Import lines and the expression that names the documented object's top level
+    (`_finish` takes it from the shortest public package that exports it)."""
     top = _top_name(req)
     path = req.import_path
     if importable(path):
-        root = import_root(req.path or req.target.path)
-        return [f"from {shape.public_module(root, path, top)} import {top}"], top
+        return [f"from {path} import {top}"], top
     # A file whose name is not an identifier (my-script.py) still imports.
     return ["import importlib", "", f"module = importlib.import_module({path!r})"], f"module.{top}"
 
@@ -98,8 +97,10 @@ def _enum_lookup(req: Request, module: anatomy.Module) -> values.EnumLookup:
     return lookup
 
 
-def _finish(root: str, imports: Sequence[str], lines: Sequence[str]) -> str:
-    head = shape.public_imports(root, [i for i in imports if i])
+def _finish(root: str, imports: Sequence[str], lines: Sequence[str], public: bool = True) -> str:
+    head = [i for i in imports if i]
+    if public:
+        head = shape.public_imports(root, head)
     return sources.assemble(head, "\n".join(lines))
 
 
@@ -113,10 +114,18 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     d = p.dossier
     enum = _enum_lookup(req, p.module)
     out: List[Candidate] = []
+    # The same examples importing from the module that defines the name: tried last,
+    # when the package's public name turns out (on the project's interpreter) not to
+    # be the same object.
+    private: List[Candidate] = []
 
-    def slice_code(s: "evidence.slices.Slice", setup: Sequence[str] = ()) -> Optional[str]:
-        more, lines = shape.use_lines(u, s.call, [*setup, *s.setup], s.indent)
-        return _finish(root, [*more, *s.imports], lines) if lines else None
+    def add(imports: Sequence[str], lines: Sequence[str], verbatim: bool,
+            built: str = "") -> None:
+        code = _finish(root, imports, lines)
+        out.append(Candidate(code, verbatim, built))
+        plain = _finish(root, imports, lines, public=False)
+        if plain != code:
+            private.append(Candidate(plain, verbatim, built))
 
     if d.doctest:
         out.append(Candidate(d.doctest, True))
@@ -127,9 +136,9 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
             "no example of how it is obtained"
     if not u.decorator:
         for s in d.uses.slices:
-            code = slice_code(s)
-            if code:
-                out.append(Candidate(code, True, "with the arguments the project passes"))
+            more, lines = shape.use_lines(u, s.call, s.setup, s.indent)
+            if lines:
+                add([*more, *s.imports], lines, True, "with the arguments the project passes")
     if d.doctest_skipped:
         out.append(Candidate(d.doctest_skipped, True))
     bound = t.kind == "method" and not anatomy.decorators(t) & {"classmethod", "staticmethod"}
@@ -142,8 +151,7 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
             call = f"instance.{t.name}" if u.prop else f"instance.{t.name}({args.text})"
             for instance, extra in _instances(req, p, access.rsplit(".", 1)[0], enum):
                 more, lines = shape.use_lines(u, call, [*instance])
-                out.append(Candidate(_finish(root, [*more, *imports, *extra, *args.imports],
-                                             lines), False))
+                add([*more, *imports, *extra, *args.imports], lines, False)
     elif t.kind == "class":
         init = anatomy.init_node(p.node)
         # a class built by a base defined elsewhere: no argument is invented, and a run
@@ -152,19 +160,19 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
             else values.Args("", ())
         if built is not None:
             more, lines = shape.use_lines(u, f"{access}({built.text})", [])
-            out.append(Candidate(_finish(root, [*more, *imports, *built.imports], lines), False,
-                                 "with no arguments" if not built.text else
-                                 "from the values the example passes"))
+            add([*more, *imports, *built.imports], lines, False,
+                "with no arguments" if not built.text else "from the values the example passes")
     elif args is not None:
         subject = f"{access.rsplit('.', 1)[0]}.{t.name}" if t.kind == "method" else access
         if u.decorator:
-            lines = shape.decorating(u, subject, args.text)
-            out.append(Candidate(_finish(root, [*imports, *args.imports], lines), False))
+            add([*imports, *args.imports], shape.decorating(u, subject, args.text), False)
         else:
             call = subject if u.prop else f"{subject}({args.text})"
             more, lines = shape.use_lines(u, call, [])
-            out.append(Candidate(_finish(root, [*more, *imports, *args.imports], lines), False))
-    unique = list({c.code: c for c in reversed(out) if c.code}.values())[::-1]
+            add([*more, *imports, *args.imports], lines, False)
+    out += private
+    seen: set = set()
+    unique = [c for c in out if c.code and not (c.code in seen or seen.add(c.code))]
     if unique:
         return unique, ""
     missing = values.ungrounded(p.params or t.params, anatomy.init_node(p.node)

@@ -39,7 +39,9 @@ _LIST_NAMES = frozenset({"iterable", "items", "values", "seq", "sequence", "elem
 _OBJECT_NAMES = frozenset({"func", "function", "fn", "f", "callback", "cb", "pred", "predicate",
                            "key", "binop", "op", "handler", "factory", "cls", "obj", "self",
                            "context_manager", "cm", "ctx", "context", "stream", "fp", "fh",
-                           "fileobj", "file_obj", "request", "response", "session", "client"})
+                           "fileobj", "file_obj", "request", "response", "session", "client",
+                           "exc", "exception", "error", "err", "exc_info", "node", "parent",
+                           "instance", "target", "widget", "event", "frame"})
 _WIDE_NAMES = frozenset({"width", "max_len", "maxlen", "max_length", "max_width", "columns"})
 _FLOAT_NAMES = frozenset({"timeout", "seconds", "ttl", "ratio", "fraction", "factor"})
 

@@ -6,7 +6,7 @@
 
     Description
     -----------
-    It returns `x`.
+    The example shows a call of `with_bom`; the steps below follow its body.
 
     Execution Steps
     ---------------

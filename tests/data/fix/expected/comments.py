@@ -6,7 +6,7 @@ def annotated(x: int) -> int:  # noqa: E501
 
     Description
     -----------
-    It returns `y`.
+    The example shows a call of `annotated`; the steps below follow its body.
 
     Execution Steps
     ---------------

@@ -8,7 +8,7 @@ def crlf(a: int) -> int:
 
     Description
     -----------
-    It returns `a`.
+    The example shows a call of `crlf`; the steps below follow its body.
 
     Execution Steps
     ---------------
@@ -35,7 +35,7 @@ def other() -> None:
 
     Description
     -----------
-    Call `other` for what its steps below do.
+    The example shows a call of `other`.
 
     Execution Steps
     ---------------

@@ -9,7 +9,7 @@ def read_port(path: str, default: int = 8080) -> int:
 
     Description
     -----------
-    It raises `ValueError` when `not path`. It returns `port`.
+    It raises `ValueError` when `not path`.
 
     Execution Steps
     ---------------

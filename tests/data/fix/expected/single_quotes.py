@@ -6,7 +6,7 @@ def single(x: int) -> int:
 
     Description
     -----------
-    It returns `x`.
+    It returns x unchanged.
 
     Execution Steps
     ---------------
@@ -33,7 +33,7 @@ def triple_single(x: int) -> int:
 
     Description
     -----------
-    It returns `x`.
+    The example shows a call of `triple_single`; the steps below follow its body.
 
     Execution Steps
     ---------------

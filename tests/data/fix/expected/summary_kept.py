@@ -8,7 +8,7 @@ def merge(a: dict, b: dict) -> dict:
 
     Description
     -----------
-    It returns `result`.
+    The example shows a call of `merge`; the steps below follow its body.
 
     Execution Steps
     ---------------
