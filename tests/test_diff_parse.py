@@ -105,6 +105,12 @@ CASES = [
                  id="addition-then-edit"),
     pytest.param(patch("m.py", "@@ - +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
                  id="malformed-hunk-header-skipped"),
+    pytest.param(patch("m.py", "@@ -1, +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="hunk-header-empty-old-count"),
+    pytest.param(patch("m.py", "@@ -1 + @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="hunk-header-empty-new-start"),
+    pytest.param(patch("m.py", "@@ -1 +1, @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="hunk-header-empty-new-count"),
     pytest.param(quoted("a/x.py", "b/y.py"), {"y.py": {1}}, id="quoted-b-prefix-dropped"),
     pytest.param(quoted('b/"', 'b/"'), {'"': {1}}, id="quoted-lone-quote"),
 ]
