@@ -33,6 +33,9 @@ ESCAPED = [
     pytest.param('"b/\\303\\251t\\303\\251.py"', "été.py", id="octal-utf-8"),
     pytest.param('"b/x\\377.py"', "x\udcff.py", id="octal-not-utf-8"),
     pytest.param('"b/a\\18.py"', "a18.py", id="not-octal-digits"),
+    pytest.param('"b/a\\12"', "a12", id="two-digits-at-the-end-are-no-octal"),
+    pytest.param('"b/a\\X12.py"', "aX12.py", id="unknown-escape-keeps-its-letter"),
+    pytest.param('"b/a\\"', "a\\", id="trailing-backslash-kept"),
 ]
 
 
@@ -113,6 +116,8 @@ CASES = [
                  id="hunk-header-empty-new-count"),
     pytest.param(quoted("a/x.py", "b/y.py"), {"y.py": {1}}, id="quoted-b-prefix-dropped"),
     pytest.param(quoted('b/"', 'b/"'), {'"': {1}}, id="quoted-lone-quote"),
+    pytest.param(quoted('"', '"'), {'"': {1}}, id="a-lone-quote-is-no-quoting"),
+    pytest.param(quoted('""', '""'), {"": {1}}, id="empty-quoted-name"),
 ]
 
 
