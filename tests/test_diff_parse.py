@@ -33,6 +33,11 @@ ESCAPED = [
     pytest.param('"b/\\303\\251t\\303\\251.py"', "été.py", id="octal-utf-8"),
     pytest.param('"b/x\\377.py"', "x\udcff.py", id="octal-not-utf-8"),
     pytest.param('"b/a\\18.py"', "a18.py", id="not-octal-digits"),
+    pytest.param('"b/a\\12"', "a12", id="two-digits-at-the-end-are-no-octal"),
+    pytest.param('"b/a\\X12.py"', "aX12.py", id="unknown-escape-keeps-its-letter"),
+    pytest.param('"b/a\\"', "a\\", id="trailing-backslash-kept"),
+    # a name's raw byte that is not UTF-8 (core.quotePath=false), read back as that byte
+    pytest.param('"b/caf\udce9\\t.py"', "caf\udce9\t.py", id="raw-byte-not-utf-8"),
 ]
 
 
@@ -105,8 +110,16 @@ CASES = [
                  id="addition-then-edit"),
     pytest.param(patch("m.py", "@@ - +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
                  id="malformed-hunk-header-skipped"),
+    pytest.param(patch("m.py", "@@ -1, +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="hunk-header-empty-old-count"),
+    pytest.param(patch("m.py", "@@ -1 + @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="hunk-header-empty-new-start"),
+    pytest.param(patch("m.py", "@@ -1 +1, @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
+                 id="hunk-header-empty-new-count"),
     pytest.param(quoted("a/x.py", "b/y.py"), {"y.py": {1}}, id="quoted-b-prefix-dropped"),
     pytest.param(quoted('b/"', 'b/"'), {'"': {1}}, id="quoted-lone-quote"),
+    pytest.param(quoted('"', '"'), {'"': {1}}, id="a-lone-quote-is-no-quoting"),
+    pytest.param(quoted('""', '""'), {"": {1}}, id="empty-quoted-name"),
 ]
 
 
