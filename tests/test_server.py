@@ -225,7 +225,8 @@ async def test_a_bad_buffer_never_ends_the_session(tmp_path, bad) -> None:
         uri = c.open(str(root / "mod.py"), LEGACY + "\n\n" + VAGUE)
         assert await c.diagnostics(uri)
         c.replace(uri, bad)
-        await c.quiet(uri, 1.0)
+        assert await c.quiet(uri, 1.5), "the last good diagnostics were replaced"
+        assert [m.type for m in c.logs] == [types.MessageType.Info], c.logs  # said once
         other = c.open(str(root / "new.py"), VAGUE)  # the session goes on
         assert [code for code, _ in spans(await c.diagnostics(other))] == ["HOW101", "HOW301"]
     assert c.lsp._server is not None and c.lsp._server.returncode == 0
