@@ -155,7 +155,7 @@ class Session:
         # libcst loaded here once, so that each forked check starts with it
         from howto_hook import locate  # noqa: F401
 
-        data, head = text.encode("utf-8"), doc.head
+        data, head = _encode(text), doc.head
 
         def work() -> Tuple[Optional[FrozenSet[int]], check.FileResult]:
             job, _ = stdin.buffer_job(data, doc.path, configs, os.getcwd(), head)
@@ -234,7 +234,7 @@ class Session:
         assert self.configs is not None
         settings = self.configs.for_file(doc.path)
         try:
-            return _bounded(lambda: check.analyse(text.encode("utf-8"), path=doc.path,
+            return _bounded(lambda: check.analyse(_encode(text), path=doc.path,
                                                   settings=settings, enabled=frozenset(),
                                                   spans=False).every, settings.file_timeout)
         except Exception:
@@ -281,7 +281,7 @@ class Session:
         job = self.configs.job(doc.path, display(doc.path, os.getcwd()), changed)
         def write() -> Tuple[Optional[bytes], Sequence[Tuple[str, int, str]]]:
             generator = _generator(settings.generator, settings, settings.root)
-            fixed = fix_data(text.encode("utf-8"), path=doc.path, display=job.display,
+            fixed = fix_data(_encode(text), path=doc.path, display=job.display,
                              settings=settings, enabled=job.enabled, changed=changed,
                              generator=generator)
             return fixed.after, fixed.failed
@@ -302,6 +302,12 @@ class Session:
         if text is None:
             return None
         return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text), hits[0].range)
+
+
+def _encode(text: str) -> bytes:
+    """The buffer as the bytes an editor would save; a lone surrogate (a
+    broken paste) passes, to be reported as undecodable like any bad file."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 class Unfinished(Exception):

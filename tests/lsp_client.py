@@ -1,6 +1,8 @@
-"""A real LSP client (pytest-lsp's, on pygls) driving `howto-check server`
-over stdio in a child process: what the server tests and bench/lsp_bench.py
-talk to it with."""
+"""A real LSP client (pygls's) driving `howto-check server` over stdio in a
+child process: what the server tests and bench/lsp_bench.py talk to it with.
+
+(pytest-lsp is not used: its pytest plugin breaks every test item that is
+not a function, such as `pytest --howto-examples`'s.)"""
 from __future__ import annotations
 
 import asyncio
@@ -11,14 +13,8 @@ from collections import defaultdict
 from typing import AsyncIterator, Dict, List, Optional
 
 from lsprotocol import types
-from pygls.protocol import default_converter
+from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
-from pytest_lsp.client import (
-    DEFAULT_CLIENT_FEATURES,
-    LanguageClient,
-    client_capabilities,
-    register_lsp_features,
-)
 
 WAIT = 30.0  # seconds: generous for a loaded machine; a passing run never waits this long
 
@@ -27,28 +23,28 @@ class Client:
     """One server process and the client talking to it."""
 
     def __init__(self) -> None:
-        self.lsp = LanguageClient(converter_factory=default_converter)
+        self.lsp = LanguageClient("howto-tests", "1")
         self.queues: Dict[str, "asyncio.Queue[types.PublishDiagnosticsParams]"] = \
             defaultdict(asyncio.Queue)
         self.logs: List[types.LogMessageParams] = []
         self.registrations: List[types.Registration] = []
         self.versions: Dict[str, int] = {}
 
+        @self.lsp.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def publish(params: types.PublishDiagnosticsParams) -> None:
             self.queues[params.uri].put_nowait(params)
 
+        @self.lsp.feature(types.WINDOW_LOG_MESSAGE)
         def log(params: types.LogMessageParams) -> None:
             self.logs.append(params)
 
+        @self.lsp.feature(types.CLIENT_REGISTER_CAPABILITY)
         def register(params: types.RegistrationParams) -> None:
             self.registrations.extend(params.registrations)
 
-        register_lsp_features(self.lsp, {
-            **DEFAULT_CLIENT_FEATURES,
-            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
-            types.WINDOW_LOG_MESSAGE: log,
-            types.CLIENT_REGISTER_CAPABILITY: register,
-        })
+        @self.lsp.feature(types.WORKSPACE_CONFIGURATION)
+        def configuration(params: types.ConfigurationParams) -> list:
+            return [None for _ in params.items]
 
     @property
     def pid(self) -> int:
@@ -92,20 +88,44 @@ class Client:
             [types.TextDocumentContentChangePartial(rng, text)]))
 
 
+def capabilities(resolves: bool) -> types.ClientCapabilities:
+    """An editor's: with `resolves`, one that asks for a code action's edit
+    only when it is chosen (VS Code, Neovim); otherwise one that needs every
+    edit up front."""
+    return types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=True,
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True)),
+        text_document=types.TextDocumentClientCapabilities(
+            code_action=types.CodeActionClientCapabilities(
+                data_support=True,
+                resolve_support=types.ClientCodeActionResolveOptions(["edit"]) if resolves
+                else None),
+            hover=types.HoverClientCapabilities(
+                content_format=[types.MarkupKind.Markdown, types.MarkupKind.PlainText]),
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                version_support=True, code_description_support=True, data_support=True)))
+
+
 @contextlib.asynccontextmanager
 async def session(root: str, *, options: Optional[dict] = None,
-                  editor: str = "visual-studio-code") -> AsyncIterator[Client]:
+                  resolves: bool = True) -> AsyncIterator[Client]:
     """`howto-check server` started in `root` and initialised with `options`;
     shut down and exited on the way out."""
     c = Client()
     await c.lsp.start_io(sys.executable, "-m", "howto_hook", "server", cwd=root,
                          env=dict(os.environ))
     try:
-        await asyncio.wait_for(c.lsp.initialize_session(types.InitializeParams(
-            capabilities=client_capabilities(editor), root_uri=from_fs_path(root),
-            initialization_options=options)), WAIT)
+        await asyncio.wait_for(c.lsp.initialize_async(types.InitializeParams(
+            capabilities=capabilities(resolves), process_id=os.getpid(),
+            root_uri=from_fs_path(root), initialization_options=options)), WAIT)
+        c.lsp.initialized(types.InitializedParams())
         yield c
-        await asyncio.wait_for(c.lsp.shutdown_session(), WAIT)
+        await asyncio.wait_for(c.lsp.shutdown_async(None), WAIT)
+        c.lsp.exit(None)
+        assert c.lsp._server is not None
+        await asyncio.wait_for(c.lsp._server.wait(), WAIT)
     finally:
         server = c.lsp._server
         if server is not None and server.returncode is None:
