@@ -37,7 +37,7 @@ def _outcomes(path: Path) -> Dict[str, Tuple[Optional[str], str, bool]]:
     """qualname -> (the docstring the template writes or None, the reason, verbatim)."""
     p = plan(path.read_bytes(), path=str(path), display=path.name, settings=SETTINGS,
              enabled=ENABLED, changed=None, generator_name="template")
-    return {o.request.target.qualname: (o.text, o.error, o.verbatim)
+    return {o.request.target.qualname: (o.text, o.error, bool(o.verbatim and o.verbatim[0]))
             for o in TemplateGenerator().generate(list(p.requests))}
 
 
@@ -328,4 +328,4 @@ def test_the_defining_module_is_the_fallback_when_the_public_name_fails(tmp_path
     outcome = TemplateGenerator().generate(list(p.requests))[0]
     assert "from pkg import shout" in _example(outcome.text)
     assert [("from pkg._impl import shout" in _example(a)) for a in outcome.alternatives] == [True]
-    assert outcome.alternatives_verbatim == (False,)
+    assert outcome.verbatim == (False, False)  # the text, then its one alternative
