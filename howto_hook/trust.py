@@ -34,6 +34,14 @@ SENSITIVE: Tuple[Tuple[str, ...], ...] = (
     ("llm", "api-key-env"),
 )
 
+# A sensitive key set to one of these values only holds howto-check back (runs
+# nothing, sends nothing), so an untrusted file may say it: a repository can
+# always opt out of running its examples or of the LLM.
+HARMLESS: Dict[Tuple[str, ...], Tuple[Any, ...]] = {
+    ("run-examples",): (False,),
+    ("fix", "generator"): ("template",),
+}
+
 ENV_FLAG = "HOWTO_TRUST"
 HOW_TO_TRUST = f"run howto-check --trust once, or set {ENV_FLAG}=1, to trust it"
 # A record is one line: the hash, two spaces and the path (as sha256sum writes).
@@ -56,7 +64,7 @@ def sensitive_keys(table: Mapping[str, Any]) -> List[str]:
         node: Any = table
         for part in path:
             node = node.get(part) if isinstance(node, dict) else None
-        if node is not None:
+        if node is not None and not _harmless(path, node):
             found.append(".".join(path))
     return found
 
@@ -74,8 +82,14 @@ def without_sensitive(table: Mapping[str, Any]) -> Dict[str, Any]:
             node[part] = child = dict(child)  # copy: the caller's table stays as it was
             node = child
         else:
-            node.pop(last, None)
+            if last in node and not _harmless(path, node[last]):
+                del node[last]
     return out
+
+
+def _harmless(path: Tuple[str, ...], value: Any) -> bool:
+    # the type too: False must not match 0, nor True match 1
+    return any(type(value) is type(v) and value == v for v in HARMLESS.get(path, ()))
 
 
 def content_hash(data: bytes) -> str:

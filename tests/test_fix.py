@@ -263,11 +263,13 @@ def test_fix_never_changes_code_and_is_stable(source: str) -> None:
                      changed=None, generator=gen)
     # Fixes happen (a proof that refused every rewrite would pass the rest):
     # each definition is fixed, unless its own text opens a code fence it
-    # never closes, which swallows any guide written after it.
+    # never closes, which swallows any guide written after it, or the template
+    # declines it for want of evidence (never a refusal of the proof).
     docs = definitions(source)
     refused = {q for q, _, _ in first.failed}
     assert set(first.fixed) | refused == set(docs) and not set(first.fixed) & refused
-    assert all("```" in (docs[q] or "") for q in refused), first.failed
+    assert all("```" in (docs[q] or "") or why.startswith("no evidence of how ")
+               for q, _, why in first.failed), first.failed
     assert first.after is not None
     fixed = first.after if first.after is not None else data
     assert code_without_docstrings(decode(fixed)) == code_without_docstrings(decode(data))

@@ -198,11 +198,17 @@ def test_user_config_mistake_names_the_file(tmp_path: Path, home: Path, run_main
                  ["fix.generator", "llm.base-url"], id="tables"),
     pytest.param({"llm": "not a table"}, [], id="wrong-type-left-for-validation"),
     pytest.param({"title": "T"}, [], id="none"),
+    # a value that only holds howto-check back is anyone's to say
+    pytest.param({"run-examples": False, "fix": {"generator": "template"}}, [],
+                 id="opting-out-needs-no-trust"),
+    pytest.param({"run-examples": 0, "fix": {"generator": "Template"}},
+                 ["run-examples", "fix.generator"], id="only-the-exact-harmless-values"),
 ])
 def test_sensitive_keys_are_found_and_removed(table: dict, removed: List[str]) -> None:
     assert trust.sensitive_keys(table) == removed
     kept = trust.without_sensitive(table)
     assert trust.sensitive_keys(kept) == []
     assert kept.get("scope") == table.get("scope")
+    assert kept.get("run-examples") == (False if table.get("run-examples") is False else None)
     if "llm" in table and isinstance(table["llm"], dict):
         assert kept["llm"] == {"model": "m"} and table["llm"]["base-url"] == "x"
