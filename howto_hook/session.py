@@ -274,7 +274,7 @@ class Session:
                ) -> Tuple[Optional[str], Sequence[Tuple[str, int, str]]]:
         """fix_data on the buffer with the configured generator, as `--fix`."""
         from howto_hook.fix import fix_data
-        from howto_hook.workers import _generator
+        from howto_hook.fixrun import _generator
 
         assert self.configs is not None
         settings = self.configs.for_file(doc.path)

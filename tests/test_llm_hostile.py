@@ -22,6 +22,7 @@ from llm_server import ChatServer, Reply
 from secret_kinds import KINDS
 from test_llm import GOOD, KEY, SOURCE, answer, fix
 
+from howto_hook import cache
 from howto_hook.generate.llm import fence_for
 
 
@@ -282,10 +283,10 @@ def test_a_cached_answer_holding_the_key_is_never_written(project, run_main) -> 
         root = project(server)
         fix(run_main, root, "--diff")
         (entry,) = (root / ".howto_cache" / "llm").rglob("*.json")
-        cached = json.loads(entry.read_text(encoding="utf-8"))
-        cached_answer = cached.get("answer", cached) if isinstance(cached, dict) else cached
+        cached_answer = cache.unseal("llm", entry.stem, json.loads(entry.read_text("utf-8")))
         cached_answer["description"] = "The `scale` function uses " + "\u200b".join(KEY) + "."
-        entry.write_text(json.dumps(cached), encoding="utf-8")
+        # sealed again with the user's own key: the entry is genuine, its text is not
+        entry.write_text(json.dumps(cache.seal("llm", entry.stem, cached_answer)), "utf-8")
         status, out, err = fix(run_main, root)
     assert KEY not in (root / "m.py").read_text(encoding="utf-8")
     assert len(server.requests) == 2  # asked again instead
