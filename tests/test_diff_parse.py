@@ -36,6 +36,7 @@ ESCAPED = [
     pytest.param('"b/a\\12"', "a12", id="two-digits-at-the-end-are-no-octal"),
     pytest.param('"b/a\\X12.py"', "aX12.py", id="unknown-escape-keeps-its-letter"),
     pytest.param('"b/a\\"', "a\\", id="trailing-backslash-kept"),
+    pytest.param('"b/tab\\t"', "tab\t", id="escape-at-the-end"),
     # a name's raw byte that is not UTF-8 (core.quotePath=false), read back as that byte
     pytest.param('"b/caf\udce9\\t.py"', "caf\udce9\t.py", id="raw-byte-not-utf-8"),
 ]
