@@ -36,6 +36,7 @@ ESCAPED = [
     pytest.param('"b/a\\12"', "a12", id="two-digits-at-the-end-are-no-octal"),
     pytest.param('"b/a\\X12.py"', "aX12.py", id="unknown-escape-keeps-its-letter"),
     pytest.param('"b/a\\"', "a\\", id="trailing-backslash-kept"),
+    pytest.param('"b/tab\\t"', "tab\t", id="escape-at-the-end"),
     # a name's raw byte that is not UTF-8 (core.quotePath=false), read back as that byte
     pytest.param('"b/caf\udce9\\t.py"', "caf\udce9\t.py", id="raw-byte-not-utf-8"),
 ]
@@ -108,6 +109,13 @@ CASES = [
                  id="pure-deletion-then-edit"),
     pytest.param(patch("m.py", "@@ -2,2 +2,3 @@\n+x\n same\n-p\n+q\n"), {"m.py": {2, 4}},
                  id="addition-then-edit"),
+    pytest.param(patch("m.py", "@@ -2,2 +2,2 @@\n same\n-p\n+q\n"), {"m.py": {3}},
+                 id="context-first"),
+    pytest.param(patch("m.py", "@@ -2,3 +2,3 @@\n-x\n+y\n same\n-p\n+q\n",
+                       "@@ -9 +9 @@\n-a\n+b\n"), {"m.py": {2, 4, 9}},
+                 id="context-counts-on-both-sides"),
+    pytest.param(patch("m.py", "@@ -1,3 +1,3 @@\n-a\n+b"), {"m.py": {1}},
+                 id="hunk-cut-short"),
     pytest.param(patch("m.py", "@@ - +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
                  id="malformed-hunk-header-skipped"),
     pytest.param(patch("m.py", "@@ -1, +1 @@\n+x\n", "@@ -3 +3 @@\n-a\n+b\n"), {"m.py": {3}},
