@@ -488,6 +488,12 @@ def _child(tests: Sequence[str], copy_root: str, cwd: str, quiet: bool,
         for fd in (0, 1, 2):
             os.dup2(null, fd)
     os.chdir(cwd)
+    # what the tests leave in the temporary directory goes with the copy, even
+    # when a mutant is killed at its time limit before pytest cleans up
+    scratch = os.path.join(copy_root, ".tmp")
+    os.makedirs(scratch, exist_ok=True)
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = None
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [copy_root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     sys.path.insert(0, copy_root)

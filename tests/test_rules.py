@@ -190,6 +190,15 @@ MESSAGES = [
     pytest.param(G.replace("```python\n", "").replace("```\n", ""),
                  "'Usage Example' has no code block: add one opened by ```python and closed by "
                  "```", id="HOW203-no-fence"),
+    pytest.param(G.replace('```python\nsent = send_report("weekly.txt")\n```\n',
+                           '```Python\nsent = send_report("weekly.txt")\n'),
+                 "the ```python block is never closed: end it with ```",
+                 id="HOW203-unclosed-capitalised"),
+    # a fence elsewhere, and no example section for it to be in
+    pytest.param(G.replace(EXAMPLE, "").rstrip("\n").replace(
+        "and posts it.", "and posts it:\n\n```python\nsend_report(p)\n```"),
+        "required section 'Usage Example' is missing: add it after 'Execution Steps'",
+        id="HOW103-fence-but-no-example"),
 ]
 
 
