@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from howto_hook import pyast
 from howto_hook.generate import sources
 from howto_hook.model import Param, Target
 from howto_hook.modpath import importable
@@ -30,13 +32,32 @@ def parse_def(source: str) -> Optional[ast.AST]:
     return next((n for n in tree.body if isinstance(n, DEFINITIONS)), None)
 
 
-def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a definition's body, not of the functions or classes nested in it."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        yield child
-        yield from own_nodes(child)
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Each definition's walk, made once: the template asks several questions of
+# the same body (a generator? a value returned? endless?). Weak keys: a
+# walk goes with its tree.
+_OWN: "weakref.WeakKeyDictionary[ast.AST, Tuple[ast.AST, ...]]" = weakref.WeakKeyDictionary()
+
+
+def own_nodes(node: ast.AST) -> Tuple[ast.AST, ...]:
+    """Nodes of a definition's body, not of the functions or classes nested in
+    it, parents before children."""
+    walked = _OWN.get(node)
+    if walked is None:
+        out: List[ast.AST] = []
+        # an explicit stack: nested generators would pass every node up
+        # through each level of the body's depth
+        stack = [ast.iter_child_nodes(node)]
+        while stack:
+            for child in stack[-1]:
+                if not isinstance(child, _NESTED):
+                    out.append(child)
+                    stack.append(ast.iter_child_nodes(child))
+                    break
+            else:
+                stack.pop()
+        walked = _OWN[node] = tuple(out)
+    return walked
 
 
 def is_generator(node: Optional[ast.AST]) -> bool:
@@ -170,9 +191,8 @@ def module_of(text: str, import_path: str, package: str) -> Module:
     """The module around the definitions of one file: parsed once for all of them."""
     if not text or not importable(import_path):
         return Module(None, {})
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = pyast.module(text)  # the check's tree of the same text
+    if tree is None:
         return Module(None, {})
     return Module(tree, sources.top_level_bindings(tree, import_path, package))
 
