@@ -330,18 +330,9 @@ def param_use(node: Optional[ast.AST], name: str) -> ParamUse:
     stores or returns it, "object" when it reads its attributes or hands it on."""
     if not isinstance(node, FUNCTIONS):
         return ParamUse("object")
-    parents: Dict[int, ast.AST] = {}
-    for n in ast.walk(node):
-        for child in ast.iter_child_nodes(n):
-            parents[id(child)] = n
-    kinds: List[str] = []
-    used = False
-    for n in ast.walk(node):
-        if not (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)):
-            continue
-        used = True
-        kinds.append(_one_use(n, parents.get(id(n)), parents))
-    if not used:
+    parents, loads = _reads(node)
+    kinds = [_one_use(n, parents.get(id(n)), parents) for n in loads.get(name, ())]
+    if not kinds:
         return ParamUse("unused")
     if "attr" in kinds or "called" in kinds:
         return ParamUse("object")
@@ -351,6 +342,26 @@ def param_use(node: Optional[ast.AST], name: str) -> ParamUse:
     if len(set(fixed)) > 1 and not set(fixed) <= {"list", "iterable"}:
         return ParamUse("object")  # used as two different things: not one literal type
     return ParamUse(fixed[0] if fixed[0] != "iterable" else "list")
+
+
+_Reads = Tuple[Dict[int, ast.AST], Dict[str, List[ast.Name]]]
+_READS: "weakref.WeakKeyDictionary[ast.AST, _Reads]" = weakref.WeakKeyDictionary()
+
+
+def _reads(node: ast.AST) -> _Reads:
+    """Each node's parent and the names read in a function, by name: one walk
+    for all of its parameters (param_use is asked once per parameter)."""
+    found = _READS.get(node)
+    if found is None:
+        parents: Dict[int, ast.AST] = {}
+        loads: Dict[str, List[ast.Name]] = {}
+        for n in ast.walk(node):
+            for child in ast.iter_child_nodes(n):
+                parents[id(child)] = n
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                loads.setdefault(n.id, []).append(n)
+        found = _READS[node] = (parents, loads)
+    return found
 
 
 def _one_use(n: ast.Name, parent: Optional[ast.AST], parents: Dict[int, ast.AST]) -> str:
