@@ -72,6 +72,12 @@ def run(options: Options) -> int:
     elif work.jobs:
         from howto_hook import workers
 
+        if not run_examples and output.streams_report(options, known):
+            # each file's lines written as its result comes: memory flat
+            # in the number of files
+            streamed = output.Streamed(options, work)
+            workers.check(work, options, streamed.take)
+            return output.finish_streamed(options, work, streamed)
         results = workers.check(work, options)
     else:
         results = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from howto_hook import baseline, diff, report, streams
 from howto_hook.cli import PROG, Options
@@ -61,26 +61,104 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         # baseline is for whole-file runs (--all, pre-commit --all-files)
         excused = baseline.apply(violations, known, settings.root, set()).hidden
     _document(options, violations, plan.cache_root)
+    counts = Counts(files=len(results), definitions=sum(r.checked for r in results),
+                    passing=sum(r.passing for r in results), violations=len(violations))
+    return _close(options, plan, counts, tally, stale, excused)
+
+
+class Counts(NamedTuple):
+    """All the summary and the exit status need of a run's results."""
+
+    files: int
+    definitions: int
+    passing: int
+    violations: int
+
+
+# The formats written file by file: one line per violation, nothing around
+# them. JSON and SARIF are one document and are written whole.
+STREAMED = frozenset(("text", "github"))
+
+
+def streams_report(options: Options, known: Optional["Counter[baseline.Key]"]) -> bool:
+    """Whether a check's violations can go to stdout as each file's result
+    comes: not when the baseline, --statistics or --generate-baseline need
+    them all, and not on a terminal that also shows the progress line."""
+    if options.output_format not in STREAMED or options.statistics \
+            or options.generate_baseline or known is not None or options.fixing:
+        return False
+    return not (_isatty(sys.stdout) and _isatty(sys.stderr))
+
+
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Streamed:
+    """The report of a check written as results arrive, byte for byte what
+    `finish` writes: files in the order of their paths (the order of the whole
+    report's sort), each file's violations by line, column and code. Workers
+    finish the largest files first, so a result that comes before its turn
+    waits here; the rest are written and dropped, leaving only counts."""
+
+    def __init__(self, options: Options, plan: Plan) -> None:
+        jobs = plan.jobs
+        self._turn = {n: k for k, n in enumerate(
+            sorted(range(len(jobs)), key=lambda n: jobs[n].display))}
+        self._next = 0
+        self._waiting: Dict[int, FileResult] = {}
+        self._fmt = options.output_format
+        self._place = report.Place(plan.cache_root or _root(), os.getcwd()) \
+            if self._fmt != "text" else None
+        self._color = streams.use_color(options.color, sys.stdout, os.environ)
+        self.counts = Counts(0, 0, 0, 0)
+
+    def take(self, n: int, result: FileResult) -> None:
+        """The result of job `n`; writes it, and any it held back, once its turn comes."""
+        self._waiting[self._turn[n]] = result
+        while self._next in self._waiting:
+            self._write(self._waiting.pop(self._next))
+            self._next += 1
+
+    def _write(self, result: FileResult) -> None:
+        c = self.counts
+        self.counts = Counts(c.files + 1, c.definitions + result.checked,
+                             c.passing + result.passing, c.violations + len(result.violations))
+        if result.violations:
+            found = sorted(result.violations, key=lambda v: (v.path, v.line, v.col, v.code))
+            streams.write(sys.stdout, report.render(self._fmt, found, color=self._color,
+                                                    place=self._place), utf8=self._fmt != "text")
+
+
+def finish_streamed(options: Options, plan: Plan, streamed: Streamed) -> int:
+    """The summary, hints and exit status after a streamed report."""
+    return _close(options, plan, streamed.counts, None, (), 0)
+
+
+def _close(options: Options, plan: Plan, counts: Counts, tally: Optional[FixTally],
+           stale: Tuple, excused: int) -> int:
+    """Everything after the violations: the summary, hints and the exit status."""
     if tally is not None and options.diff:
         # nothing was written: say what would be fixed and what would still fail,
         # never "All checks passed" over files that fail as before
-        sys.stderr.write(_fixed(tally, options, plan, remaining=len(violations)))
+        sys.stderr.write(_fixed(tally, options, plan, remaining=counts.violations))
     else:
         sys.stderr.write(report.summary(
-            violations=len(violations),
-            definitions=sum(r.checked for r in results),
-            files=len(results),
-            passing=sum(r.passing for r in results),
+            violations=counts.violations,
+            definitions=counts.definitions,
+            files=counts.files,
+            passing=counts.passing,
             changed_only=plan.change is not None,
             unwritten=tally.unwritten if tally is not None else 0,
         ) + "\n")
         if tally is not None:
-            sys.stderr.write(_fixed(tally, options, plan, remaining=len(violations)))
+            sys.stderr.write(_fixed(tally, options, plan, remaining=counts.violations))
     _hints(plan.change, stale)
     if excused:
         sys.stderr.write(f"{PROG}: {excused} of these findings {'is' if excused == 1 else 'are'} "
                          "in the baseline, which never excuses a changed definition\n")
-    return exit_status(options, results, violations, tally)
+    return exit_status(options, counts, tally)
 
 
 def _document(options: Options, violations: Sequence[Violation],
@@ -127,12 +205,10 @@ def _hints(change: Optional[diff.Change], stale: Tuple) -> None:
                          "with --generate-baseline\n")
 
 
-def exit_status(options: Options, results: Sequence[FileResult],
-                violations: Sequence[Violation], tally: Optional[FixTally]) -> int:
+def exit_status(options: Options, counts: Counts, tally: Optional[FixTally]) -> int:
     """1 for violations, a coverage below --fail-under, or files a fix changed."""
-    definitions = sum(r.checked for r in results)
-    if options.fail_under is not None and definitions:
-        coverage = 100.0 * sum(r.passing for r in results) / definitions
+    if options.fail_under is not None and counts.definitions:
+        coverage = 100.0 * counts.passing / counts.definitions
         if coverage < options.fail_under:
             sys.stderr.write(f"{PROG}: guide coverage {coverage:.1f}% is below "
                              f"--fail-under {options.fail_under:g}%\n")
@@ -146,4 +222,4 @@ def exit_status(options: Options, results: Sequence[FileResult],
         # as ruff: a fix that leaves nothing exits 0 (pre-commit fails a hook
         # that changed files by itself); --diff shows changes still to make
         return 1
-    return 1 if violations else 0
+    return 1 if counts.violations else 0

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from howto_hook import pyast
 from howto_hook.walk import BLOCK_FIELDS, Def, Found, sub_blocks
 
 try:  # the base class of libcst's code generation state (stable since 0.3)
@@ -190,11 +190,8 @@ def by_ast(source: str, found: Sequence[Found], deep: bool) -> Optional[List[Whe
     """The same positions from CPython's own parser, several times cheaper than a
     code-generation pass; None when the interpreter cannot read this file (newer
     syntax) or the two trees disagree, and the caller falls back."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = pyast.module(source)  # the fix's generator reads the same tree
+    if tree is None:
         return None
     nodes: List[ast.AST] = []
     _ast_defs(tree.body, deep, nodes)

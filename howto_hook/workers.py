@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from howto_hook import cache, pool
 from howto_hook.cli import PROG, Options
@@ -23,8 +23,11 @@ from howto_hook.plan import Job, Plan
 from howto_hook.safeio import Refused, read_regular
 
 
-def check(plan: Plan, options: Options) -> List[FileResult]:
-    """Check every job; a whole-tree run reads and fills the result cache."""
+def check(plan: Plan, options: Options,
+          take: Optional[Callable[[int, FileResult], None]] = None) -> List[FileResult]:
+    """Check every job; a whole-tree run reads and fills the result cache.
+    With `take`, each result goes there as it comes, with its job's index,
+    and none is kept (the report streams them: output.Streamed)."""
     cache_root = None
     if plan.change is None and not options.no_cache and plan.jobs:
         try:
@@ -33,20 +36,23 @@ def check(plan: Plan, options: Options) -> List[FileResult]:
         except OSError:
             cache_root = None  # a read-only tree: run without the cache
     jobs = plan.jobs
-    results: List[Optional[FileResult]] = [None] * len(jobs)
+    results: List[Optional[FileResult]] = [None] * (len(jobs) if take is None else 0)
+
+    def keep(n: int, result: FileResult) -> None:
+        results[n] = result
+
     todo = list(range(len(jobs)))
     if cache_root is not None:
-        todo = _from_cache(jobs, plan.settings, cache.ResultCache(cache_root), results)
+        todo = _from_cache(jobs, plan.settings, cache.ResultCache(cache_root), take or keep)
     if todo:
-        checked = run_jobs([jobs[n] for n in todo], plan.settings, plan.workers, cache_root)
-        for n, result in zip(todo, checked):
-            results[n] = result
+        run_jobs([jobs[n] for n in todo], plan.settings, plan.workers, cache_root,
+                 take=lambda k, result: (take or keep)(todo[k], result))
     return results  # type: ignore[return-value]  # every slot is filled
 
 
 def _from_cache(jobs: List[Job], settings: Settings, store: cache.ResultCache,
-                results: List[Optional[FileResult]]) -> List[int]:
-    """Fill `results` from the cache, in this process and in one pass (no
+                take: Callable[[int, FileResult], None]) -> List[int]:
+    """Give `take` the results the cache holds, in this process and in one pass (no
     worker, no checker imported for a tree that has not changed); returns the
     jobs left to check. A file that cannot be read is left to its check,
     which reports it."""
@@ -65,7 +71,7 @@ def _from_cache(jobs: List[Job], settings: Settings, store: cache.ResultCache,
         if hit is None:
             todo.append(n)
         else:
-            results[n] = hit
+            take(n, hit)
     return todo
 
 
@@ -97,8 +103,10 @@ def _why(outcome: pool.Outcome, what: str) -> str:
 
 
 def run_jobs(jobs: List[Job], settings: Settings, workers: int,
-             cache_root: Optional[str] = None) -> List[FileResult]:
-    """Check files in worker processes, each under the time limit."""
+             cache_root: Optional[str] = None,
+             take: Optional[Callable[[int, FileResult], None]] = None) -> List[FileResult]:
+    """Check files in worker processes, each under the time limit; with
+    `take`, each result goes there as it finishes instead of into the list."""
     # Largest files first, so that the run does not end with one worker
     # still parsing a big module while the others wait.
     # the checker is imported here, where files are to be checked (a run the
@@ -108,13 +116,17 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))
     if jobs:
         _preload()  # every file will be parsed
-    results: List[Optional[FileResult]] = [None] * len(jobs)
+    results: List[Optional[FileResult]] = [None] * (len(jobs) if take is None else 0)
     done = 0
     for o in pool.run(lambda n: _run_one(jobs[n], settings, cache_root), order, workers,
                       settings.file_timeout):
         job = jobs[o.index]
-        results[o.index] = (o.value if o.status == pool.DONE else
-                            not_checked(job.display, _why(o, "not checked"), job.enabled))
+        result = (o.value if o.status == pool.DONE else
+                  not_checked(job.display, _why(o, "not checked"), job.enabled))
+        if take is None:
+            results[o.index] = result
+        else:
+            take(o.index, result)
         done += 1
         _progress(done, len(jobs), verb="checking")
     return results  # type: ignore[return-value]  # every slot is filled

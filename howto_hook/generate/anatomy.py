@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from howto_hook import pyast
 from howto_hook.generate import sources
 from howto_hook.model import Param, Target
 from howto_hook.modpath import importable
@@ -30,13 +32,32 @@ def parse_def(source: str) -> Optional[ast.AST]:
     return next((n for n in tree.body if isinstance(n, DEFINITIONS)), None)
 
 
-def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a definition's body, not of the functions or classes nested in it."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        yield child
-        yield from own_nodes(child)
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Each definition's walk, made once: the template asks several questions of
+# the same body (a generator? a value returned? endless?). Weak keys: a
+# walk goes with its tree.
+_OWN: "weakref.WeakKeyDictionary[ast.AST, Tuple[ast.AST, ...]]" = weakref.WeakKeyDictionary()
+
+
+def own_nodes(node: ast.AST) -> Tuple[ast.AST, ...]:
+    """Nodes of a definition's body, not of the functions or classes nested in
+    it, parents before children."""
+    walked = _OWN.get(node)
+    if walked is None:
+        out: List[ast.AST] = []
+        # an explicit stack: nested generators would pass every node up
+        # through each level of the body's depth
+        stack = [ast.iter_child_nodes(node)]
+        while stack:
+            for child in stack[-1]:
+                if not isinstance(child, _NESTED):
+                    out.append(child)
+                    stack.append(ast.iter_child_nodes(child))
+                    break
+            else:
+                stack.pop()
+        walked = _OWN[node] = tuple(out)
+    return walked
 
 
 def is_generator(node: Optional[ast.AST]) -> bool:
@@ -170,9 +191,8 @@ def module_of(text: str, import_path: str, package: str) -> Module:
     """The module around the definitions of one file: parsed once for all of them."""
     if not text or not importable(import_path):
         return Module(None, {})
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = pyast.module(text)  # the check's tree of the same text
+    if tree is None:
         return Module(None, {})
     return Module(tree, sources.top_level_bindings(tree, import_path, package))
 
@@ -310,18 +330,9 @@ def param_use(node: Optional[ast.AST], name: str) -> ParamUse:
     stores or returns it, "object" when it reads its attributes or hands it on."""
     if not isinstance(node, FUNCTIONS):
         return ParamUse("object")
-    parents: Dict[int, ast.AST] = {}
-    for n in ast.walk(node):
-        for child in ast.iter_child_nodes(n):
-            parents[id(child)] = n
-    kinds: List[str] = []
-    used = False
-    for n in ast.walk(node):
-        if not (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)):
-            continue
-        used = True
-        kinds.append(_one_use(n, parents.get(id(n)), parents))
-    if not used:
+    parents, loads = _reads(node)
+    kinds = [_one_use(n, parents.get(id(n)), parents) for n in loads.get(name, ())]
+    if not kinds:
         return ParamUse("unused")
     if "attr" in kinds or "called" in kinds:
         return ParamUse("object")
@@ -331,6 +342,26 @@ def param_use(node: Optional[ast.AST], name: str) -> ParamUse:
     if len(set(fixed)) > 1 and not set(fixed) <= {"list", "iterable"}:
         return ParamUse("object")  # used as two different things: not one literal type
     return ParamUse(fixed[0] if fixed[0] != "iterable" else "list")
+
+
+_Reads = Tuple[Dict[int, ast.AST], Dict[str, List[ast.Name]]]
+_READS: "weakref.WeakKeyDictionary[ast.AST, _Reads]" = weakref.WeakKeyDictionary()
+
+
+def _reads(node: ast.AST) -> _Reads:
+    """Each node's parent and the names read in a function, by name: one walk
+    for all of its parameters (param_use is asked once per parameter)."""
+    found = _READS.get(node)
+    if found is None:
+        parents: Dict[int, ast.AST] = {}
+        loads: Dict[str, List[ast.Name]] = {}
+        for n in ast.walk(node):
+            for child in ast.iter_child_nodes(n):
+                parents[id(child)] = n
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                loads.setdefault(n.id, []).append(n)
+        found = _READS[node] = (parents, loads)
+    return found
 
 
 def _one_use(n: ast.Name, parent: Optional[ast.AST], parents: Dict[int, ast.AST]) -> str:

@@ -20,7 +20,7 @@ import os
 from functools import lru_cache
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from howto_hook import modpath, signature
+from howto_hook import modpath, pyast, signature
 from howto_hook.generate import sources
 from howto_hook.model import Param
 
@@ -67,9 +67,8 @@ def _name_of(node: ast.AST) -> Optional[str]:
 
 @lru_cache(maxsize=1024)
 def _index(path: str, text: str) -> Optional[_Index]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = pyast.module(text)
+    if tree is None:
         return None
     module = modpath.module_of_file(path)
     calls: Dict[str, List[_Site]] = {}
