@@ -144,17 +144,17 @@ def test_a_fix_still_loads_the_fix_path(tmp_path) -> None:
     assert {"howto_hook.fixrun", "howto_hook.fix", "howto_hook.generate.template"} <= modules
 
 
-# A git first on PATH that writes each call's arguments (one per line, then a
-# blank line) to a log before running the real git.
+# A git first on PATH that writes each call's arguments, one per line, to a
+# file of its own (named by its pid: calls run side by side, and lines appended
+# to one shared log would interleave) before running the real git.
 GIT_LOGGER = """#!/bin/sh
-for a in "$@"; do printf '%s\\n' "$a" >> "{log}"; done
-printf '\\n' >> "{log}"
+printf '%s\\n' "$@" > "{log}.$$"
 exec "{git}" "$@"
 """
 
 
 def _git_calls(log: Path) -> "list[list[str]]":
-    return [call.split("\n") for call in log.read_text().split("\n\n") if call]
+    return [p.read_text().split("\n")[:-1] for p in log.parent.glob(log.name + ".*")]
 
 
 @pytest.mark.parametrize("named, env", [
