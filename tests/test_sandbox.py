@@ -506,3 +506,22 @@ def test_fix_runs_examples_by_default(tmp_path: Path, run_main, monkeypatch, ven
         assert err.count("no interpreter that can import the project was found") == 1
         assert "set example-python (or --example-python)" in err
         assert "cannot fix double: its example was not run" in err
+
+
+@pytest.mark.parametrize("on_path, names, expected", [
+    pytest.param(True, ["cm", "missing_mod"], {"cm"}, id="installed-or-on-its-path"),
+    pytest.param(False, ["cm"], set(), id="only-in-the-current-directory"),
+    pytest.param(True, ["json", "sys"], set(), id="a-standard-library-name-is-not-the-project"),
+    pytest.param(True, ["pkg.sub", "not an identifier"], {"pkg"}, id="top-level-of-a-dotted-name"),
+])
+def test_which_modules_an_interpreter_imports(tmp_path: Path, monkeypatch, on_path: bool,
+                                              names: List[str], expected: set) -> None:
+    from howto_hook.examples.interpreter import imports
+
+    write_tree(tmp_path, {"cm.py": "", "pkg/__init__.py": "", "pkg/sub.py": ""})
+    if on_path:
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    else:
+        monkeypatch.delenv("PYTHONPATH", raising=False)
+    # run from the folder itself: `-c` puts it first on the path, which is not asked
+    assert imports(sys.executable, names, str(tmp_path)) == expected
