@@ -141,6 +141,21 @@ def hermetic_git(monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture
+def project_importable(tmp_path_factory, monkeypatch) -> str:
+    """The user's config names a real interpreter, this one, as `example-python`,
+    so that `--fix` runs its candidates' examples (the runner imports each file
+    from its own import root) as it does in a project with its interpreter.
+    Without one a fix in a temporary folder finds no interpreter that imports
+    the project, and writes only verbatim examples (issue 20 item 8)."""
+    config = tmp_path_factory.mktemp("user-config")
+    os.chmod(config, 0o755)  # the fault tests' ordinary user reads it too
+    (config / "howto").mkdir(mode=0o755)
+    (config / "howto" / "config.toml").write_text(f"example-python = {json.dumps(sys.executable)}\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    return sys.executable
+
+
+@pytest.fixture
 def run_main(capsys, monkeypatch):
     """Call main() in a directory; returns (status, stdout, stderr)."""
     from howto_hook.main import main

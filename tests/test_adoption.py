@@ -8,6 +8,10 @@ import pytest
 
 from test_changed import Repo, bad_function
 
+# a fix here runs its candidates' examples, on an interpreter that imports the
+# files (issue 20 item 8: without one, only verbatim examples are written)
+pytestmark = pytest.mark.usefixtures("project_importable")
+
 
 def make_repo(tmp_path: Path) -> Repo:
     r = Repo(tmp_path / "repo")

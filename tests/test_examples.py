@@ -11,6 +11,10 @@ from conftest import GOOD_GUIDE
 from howto_hook.check import check_source
 from howto_hook.config import Settings
 
+# a fix here runs its candidates' examples, on an interpreter that imports the
+# files (issue 20 item 8: without one, only verbatim examples are written)
+pytestmark = pytest.mark.usefixtures("project_importable")
+
 SETTINGS = Settings()
 ONLY = frozenset({"HOW401", "HOW402"})
 

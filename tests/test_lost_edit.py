@@ -12,6 +12,10 @@ from llm_server import ChatServer, Reply
 
 from howto_hook.safeio import write_file
 
+# a fix here runs its candidates' examples, on an interpreter that imports the
+# files (issue 20 item 8: without one, only verbatim examples are written)
+pytestmark = pytest.mark.usefixtures("project_importable")
+
 GOOD = LLM_ANSWER
 SAVED = LLM_SOURCE + "\n\nUSER_EDIT = 1\n"
 

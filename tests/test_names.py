@@ -21,6 +21,10 @@ import pytest
 
 from conftest import git
 
+# a fix here runs its candidates' examples, on an interpreter that imports the
+# files (issue 20 item 8: without one, only verbatim examples are written)
+pytestmark = pytest.mark.usefixtures("project_importable")
+
 NAMES = [
     pytest.param("nl\n::error file=README.md,line=1::All good.py", id="newline-workflow-command"),
     pytest.param("cr\r::warning::x.py", id="carriage-return"),

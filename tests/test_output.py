@@ -15,6 +15,10 @@ import pytest
 
 from conftest import GOOD_GUIDE, REPO, cli, function_source, git
 
+# a fix here runs its candidates' examples, on an interpreter that imports the
+# files (issue 20 item 8: without one, only verbatim examples are written)
+pytestmark = pytest.mark.usefixtures("project_importable")
+
 BAD = function_source(GOOD_GUIDE.replace("reads the report", "is getting the report"))
 SCHEMA = Path(REPO) / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 # a space, a comma, a percent sign, a colon (a URI scheme if left bare) and

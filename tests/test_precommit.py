@@ -130,9 +130,23 @@ def test_commit_and_push_are_blocked_on_changed_definitions_only(hook_repo, tmp_
     no_doc = "def plain(x: int) -> int:\n    return x\n"
     (user / "plain.py").write_text(no_doc, encoding="utf-8")
     git(str(user), "add", "plain.py")
+    # The hook's environment holds howto-check alone and the repository has no
+    # .venv: nothing can import the project, so the hook says so once, names
+    # example-python, and writes no example it could not run (issue 20 item 8).
+    proc = run(user, env, "pre-commit", "run", "howto-fix", "--hook-stage", "manual",
+               "--files", "plain.py")
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout.count("no interpreter that can import the project was found") == 1
+    assert "set example-python (or --example-python)" in proc.stdout
+    assert "cannot fix plain: its example was not run" in proc.stdout
+    assert (user / "plain.py").read_text(encoding="utf-8") == no_doc
+    # With the project's own virtualenv at its top, the example runs there and is written.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(user / ".venv")],
+                   check=True)
     proc = run(user, env, "pre-commit", "run", "howto-fix", "--hook-stage", "manual",
                "--files", "plain.py")
     assert proc.returncode == 1 and "Fixed 1 definition in 1 file" in proc.stdout, proc.stdout
+    assert "(from .venv at the repository root)" in proc.stdout
     assert "How to Use This Code Block" in (user / "plain.py").read_text(encoding="utf-8")
 
 

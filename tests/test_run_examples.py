@@ -352,14 +352,20 @@ def test_fix_writes_only_examples_that_run(tmp_path: Path, run_main) -> None:
     assert status == 1 and err.strip().split("\n")[-1].startswith("Fixed ")
 
 
-def test_fix_without_running_writes_the_failing_example(tmp_path: Path, run_main) -> None:
-    """The control: without --run-examples the same fix writes an example that raises."""
+def test_fix_without_an_interpreter_writes_no_unrun_example(tmp_path: Path, run_main) -> None:
+    """The control, now the default (issue 20 item 8): with no interpreter that
+    imports the project, the same fix runs nothing and writes no invented
+    example, neither the failing one nor any other; it says so once."""
     write_tree(tmp_path, {"cm.py": UNDOCUMENTED})
-    run_main(["--all", "--fix", "cm.py"], cwd=str(tmp_path))
+    status, _, err = run_main(["--all", "--fix", "cm.py"], cwd=str(tmp_path))
+    assert err.count("no interpreter that can import the project was found") == 1
+    assert "set example-python (or --example-python)" in err
+    assert "its example was not run" in err and "Fixed 0 definitions" in err
+    assert (tmp_path / "cm.py").read_text() == UNDOCUMENTED
     written = examples.check_files(
         [(str(tmp_path / "cm.py"), "cm.py", ENABLED, None, SETTINGS)],
         lambda _: examples.Runner(sys.executable))
-    assert "the usage example raises OSError: no disk" in [v.message for v in written["cm.py"]]
+    assert "cm.py" not in written  # no example, so none raises
 
 
 def _outcome(tmp_path: Path, texts: List[str]):

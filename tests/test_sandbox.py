@@ -466,17 +466,24 @@ def test_stdin_examples_run_against_the_buffer(tmp_path: Path, monkeypatch, run_
     pytest.param(True, "", [], "ran", id="project-venv-runs-by-default"),
     pytest.param(True, "", ["--no-run-examples"], "verbatim-only", id="flag-opts-out"),
     pytest.param(True, "run-examples = false\n", [], "verbatim-only", id="config-opts-out"),
-    pytest.param(False, "", [], "unrun", id="no-project-interpreter"),
+    pytest.param(False, "", [], "no-interpreter", id="no-project-interpreter"),
+    pytest.param("own-imports", "", [], "ran-own", id="own-interpreter-imports-the-project"),
+    pytest.param("own-cannot", "", [], "no-interpreter",
+                 id="own-interpreter-cannot-import-the-project"),
 ])
-def test_fix_runs_examples_by_default(tmp_path: Path, run_main, venv: bool, config: str,
-                                      flags: List[str], expected: str) -> None:
+def test_fix_runs_examples_by_default(tmp_path: Path, run_main, monkeypatch, venv: object,
+                                      config: str, flags: List[str], expected: str) -> None:
     marker = tmp_path / "venv-ran"
     files = {"cm.py": RAISES}
     if config:
         files["pyproject.toml"] = f"[tool.howto]\n{config}"
     write_tree(tmp_path, files)
-    if venv:
+    if venv is True:
         fake_venv(tmp_path, marker)
+    elif venv == "own-imports":  # as in the project's own virtualenv, where it is installed
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    elif venv == "own-cannot":  # its path holds another folder, not the project
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path / "elsewhere"))
     status, _, err = run_main(["--all", "--fix", *flags, "cm.py"], cwd=str(tmp_path))
     after = (tmp_path / "cm.py").read_text()
     written = {name for name in ("double", "explode")
@@ -490,5 +497,31 @@ def test_fix_runs_examples_by_default(tmp_path: Path, run_main, venv: bool, conf
     elif expected == "verbatim-only":
         assert written == set() and not marker.exists()
         assert "cannot fix double: its example was not run" in err
-    else:  # nothing to run the examples with: the template's examples, unrun
-        assert written == {"double", "explode"} and "usage examples" not in err
+    elif expected == "ran-own":
+        assert "(howto-check's own interpreter, which imports the project)" in err
+        assert written == {"double"}
+        assert "cannot fix explode: the usage example raises OSError: no disk" in err
+    else:  # nothing imports the project: said once, and only verbatim examples written
+        assert written == set() and not marker.exists() and "running usage examples" not in err
+        assert err.count("no interpreter that can import the project was found") == 1
+        assert "set example-python (or --example-python)" in err
+        assert "cannot fix double: its example was not run" in err
+
+
+@pytest.mark.parametrize("on_path, names, expected", [
+    pytest.param(True, ["cm", "missing_mod"], {"cm"}, id="installed-or-on-its-path"),
+    pytest.param(False, ["cm"], set(), id="only-in-the-current-directory"),
+    pytest.param(True, ["json", "sys"], set(), id="a-standard-library-name-is-not-the-project"),
+    pytest.param(True, ["pkg.sub", "not an identifier"], {"pkg"}, id="top-level-of-a-dotted-name"),
+])
+def test_which_modules_an_interpreter_imports(tmp_path: Path, monkeypatch, on_path: bool,
+                                              names: List[str], expected: set) -> None:
+    from howto_hook.examples.interpreter import imports
+
+    write_tree(tmp_path, {"cm.py": "", "pkg/__init__.py": "", "pkg/sub.py": ""})
+    if on_path:
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    else:
+        monkeypatch.delenv("PYTHONPATH", raising=False)
+    # run from the folder itself: `-c` puts it first on the path, which is not asked
+    assert imports(sys.executable, names, str(tmp_path)) == expected

@@ -195,6 +195,7 @@ def test_a_commit_asks_git_about_the_named_files_alone(tmp_path, named, env) -> 
     # the check reads CRLF as "\n": the rewrite parses the file as written
     pytest.param("\r\n", 3, id="crlf"),
 ])
+@pytest.mark.usefixtures("project_importable")  # its candidates run (issue 20 item 8)
 def test_a_fix_rewrites_the_tree_the_check_built(tmp_path, run_main, monkeypatch, newline,
                                                  parses) -> None:
     source = function_source("Send it.") + "\n\n" + function_source("Post it.", name="post")

@@ -14,6 +14,7 @@ pytest.importorskip("sphinx")
 
 from howto_hook.sphinx import to_rst  # noqa: E402
 
+
 PACKAGE = textwrap.dedent('''\
     """A small package documented with autodoc."""
     from typing import List
@@ -88,7 +89,9 @@ def built(tmp_path_factory) -> dict:
     for extension in (True, False):
         root = tmp_path_factory.mktemp("with" if extension else "without")
         docs = _project(root, extension)
-        fix = cli(["--all", "--fix", "mypkg"], str(root))
+        # the candidates' examples run on this interpreter, which imports the
+        # package (without one, only verbatim examples are written)
+        fix = cli(["--all", "--fix", "--example-python", sys.executable, "mypkg"], str(root))
         assert "Fixed 3 definitions" in fix.stderr, fix.stderr
         flags = ("-W", "-n", "--keep-going") if extension else ("-n",)
         proc = _build(docs, *flags)

@@ -6,11 +6,13 @@ import json
 import os
 import re
 import shutil
+import sys
 import sysconfig
 
 import pytest
 
 from conftest import cli
+
 
 STDLIB = sysconfig.get_paths()["stdlib"]
 # What a heading quoted by HOW102 must never be: code, doctest output, comments.
@@ -48,13 +50,19 @@ def test_no_heading_in_the_stdlib_is_code(tmp_path) -> None:
 
 def test_template_fixes_every_definition_of_stdlib_abc(tmp_path) -> None:
     """Every definition of abc.py is fixed, or left with the reason that nothing shows
-    how it is called (a class or a callable no literal stands for); what is fixed passes."""
+    how it is called (a class or a callable no literal stands for), or that the
+    example invented for it raises when run (`ABCMeta()` needs a name, bases and a
+    namespace; issue 20 item 8: such an example is never written); what is
+    fixed passes."""
     shutil.copy(os.path.join(STDLIB, "abc.py"), tmp_path / "abc.py")
-    proc = cli(["--fix", "--generator", "template", "--all", "abc.py"], cwd=str(tmp_path))
+    proc = cli(["--fix", "--generator", "template", "--all", "--example-python", sys.executable,
+                "abc.py"], cwd=str(tmp_path))
     fixed = re.search(r"Fixed (\d+) definitions? in 1 file", proc.stderr)
     assert fixed, proc.stderr
     reasons = re.findall(r"cannot fix (\S+): (.*)", proc.stderr)
-    assert all(why.startswith("no evidence of how") for _, why in reasons), reasons
+    assert all(why.startswith("no evidence of how") or (
+        name == "ABCMeta" and why.startswith("the usage example raises TypeError"))
+        for name, why in reasons), reasons
     assert int(fixed.group(1)) + len(reasons) == 8
     assert "abstractmethod" not in {name for name, _ in reasons}  # a decorator: it decorates
     proc = cli(["--all", "--output-format", "json", "abc.py"], cwd=str(tmp_path))

@@ -2,6 +2,7 @@
 the user trusts it (--trust or HOWTO_TRUST=1, remembered by hash)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -11,6 +12,7 @@ from conftest import LLM_ANSWER, git, write_tree
 from llm_server import ChatServer, Reply
 
 from howto_hook import trust
+
 
 GUIDED = '''\
 def target() -> None:
@@ -151,7 +153,10 @@ def test_config_sends_nothing_until_trusted(tmp_path: Path, home: Path, run_main
     root = tmp_path / "repo"
     with ChatServer(lambda body, n: Reply(content=ANSWER)) as server:
         llm_repo(root, server, place)
-        status, _, err = run_main(["--fix", "--all", *flags], str(root))
+        # the template's examples run on this interpreter, which imports the
+        # repository's files (without one, only verbatim examples are written)
+        status, _, err = run_main(["--fix", "--all", "--example-python", sys.executable,
+                                   *flags], str(root))
     assert bool(server.requests) is sends, err
     if not sends:
         # the template wrote the guide offline; nothing left the machine

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 def import_root(path: str) -> str:
     """The directory a file's module is imported from (see modpath): the first
     directory above its packages, i.e. the project root or `src/`."""
-    directory = os.path.dirname(os.path.abspath(path))
+    # the real file, as modpath names its module: a link's own directory may
+    # not hold the module its example imports (`link.py -> real/mod.py`)
+    directory = os.path.dirname(os.path.realpath(path))
     while os.path.isfile(os.path.join(directory, "__init__.py")):
         parent = os.path.dirname(directory)
         if parent == directory:

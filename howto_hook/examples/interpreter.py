@@ -7,12 +7,18 @@ howto-check is installed: `example-python` when given, else $VIRTUAL_ENV's
 "interpreter" is whatever script someone committed), else howto-check's
 own. The repository's top is asked of git here, whatever kind of run this
 is, so that a commit's check and an `--all` run choose alike.
+
+howto-check's own interpreter is the project's only when it can import the
+project by itself (`imports`): a person running howto-check from the
+project's virtualenv, where the project is installed. Under pre-commit, whose
+hook environment holds howto-check alone, it cannot.
 """
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
-from typing import Mapping, NamedTuple, Optional, Sequence
+from typing import FrozenSet, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from howto_hook.examples.results import RunnerError
 
@@ -77,3 +83,36 @@ def project_root(cwd: str) -> "tuple[str, tuple[str, ...]]":
     listed = diff.git(["ls-files", "-z", "--", ".venv", "venv"], repo.root, check=False)
     names = {p.split("/")[0] for p in listed.stdout.decode("utf-8", "replace").split("\0") if p}
     return repo.root, tuple(sorted(names))
+
+
+# Run by the interpreter asked: which of the names on stdin its own path finds
+# (installed, editable, PYTHONPATH), not the current directory that `-c` puts
+# first, and not a standard-library module of the same name.
+_FINDS = """
+import importlib.util, os, sys, sysconfig
+del sys.path[0]
+stdlib = [sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")]
+for name in sys.stdin.read().split():
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        continue
+    where = getattr(spec, "origin", None) or ""
+    # a real file, so neither a built-in nor a bare namespace directory
+    if os.path.isfile(where) and not any(where.startswith(d + os.sep) for d in stdlib):
+        print(name)
+"""
+
+
+def imports(python: str, modules: Iterable[str], cwd: str) -> FrozenSet[str]:
+    """The top-level modules of `modules` that `python` finds on its own path,
+    asked once in a child (a second or so at most); none when it cannot say."""
+    names = sorted({m.split(".")[0] for m in modules if m and m.split(".")[0].isidentifier()})
+    if not names:
+        return frozenset()
+    try:
+        done = subprocess.run([python, "-c", _FINDS], input="\n".join(names), cwd=cwd,
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(done.stdout.split()) & frozenset(names)

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from howto_hook.examples.found import check_files
-from howto_hook.examples.interpreter import Choice, choose_python, project_root
+from howto_hook.examples.interpreter import Choice, choose_python, imports, project_root
 from howto_hook.examples.results import CAUSES, RunnerError
 from howto_hook.examples.runner import Runner
 from howto_hook.examples.vetting import runner_for
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from howto_hook.plan import Plan
 
 
-# Issue 20 item 8 asks that a fix with no project interpreter write only
-# verbatim examples. Until the generator marks its doctest and real-use
-# candidates verbatim (Outcome.verbatim), that would write no new example at
-# all, so it is off: such a fix writes the template's examples unrun, as before.
-WITHOUT_INTERPRETER_VERBATIM_ONLY = False
 NO_INTERPRETER = (
-    "howto-check: no project interpreter was found to run the candidates' usage examples "
-    "(set example-python, or --example-python, to the project's own), so only examples "
+    "howto-check: no interpreter that can import the project was found (no .venv or venv "
+    "at the repository root, and howto-check's own cannot import it), so the candidates' "
+    "usage examples are not run and only examples taken verbatim from the project are "
+    "written; set example-python (or --example-python) to the project's interpreter to "
+    "run them\n")
+NOT_POSIX = (
+    "howto-check: usage examples are not run on this system (POSIX only), so only examples "
     "taken verbatim from the project are written\n")
 
 
@@ -47,9 +47,11 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
     time limit grows by ten example timeouts.
 
     A fix whose configuration says nothing of `run-examples` runs its
-    candidates' examples where it can: on POSIX, with a project interpreter
-    found. Where it cannot, the run says so once, and `run_examples` becomes
-    False: only candidates whose example is taken verbatim are written."""
+    candidates' examples where it can: on POSIX, with an interpreter that can
+    import the project (a chosen project interpreter, or howto-check's own
+    when it finds one of the fixed files' top-level modules by itself). Where
+    it cannot, the run says so once, and `run_examples` becomes False: only
+    candidates whose example is taken verbatim are written."""
     from howto_hook.discover import UsageError
 
     posix = hasattr(os, "killpg")
@@ -57,6 +59,7 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
     said: Set[Optional[str]] = set()
     noted: List[bool] = []
     root, tracked = project_root(os.getcwd())
+    found: List[bool] = []
 
     def choose(explicit: Optional[str]) -> Choice:
         if explicit not in chosen:
@@ -66,17 +69,28 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
                 raise UsageError(str(e)) from None
         return chosen[explicit]
 
+    def own_imports(python: str) -> bool:
+        # asked once a run, of the top-level module of every file fixed: one
+        # found on the interpreter's own path means the project is installed there
+        if not found:
+            from howto_hook.modpath import module_of_file
+
+            found.append(bool(imports(python, (module_of_file(j.path) for j in plan.jobs),
+                                      root)))
+        return found[0]
+
     def resolve(settings: "Settings") -> "Settings":
         run = settings.run_examples
         if run is None and fixing:
-            run = posix and choose(settings.example_python).project
+            choice = choose(settings.example_python)
+            run = posix and (choice.project or own_imports(choice.python))
+            if not run and plan.generator == "llm":
+                return settings  # the llm generator's examples: as before, unrun
             if not run:
-                if WITHOUT_INTERPRETER_VERBATIM_ONLY:
-                    if not noted:
-                        noted.append(True)
-                        sys.stderr.write(NO_INTERPRETER)
-                    return settings.with_changes(run_examples=False)
-                return settings  # as before: the template's examples, unrun
+                if not noted:
+                    noted.append(True)
+                    sys.stderr.write(NO_INTERPRETER if posix else NOT_POSIX)
+                return settings.with_changes(run_examples=False)
         if not run:
             return settings
         if not posix:  # pragma: no cover - Windows
@@ -86,8 +100,9 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
         choice = choose(settings.example_python)
         if settings.example_python not in said:
             said.add(settings.example_python)
+            why = choice.why if not found or choice.project else f"{choice.why}, which imports the project"
             sys.stderr.write(shown(f"howto-check: running usage examples with {choice.python} "
-                                   f"({choice.why})") + "\n")
+                                   f"({why})") + "\n")
         changes: Dict[str, object] = {"run_examples": True, "example_python": choice.python}
         if fixing:
             changes["file_timeout"] = settings.file_timeout + 10 * settings.example_timeout

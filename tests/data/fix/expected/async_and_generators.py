@@ -1,31 +1,4 @@
 async def fetch(url: str, *, timeout: float = 5.0) -> bytes:
-    """Return `response.body`.
-
-    How to Use This Code Block
-    ==========================
-
-    Description
-    -----------
-    `fetch` is a coroutine: await it, or run it with `asyncio.run`. It returns
-    `response.body`.
-
-    Execution Steps
-    ---------------
-    1. **Await Result**: Awaits `request(url, timeout=timeout)`.
-    2. **Return Result**: Returns `response.body`.
-
-    Usage Example
-    -------------
-
-    ```python
-    import asyncio
-
-    from async_and_generators import fetch
-
-    result = asyncio.run(fetch(url="https://example.com"))
-    print(result)
-    ```
-    """
     response = await request(url, timeout=timeout)
     return response.body
 
@@ -60,35 +33,5 @@ def chunks(items: list, size: int):
 
 
 async def stream(url: str):
-    """Yield `line` for each item of `lines(url)`.
-
-    How to Use This Code Block
-    ==========================
-
-    Description
-    -----------
-    `stream` is an asynchronous generator: iterate over it with `async for`.
-
-    Execution Steps
-    ---------------
-    1. **Loop Over Items**: Iterates over `lines(url)`; each pass yields `line`.
-
-    Usage Example
-    -------------
-
-    ```python
-    import asyncio
-
-    from async_and_generators import stream
-
-
-    async def main() -> None:
-        async for item in stream(url="https://example.com"):
-            print(item)
-
-
-    asyncio.run(main())
-    ```
-    """
     async for line in lines(url):
         yield line

@@ -91,84 +91,13 @@ class Counter:
 
     @classmethod
     def from_text(cls, text: str) -> "Counter":
-        """Return `cls(int(text))`.
-
-        How to Use This Code Block
-        ==========================
-
-        Description
-        -----------
-        Call it on the class itself: `Counter.from_text`. It returns `cls(int(text))`.
-
-        Execution Steps
-        ---------------
-        1. **Return Result**: Returns `cls(int(text))`.
-
-        Usage Example
-        -------------
-
-        ```python
-        from methods import Counter
-
-        result = Counter.from_text(text="example")
-        print(result)
-        ```
-        """
         return cls(int(text))
 
     @staticmethod
     def parse(text: str) -> int:
-        """Return `int(text)`.
-
-        How to Use This Code Block
-        ==========================
-
-        Description
-        -----------
-        Call it on the class itself: `Counter.parse`. It returns `int(text)`.
-
-        Execution Steps
-        ---------------
-        1. **Return Result**: Returns `int(text)`.
-
-        Usage Example
-        -------------
-
-        ```python
-        from methods import Counter
-
-        result = Counter.parse(text="example")
-        print(result)
-        ```
-        """
         return int(text)
 
     async def wait(self, seconds: float) -> None:
-        """Await `sleep(seconds)`.
-
-        How to Use This Code Block
-        ==========================
-
-        Description
-        -----------
-        `wait` is a coroutine: await it, or run it with `asyncio.run`.
-
-        Execution Steps
-        ---------------
-        1. **Await Result**: Awaits `sleep(seconds)`.
-
-        Usage Example
-        -------------
-
-        ```python
-        import asyncio
-
-        from methods import Counter
-
-        instance = Counter(start=2)
-        asyncio.run(instance.wait(seconds=1.5))
-        ```
-        """
         await sleep(seconds)
 
     def advance(self):
