@@ -525,3 +525,15 @@ def test_which_modules_an_interpreter_imports(tmp_path: Path, monkeypatch, on_pa
         monkeypatch.delenv("PYTHONPATH", raising=False)
     # run from the folder itself: `-c` puts it first on the path, which is not asked
     assert imports(sys.executable, names, str(tmp_path)) == expected
+
+
+@pytest.mark.parametrize("tracked, says", [
+    pytest.param((), "(no .venv or venv at the repository root, and", id="none-there"),
+    pytest.param((".venv",), "(.venv at the repository root is tracked by git, so never run, "
+                 "and", id="tracked-venv-named"),
+])
+def test_the_no_interpreter_note_names_a_tracked_venv(tracked, says: str) -> None:
+    from howto_hook.examples.stage import no_interpreter
+
+    line = no_interpreter(tracked)
+    assert says in line and line.endswith("to run them\n") and line.count("\n") == 1

@@ -22,12 +22,16 @@ if TYPE_CHECKING:
     from howto_hook.plan import Plan
 
 
-NO_INTERPRETER = (
-    "howto-check: no interpreter that can import the project was found (no .venv or venv "
-    "at the repository root, and howto-check's own cannot import it), so the candidates' "
-    "usage examples are not run and only examples taken verbatim from the project are "
-    "written; set example-python (or --example-python) to the project's interpreter to "
-    "run them\n")
+def no_interpreter(tracked: Sequence[str]) -> str:
+    """The one line a fix says when nothing imports the project; a virtualenv
+    refused because git tracks it is named, not called absent."""
+    venv = (f"{' and '.join(tracked)} at the repository root is tracked by git, so never run"
+            if tracked else "no .venv or venv at the repository root")
+    return ("howto-check: no interpreter that can import the project was found "
+            f"({venv}, and howto-check's own cannot import it), so the candidates' "
+            "usage examples are not run and only examples taken verbatim from the project "
+            "are written; set example-python (or --example-python) to the project's "
+            "interpreter to run them\n")
 NOT_POSIX = (
     "howto-check: usage examples are not run on this system (POSIX only), so only examples "
     "taken verbatim from the project are written\n")
@@ -89,7 +93,7 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
             if not run:
                 if not noted:
                     noted.append(True)
-                    sys.stderr.write(NO_INTERPRETER if posix else NOT_POSIX)
+                    sys.stderr.write(no_interpreter(tracked) if posix else NOT_POSIX)
                 return settings.with_changes(run_examples=False)
         if not run:
             return settings
