@@ -196,7 +196,7 @@ def check_target(target: Target, settings: Settings, enabled: FrozenSet[str],
 # What "a passing guide" means for the summary and --fail-under: nothing is
 # reported, and the docstring passes every structure and section-content rule
 # (HOW1, HOW2), judged whatever --select, --ignore, per-file-ignores or
-# `# noqa` hide from the report.
+# noqa comments hide from the report.
 STRUCTURAL: FrozenSet[str] = frozenset(
     c for c in rules.RULES if c.startswith(("HOW1", "HOW2")))
 
