@@ -140,19 +140,31 @@ def run(options: Options, cwd: str) -> int:
     from howto_hook.fixrun import _generator
 
     generator = _generator(work.generator, settings, settings.root, options.no_cache)
-    if work.generator == "llm":  # threads and sockets stay in this process
-        fixed = fix_data(data, path=path, display=job.display, settings=settings,
-                         enabled=job.enabled, changed=changed, generator=generator)
+    if work.generator == "llm":
+        # the model is asked from this process (its client's threads and sockets
+        # must not cross a fork); reading the buffer and rewriting it run in
+        # forked workers under file-timeout, as for a file (fixrun.run_llm_fixes)
+        from howto_hook.fix import finish_safely, plan
+
+        planned, why = _isolated(lambda: plan(
+            data, path=path, display=job.display, settings=settings, enabled=job.enabled,
+            changed=changed, generator_name=generator.name), settings.file_timeout, "not fixed")
+        fixed = None
+        if planned is not None:
+            outcomes = generator.generate(list(planned.requests)) if planned.requests else []
+            fixed, why = _isolated(lambda: finish_safely(
+                planned, outcomes, settings=settings, enabled=job.enabled),
+                settings.file_timeout, "not fixed")
     else:
         fixed, why = _isolated(lambda: fix_data(
             data, path=path, display=job.display, settings=settings, enabled=job.enabled,
             changed=changed, generator=generator), settings.file_timeout, "not fixed")
-        if fixed is None:
-            if not options.diff:
-                _copy_rest(data)
-            with contextlib.redirect_stdout(sys.stderr):
-                return output.finish(options._replace(fix=False, diff=False), work,
-                                     [not_checked(job.display, why, job.enabled)], known, None)
+    if fixed is None:
+        if not options.diff:
+            _copy_rest(data)
+        with contextlib.redirect_stdout(sys.stderr):
+            return output.finish(options._replace(fix=False, diff=False), work,
+                                 [not_checked(job.display, why, job.enabled)], known, None)
     for qualname, line, reason in fixed.failed:
         sys.stderr.write(shown(f"{fixed.display}:{line}: cannot fix {qualname}: {reason}") + "\n")
     after = fixed.after if fixed.after is not None else data

@@ -16,6 +16,7 @@ from batch_server import BatchServer, Script
 from conftest import write_tree
 from test_batch import guide_for
 from llm_server import ChatServer, Reply
+from conftest import LLM_ANSWER, LLM_SOURCE
 
 from howto_hook import batch
 
@@ -156,3 +157,35 @@ def test_stdin_is_checked_like_a_file(tmp_path: Path, source: str, args: List[st
     assert said in (err if args else out), (out[:300], err)
     if args:
         assert out == stdout
+
+
+@pytest.mark.parametrize("source, fixed, said, asked", [
+    pytest.param(LLM_SOURCE, True, "Fixed 1 definition in m.py (stdin).", 1,
+                 id="plain-buffer-fixed-by-the-model"),
+    pytest.param("def f(x: int) -> int:\n    return x\n\n" + TERMS, False,
+                 "m.py:1:1: HOW002 not fixed: took longer than 2 s", 0,
+                 id="long-expression-never-reaches-the-model"),
+])
+def test_stdin_llm_fix_reads_and_rewrites_in_a_worker(project, project_importable, source: str,
+                                                       fixed: bool, said: str,
+                                                       asked: int) -> None:
+    # the llm generator asks from the parent, but the buffer is parsed and
+    # rewritten in forked workers under file-timeout, as a file is
+    with ChatServer(lambda body, n: Reply(content=LLM_ANSWER)) as chat:
+        root = project(chat, extra="file-timeout = 2\n", files={})
+        proc = subprocess.run([sys.executable, "-m", "howto_hook", "--fix", "--generator", "llm",
+                               "--stdin-filename", "m.py", "-"], cwd=root,
+                              input=source.encode(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=120)
+    err = proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert "Segmentation" not in err and "internal error" not in err and "Traceback" not in err
+    assert said in err, err
+    assert len(chat.requests) == asked
+    if fixed:
+        assert proc.returncode == 0, err
+        assert "How to Use This Code Block" in out and out.endswith(
+            "    return [v * factor for v in values]\n")
+    else:
+        assert proc.returncode == 1, err
+        assert out == source
