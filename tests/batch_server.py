@@ -36,6 +36,7 @@ class Script:
     batch_fields: Optional[Dict[str, Any]] = None  # the whole batch object instead
     output: Callable[[str], str] = lambda text: text  # e.g. to cut the output file short
     drip: float = 0.0  # seconds between single bytes of a retrieve's answer
+    file_drip: float = 0.0  # seconds between single bytes of a file's content, after its headers
 
 
 @dataclass
@@ -97,13 +98,21 @@ class BatchServer(LocalServer):
                 with server._lock:
                     server.asked.append(("GET", self.path))
                     parts = self.path.strip("/").split("/")
+                    content = (parts[:2] == ["v1", "files"] and len(parts) == 4
+                               and parts[3] == "content" and parts[2] in server.files)
                     if parts[:2] == ["v1", "batches"] and len(parts) == 3:
                         self._retrieve(parts[2])
-                    elif parts[:2] == ["v1", "files"] and len(parts) == 4 \
-                            and parts[3] == "content" and parts[2] in server.files:
+                    elif content and not server.script.file_drip:
                         self._send(200, None, raw=server.files[parts[2]])
-                    else:
+                    elif not content:
                         self._error(404, f"no such object {self.path}")
+                    if not (content and server.script.file_drip):
+                        return
+                    raw = server.files[parts[2]]
+                # a slow file body, sent outside the lock so other requests go on
+                head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                        f"Content-Length: {len(raw)}\r\n\r\n").encode()
+                drip(self, head + raw, len(head), server.script.file_drip, server.stop)
 
             def _drip(self) -> None:
                 data = json.dumps({"id": "batch_1", "status": "completed"}).encode()

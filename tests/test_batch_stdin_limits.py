@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Dict, List
 
@@ -127,6 +128,24 @@ def test_download_over_the_limit_is_refused(project, run_main, monkeypatch) -> N
         status, _, err = run_main(["--batch-collect"], root)
     assert status == 1
     assert "is larger than 200 bytes; not read" in err
+    assert (root / "pkg" / "ops.py").read_text() == before
+
+
+def test_download_over_the_deadline_is_abandoned(project, run_main, monkeypatch) -> None:
+    # every byte of the output file arrives in time for a read timeout, but
+    # the whole transfer would take minutes: the deadline bounds it as a whole
+    monkeypatch.setattr(batch, "DOWNLOAD_SECONDS", 1.0)
+    with BatchServer(Script(answer=guide_for, statuses=("completed",),
+                            file_drip=0.05)) as server:
+        root = project(server, files=FILES)
+        before = (root / "pkg" / "ops.py").read_text()
+        run_main(["--all", "--batch-submit"], root)
+        started = time.monotonic()
+        status, _, err = run_main(["--batch-collect"], root)
+        took = time.monotonic() - started
+    assert status == 1
+    assert "took longer than 1 s; not read" in err, err
+    assert took < 30, took
     assert (root / "pkg" / "ops.py").read_text() == before
 
 
