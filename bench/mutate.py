@@ -59,7 +59,7 @@ TARGETS: Dict[str, Target] = {
                     ("tests/test_rules.py", "tests/test_literal.py", "tests/test_examples.py",
                      "tests/test_rule_docs.py")),
     "guide": Target("howto_hook/guide.py",
-                    ("tests/test_rules.py", "tests/test_literal.py",
+                    ("tests/test_guide_reader.py", "tests/test_rules.py", "tests/test_literal.py",
                      "tests/test_positions.py", "tests/test_rule_docs.py")),
     "validate": Target("howto_hook/validate.py", ("tests/test_fix.py",)),
     # the parsing half of diff.py; the git shell is test_changed.py's alone
