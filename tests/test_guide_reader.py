@@ -299,6 +299,45 @@ PARSE = [
 ]
 
 
+
+def two_rows_before_steps(first: str, second: str, heading: bool) -> object:
+    """GUIDE with two rows between the description's blank line and the steps:
+    a heading of no known name when `heading`, else text of the description."""
+    moved = [(("Execution Steps", 11, "---------------", "steps"), 13, 17),
+             (("Usage Example", 17, "-------------", "example"), 19, 23)]
+    sections = ([(DESCRIPTION, 7, 9), ((first, 9, second, None), 11, 11)] if heading
+                else [(DESCRIPTION, 7, 11)])
+    return pytest.param(with_rows(9, [first, second]),
+                        (T, sections + moved, [19, 20, 21], [19, 20, 21]),
+                        id=f"{first}-over-{second}")
+
+
+# Which line over a run of 4 dashes is a heading: a line of one adornment character
+# (2 or more) is a rule, never a heading; anything else is.
+PARSE += [
+    two_rows_before_steps("-", "----", True),
+    two_rows_before_steps("--", "----", False),
+    two_rows_before_steps("=====", "----", False),
+    two_rows_before_steps("aaaa", "----", True),
+    two_rows_before_steps("-=-=", "----", True),
+    two_rows_before_steps("Note", "----", True),
+    two_rows_before_steps("Note", "XXXX", False),
+    two_rows_before_steps("Note", "-=-=", False),
+    two_rows_before_steps("Note", "~~~~", True),
+    two_rows_before_steps("Note", "'''''", True),
+    two_rows_before_steps("Note", "=-=-", False),
+    pytest.param(with_rows(9, ["Note", "  ----"]),
+                 (T, [(DESCRIPTION, 7, 11),
+                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
+                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                  [10, 19, 20, 21], [19, 20, 21]), id="indented-run-under-other-text-is-no-underline"),
+    pytest.param(with_rows(6, ["-"], 1),
+                 (T, [(("Description", 5, "-", "description"), 7, 9), (STEPS, 11, 15),
+                      (EXAMPLE, 17, 21)], [17, 18, 19], [17, 18, 19]),
+                 id="one-character-underline-of-a-section-name"),
+]
+
+
 @pytest.mark.parametrize("texts, expected", PARSE)
 def test_parse(texts: List[str], expected: tuple) -> None:
     assert outline(g.parse(text_doc(texts), SETTINGS)) == expected
