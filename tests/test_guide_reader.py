@@ -9,7 +9,7 @@ import pytest
 
 from conftest import GOOD_GUIDE, function_source, replace_line
 from howto_hook import guide as g
-from howto_hook.config import Settings
+from howto_hook.config import SectionNames, Settings
 from howto_hook.model import Docstring
 from test_rules import codes_at, locate_text
 
@@ -341,6 +341,19 @@ PARSE += [
 @pytest.mark.parametrize("texts, expected", PARSE)
 def test_parse(texts: List[str], expected: tuple) -> None:
     assert outline(g.parse(text_doc(texts), SETTINGS)) == expected
+
+
+def test_parse_names_from_settings_normalised() -> None:
+    """Names from the configuration meet headings the same way: case, spaces and a
+    trailing colon aside; nothing else (not a trailing X)."""
+    settings = SETTINGS.with_changes(title="  Usage Guide :  ",
+                                     sections=SectionNames(description="APPENDIX"))
+    texts = ["Send it.", "", "USAGE GUIDE", "===========", "APPENDI", "-------",
+             "Appendix", "--------"]
+    assert outline(g.parse(text_doc(texts), settings)) == (
+        ("USAGE GUIDE", 2, "===========", "title"),
+        [(("APPENDI", 4, "-------", None), 6, 6),
+         (("Appendix", 6, "--------", "description"), 8, 8)], [], [])
 
 
 # --- Guide's own lookups -------------------------------------------------------------
