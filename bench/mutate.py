@@ -579,10 +579,19 @@ def equivalents(path: str = EQUIVALENTS) -> Dict[Tuple[str, str, str], str]:
     if not os.path.exists(path):
         return out
     with open(path, encoding="utf-8") as f:
+        header: Optional[List[str]] = None  # the first row of the table read, None outside one
         for line in f:
             if not line.lstrip().startswith("|"):
+                header = None
                 continue
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            if header is None:
+                header = cells
+                continue
+            # only a table headed module | where | what (a table of scores has a
+            # module column too)
+            if header[:3] != ["module", "where", "what"]:
+                continue
             if len(cells) != 4 or not cells[0].strip("`").endswith(".py"):
                 continue
             module, where, what, why = cells

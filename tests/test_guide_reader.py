@@ -123,6 +123,7 @@ DEEPER = g.DocLine("    Deeper.", 13, 0, "        ", 4)  # 8 spaces, common inde
 TABBED = g.DocLine("        Deeper.", 12, 0, "\t\t", 8)  # two tabs, common indentation one
 MIXED = g.DocLine("       x", 5, 0, " \t", 7)  # a space and a tab, common indentation 1
 FIRST = g.DocLine("Send it.", 10, 7, "   ", 0)  # the first line: text after the quotes
+FLUSH = g.DocLine("  x", 3, 0, "  ", 2)  # no common indentation (a module docstring)
 
 
 @pytest.mark.parametrize("line, c, col", [
@@ -137,6 +138,8 @@ FIRST = g.DocLine("Send it.", 10, 7, "   ", 0)  # the first line: text after the
     pytest.param(MIXED, 0, 2, id="mixed-tab-first-space"),
     pytest.param(MIXED, 6, 2, id="mixed-tab-last-space"),
     pytest.param(MIXED, 7, 3, id="mixed-text"),
+    pytest.param(FLUSH, 0, 1, id="no-common-indentation-start"),
+    pytest.param(FLUSH, 1, 2, id="no-common-indentation-end"),
     pytest.param(FIRST, 0, 11, id="first-line"),
     pytest.param(FIRST, 5, 16, id="first-line-later"),
 ])
