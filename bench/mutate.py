@@ -59,7 +59,7 @@ TARGETS: Dict[str, Target] = {
                     ("tests/test_rules.py", "tests/test_literal.py", "tests/test_examples.py",
                      "tests/test_rule_docs.py")),
     "guide": Target("howto_hook/guide.py",
-                    ("tests/test_rules.py", "tests/test_literal.py",
+                    ("tests/test_guide_reader.py", "tests/test_rules.py", "tests/test_literal.py",
                      "tests/test_positions.py", "tests/test_rule_docs.py")),
     "validate": Target("howto_hook/validate.py", ("tests/test_fix.py",)),
     # the parsing half of diff.py; the git shell is test_changed.py's alone
@@ -579,10 +579,19 @@ def equivalents(path: str = EQUIVALENTS) -> Dict[Tuple[str, str, str], str]:
     if not os.path.exists(path):
         return out
     with open(path, encoding="utf-8") as f:
+        header: Optional[List[str]] = None  # the first row of the table read, None outside one
         for line in f:
             if not line.lstrip().startswith("|"):
+                header = None
                 continue
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            if header is None:
+                header = cells
+                continue
+            # only a table headed module | where | what (a table of scores has a
+            # module column too)
+            if header[:3] != ["module", "where", "what"]:
+                continue
             if len(cells) != 4 or not cells[0].strip("`").endswith(".py"):
                 continue
             module, where, what, why = cells

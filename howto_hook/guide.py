@@ -25,14 +25,20 @@ class DocLine:
     text: str  # the cleaned line, relative indentation kept as spaces
     line: int  # 1-based file line
     base: int  # 0-based file column where the raw line's text starts
-    lead: int  # characters of raw leading whitespace on that line
+    pad: str  # the raw leading whitespace of that line, tabs and all
     rel: int  # spaces of relative indentation at the start of `text`
 
     def col(self, c: int) -> int:
         """1-based file column of character `c` of the cleaned text."""
-        if c < self.rel:
-            return self.base + min(c, self.lead) + 1
-        return self.base + self.lead + (c - self.rel) + 1
+        if c >= self.rel:
+            return self.base + len(self.pad) + (c - self.rel) + 1
+        # Inside the relative indentation: the raw character that covers the
+        # same expanded column (one tab may cover several of the spaces).
+        at = len(self.pad.expandtabs()) - self.rel + c
+        k = 0
+        while len(self.pad[:k + 1].expandtabs()) <= at:
+            k += 1
+        return self.base + k + 1
 
 
 @dataclass(frozen=True)
@@ -90,12 +96,6 @@ class Guide:
     def fences_in(self, section: Section) -> List[Fence]:
         return [f for f in self.fences if section.start <= f.open < section.end]
 
-    def in_fence(self, index: int) -> bool:
-        return any(
-            f.open <= index <= (f.close if f.close is not None else len(self.lines))
-            for f in self.fences
-        )
-
 
 def body_offset(raw: str) -> int:
     """Characters from the literal's start to its first content character."""
@@ -126,12 +126,12 @@ def clean_lines(doc: Docstring) -> Tuple[DocLine, ...]:
     for i, raw in enumerate(raw_lines):
         stripped = raw.strip()
         line, base = where(i)
-        lead = len(raw) - len(raw.lstrip())
+        pad = raw[: len(raw) - len(raw.lstrip())]
         if not stripped:
-            out.append(DocLine("", line, base, lead, 0))
+            out.append(DocLine("", line, base, pad, 0))
             continue
-        rel = 0 if i == 0 else len(raw[:lead].expandtabs()) - indent
-        out.append(DocLine(" " * rel + raw[lead:].rstrip(), line, base, lead, rel))
+        rel = 0 if i == 0 else len(pad.expandtabs()) - indent
+        out.append(DocLine(" " * rel + raw[len(pad):].rstrip(), line, base, pad, rel))
     while out and not out[0].text:
         out.pop(0)
     while out and not out[-1].text:
@@ -197,7 +197,7 @@ def literal_blocks(texts: Sequence[str]) -> Tuple[FrozenSet[int], Tuple[Fence, .
                 code.add(i)
                 i += 1
         elif _CODE_DIRECTIVE.match(s) or (s.endswith("::") and not s.startswith("..")):
-            if not s.endswith("::") or s == "::":
+            if s.startswith("..") or s == "::":
                 code.add(i)  # markup only: a directive line, a bare `::`
             # the block is every following line indented deeper (blank lines within)
             own, j, last = _indent(texts[i]), i + 1, i
@@ -360,7 +360,3 @@ def underline_problem(h: Heading, char: str) -> Optional[str]:
         return (f"underline of {h.text!r} is {len(h.underline)} characters, "
                 f"shorter than the heading ({len(h.text)})")
     return None
-
-
-def sections_in(guide: Guide, keys: Sequence[str]) -> List[Section]:
-    return [s for s in guide.sections if s.heading.key in keys]

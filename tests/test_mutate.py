@@ -78,7 +78,11 @@ def test_equivalents_table(tmp_path) -> None:
         import mutate
     finally:
         sys.path.remove(os.path.dirname(SCRIPT))
-    (tmp_path / "eq.md").write_text("Some text | with a pipe.\n\n" + TABLE, encoding="utf-8")
+    # a table of scores has a module column too: its rows are no equivalents
+    scores = ("| module | mutants | before | after |\n| --- | --- | --- | --- |\n"
+              "| `tiny.py` | 7 | 5/7 (71.4%) | 7/7 (100%) |\n\n")
+    (tmp_path / "eq.md").write_text("Some text | with a pipe.\n\n" + scores + TABLE,
+                                    encoding="utf-8")
     assert mutate.equivalents(str(tmp_path / "eq.md")) == {
         ("tiny.py", "clamp", "`x < low` -> `x <= low`"): "at x == low both give low",
         ("tiny.py", "clamp", "`a | b` -> `a`"): "a pipe in a cell, escaped",
