@@ -222,3 +222,50 @@ def test_import_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path:
     (tmp_path / path).write_text(source, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert findings(source, path=path, enabled=frozenset({"HOW402"})) == placed(source, expected)
+
+
+# --- HOW301: which words and lines are prose ------------------------------------------
+
+G = GOOD_GUIDE
+SET_UP = Settings(banned_words=(("set", ()), ("set up", ())))
+ADORNMENTS = Settings(banned_words=(("==", ()), ("~~", ())))
+NOTES = "\nNotes\n~~~~~\nSee the docs.\n"
+DOING = "vague word 'Doing'; say what it does, e.g. 'performs', 'executes', 'applies', 'runs'"
+
+# (docstring, settings, the findings)
+WORDS = [
+    pytest.param(G.replace("reads the report", "keeps forgetting the report"), SETTINGS, [],
+                 id="HOW301-word-inside-a-word-passes"),
+    # the longest banned word is taken first
+    pytest.param(G.replace("reads the report", "will set up the report"), SET_UP,
+                 [("set up", 0, "HOW301", "vague word 'set up'; name the specific action instead")],
+                 id="HOW301-longest-word-first"),
+    pytest.param(G.replace("reads the report", "is getting the report"), Settings(banned_words=()),
+                 [], id="HOW301-no-banned-words"),
+    # suggestions are looked up whatever the word's case
+    pytest.param(G.replace("Opens `path`", "Doing: opens `path`"), SETTINGS,
+                 [("Doing", 0, "HOW301", DOING)], id="HOW301-capitalised-word-gets-suggestions"),
+    pytest.param(G.replace("posts it.\n\nExecution Steps", "posts it.\nIt keeps getting longer.\n"
+                                                         "Execution Steps"), SETTINGS,
+                 [("getting", 0, "HOW301", GETTING)], id="HOW301-line-just-above-a-heading"),
+    pytest.param(G.replace("==========================\n\n",
+                           "==========================\ngetting started\n\n"), SETTINGS,
+                 [("getting", 0, "HOW301", GETTING)], id="HOW301-line-just-below-the-title"),
+    pytest.param(G.replace("==========================\n", "getting started\n"), SETTINGS,
+                 [("How to Use", 0, "HOW102",
+                   "heading 'How to Use This Code Block' has no underline: add a line of '=' "
+                   "below it"), ("getting", 0, "HOW301", GETTING)],
+                 id="HOW301-line-below-a-title-without-underline"),
+    # underlines are no prose, whatever words are banned
+    pytest.param(G + NOTES, ADORNMENTS, [], id="HOW301-underlines-are-no-prose"),
+    pytest.param(G.replace("Send the report", "Send == the ~~ report") + NOTES, ADORNMENTS,
+                 [("==", 0, "HOW301", "vague word '=='; name the specific action instead"),
+                  ("~~", 0, "HOW301", "vague word '~~'; name the specific action instead")],
+                 id="HOW301-adornment-words-in-prose"),
+]
+
+
+@pytest.mark.parametrize("doc, settings, expected", WORDS)
+def test_vague_words(doc: str, settings: Settings, expected: Expected) -> None:
+    source = function_source(doc)
+    assert findings(source, settings=settings) == placed(source, expected)
