@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
 
 from howto_hook import codes
 from howto_hook import guide as g
@@ -251,7 +251,9 @@ def missing_example_code(ctx: Context) -> Iterator[Finding]:
         yield line, col, "the ```python block is never closed: end it with ```"
 
 
-_AST_FLAGS = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+# Only the parser runs: `await`, `yield` or `return` outside a function are the
+# compiler's errors, so an example may await at its top level as it may in a REPL.
+_AST_FLAGS = ast.PyCF_ONLY_AST
 
 
 def example_tree(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
@@ -339,12 +341,12 @@ def _char_col(code: str, lineno: int, byte_col: int) -> int:
     return len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
 
 
-def _example_pos(ctx: Context, first: int, code: str, node: ast.AST) -> Tuple[int, int]:
+def _example_pos(ctx: Context, first: int, code: str,
+                 node: Union[ast.expr, ast.stmt]) -> Tuple[int, int]:
     f = _python_fence(ctx)
     cut = _example_indent(ctx.guide, f) if f is not None else 0
-    lineno = getattr(node, "lineno", 1)
-    col = _char_col(code, lineno, getattr(node, "col_offset", 0))
-    return ctx.guide.pos(first + lineno - 1, cut + col)
+    col = _char_col(code, node.lineno, node.col_offset)
+    return ctx.guide.pos(first + node.lineno - 1, cut + col)
 
 
 @register("HOW401")

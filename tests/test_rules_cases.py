@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Tuple
+from typing import FrozenSet, List, Tuple
 
 import pytest
 
@@ -182,6 +182,18 @@ CALLS = [
                  [('send_report("a", "b")', 0, "HOW401",
                    "'send_report' takes 1 positional argument but the example passes 2")],
                  id="HOW401-call-on-the-first-line"),
+    # Python reads \r as a line break, the guide does not: the call's line
+    # number is Python's, its column is read on the guide's line of that number
+    # (here cut inside a two-byte character: none of it counts) ...
+    pytest.param("x = 1\\ry = 2\n(send_report(1, 2))\né = 3",
+                 [("é = 3", 0, "HOW401",
+                   "'send_report' takes 1 positional argument but the example passes 2")],
+                 id="HOW401-call-line-counted-with-carriage-returns"),
+    # ... or, past the example's lines, the docstring's start
+    pytest.param("x = 1\\ry = 2\\rsend_report(1, 2)",
+                 [('"""Send the report', 0, "HOW401",
+                   "'send_report' takes 1 positional argument but the example passes 2")],
+                 id="HOW401-call-line-past-the-example"),
 ]
 
 
