@@ -268,7 +268,7 @@ def _parse_example(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
     code, first = g.code_of(ctx.guide, f)
     try:
         return compile(code, "<example>", "exec", _AST_FLAGS), first, code
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
@@ -283,14 +283,17 @@ def invalid_example(ctx: Context) -> Iterator[Finding]:
     except SyntaxError as e:
         index = first + (e.lineno or 1) - 1
         index = min(index, (f.close or index + 1) - 1)
-        text = ctx.guide.lines[index].text if index < len(ctx.guide.lines) else ""
+        text = ctx.guide.lines[index].text
         cut = _example_indent(ctx.guide, f)
         col = cut + max((e.offset or 1) - 1, 0)
         line, fcol = ctx.guide.pos(index, min(col, max(len(text) - 1, 0)))
         yield line, fcol, f"the usage example is not valid Python: {e.msg}"
-    except ValueError as e:  # null bytes and the like
+    except ValueError as e:  # text that is no source, as a lone surrogate
         line, col = ctx.guide.pos(f.open)
         yield line, col, f"the usage example is not valid Python: {e}"
+    except (RecursionError, MemoryError):  # what the parser raises at its depth limits
+        line, col = ctx.guide.pos(f.open)
+        yield line, col, "the usage example is nested too deeply for Python's parser"
 
 
 def _example_indent(guide: g.Guide, f: g.Fence) -> int:

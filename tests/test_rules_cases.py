@@ -93,6 +93,19 @@ def test_invalid_example(code: str, expected: Expected) -> None:
     assert findings(source, enabled=frozenset({"HOW204"})) == placed(source, expected)
 
 
+# Deep nesting stops the parser with a MemoryError or a RecursionError, not a
+# SyntaxError: the file is still checked, by every rule, and the example is
+# the one thing found wrong (it was "not checked: internal error").
+@pytest.mark.parametrize("code", [
+    pytest.param("sent = send_report(" + "-" * 100_000 + "1)", id="memory-error"),
+    pytest.param("sent = send_report(1)" + ".a" * 100_000, id="recursion-error"),
+])
+def test_example_too_deep_for_the_parser(code: str) -> None:
+    source = function_source(with_example(code))
+    assert findings(source) == placed(source, [
+        ("```python", 0, "HOW204", "the usage example is nested too deeply for Python's parser")])
+
+
 # --- HOW205: what counts as a mention of the documented name ------------------------
 
 STORE = '''\
