@@ -294,3 +294,13 @@ WORDS = [
 def test_vague_words(doc: str, settings: Settings, expected: Expected) -> None:
     source = function_source(doc)
     assert findings(source, settings=settings) == placed(source, expected)
+
+
+def test_a_text_with_no_file_has_no_import_to_suggest(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text checked with no path (as the fixer checks its rewrites) is no module:
+    its example's imports are left alone, not measured against the current folder."""
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    source = mention("from shop import send_report\nsend_report('x')")
+    assert findings(source, path="", enabled=frozenset({"HOW402"})) == []
