@@ -304,3 +304,56 @@ def test_a_text_with_no_file_has_no_import_to_suggest(tmp_path: Path,
     monkeypatch.chdir(tmp_path / "elsewhere")
     source = mention("from shop import send_report\nsend_report('x')")
     assert findings(source, path="", enabled=frozenset({"HOW402"})) == []
+
+
+# --- where a finding on a line is shown: at the line's text, after its indentation --
+
+def indented_fence(info: str, code: str) -> str:
+    return (G.replace("```python", "  ```" + info).replace(EXAMPLE_CODE, "  " + code)
+            .replace("```\n", "  ```\n"))
+
+
+ONLY_HOW103 = Settings(select=("HOW103",))
+MISSING = "required section {!r} is missing: add it"
+
+# (the source, settings, the findings)
+INDENTED = [
+    pytest.param(function_source(indented_fence("python", "print(1)")), SETTINGS,
+                 [("```python", 0, "HOW205", NEVER_MENTIONS.format("send_report"))],
+                 id="HOW205-indented-fence"),
+    pytest.param(function_source(indented_fence("js", "print(1)")), SETTINGS,
+                 [("```js", 0, "HOW203",
+                   "the code block in 'Usage Example' is marked 'js': open it with ```python")],
+                 id="HOW203-indented-fence"),
+    # the docstring's first line, indented after its quotes
+    pytest.param('def send_report(path):\n    """  Send the report."""\n    return 1\n',
+                 ONLY_HOW103,
+                 [("Send", 0, "HOW103", MISSING.format(name))
+                  for name in ("Description", "Execution Steps", "Usage Example")],
+                 id="HOW103-first-line-indented"),
+    # an empty docstring has no line at all: the findings are at its quotes
+    pytest.param('def send_report(path):\n    """"""\n    return 1\n', ONLY_HOW103,
+                 [('""""""', 0, "HOW103", MISSING.format(name))
+                  for name in ("Description", "Execution Steps", "Usage Example")],
+                 id="HOW103-empty-docstring"),
+]
+
+
+@pytest.mark.parametrize("source, settings, expected", INDENTED)
+def test_findings_at_indented_lines(source: str, settings: Settings, expected: Expected) -> None:
+    assert findings(source, settings=settings,
+                    enabled=enabled_codes(settings.select, settings.ignore)) == placed(source, expected)
+
+
+@pytest.mark.parametrize("enabled, expected", [
+    pytest.param(frozenset({"HOW401"}), [], id="other-rules-do-not-run"),
+    pytest.param(frozenset({"HOW301", "HOW401"}), ["HOW301"], id="enabled-rule-runs"),
+])
+def test_only_the_enabled_rules_run(enabled: FrozenSet[str], expected: List[str]) -> None:
+    """check_target, as the template generator calls it with the example rules
+    alone, runs the rules it is given and no other."""
+    from howto_hook.check import analyse, check_target
+
+    source = function_source(G.replace("reads the report", "is getting the report"))
+    target = analyse(source.encode(), path="m.py", settings=SETTINGS, enabled=ALL).checked[0][0]
+    assert [v.code for v in check_target(target, SETTINGS, enabled)] == expected
