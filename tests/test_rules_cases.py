@@ -4,6 +4,7 @@ to rules.py once got past the other tests (bench/mutate.py found them; see
 docs/mutation.md)."""
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 from typing import FrozenSet, List, Tuple
@@ -46,6 +47,20 @@ def placed(source: str, expected: Expected) -> List[Tuple[str, int, int, str]]:
 
 # --- HOW204: where a syntax error is shown ------------------------------------------
 
+
+def _null_byte_is_syntax() -> bool:
+    """Whether compile() says SyntaxError for a null byte (3.11.4 on) or ValueError."""
+    try:
+        compile("\0", "<test>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError:
+        return True
+    except ValueError:
+        return False
+    return False
+
+
+NULL_BYTE_IS_SYNTAX = _null_byte_is_syntax()
+
 # (the example's lines, the findings): the position is the error's, moved by
 # the indentation the code has inside its fence and kept on the example's lines.
 INVALID_EXAMPLES = [
@@ -78,6 +93,13 @@ INVALID_EXAMPLES = [
     pytest.param("@send_report",
                  [("@send_report", 0, "HOW204", INVALID + "invalid syntax")],
                  id="HOW204-error-at-column-zero"),
+    # a null byte (an escape in the docstring): an error with no line and no
+    # column, shown at the example's first line
+    pytest.param("    first = 1\n    sent = send_report('\\0')",
+                 [("first = 1", 0, "HOW204", INVALID + "source code string cannot contain null bytes")],
+                 id="HOW204-null-byte-error-has-no-position",
+                 marks=pytest.mark.skipif(not NULL_BYTE_IS_SYNTAX, reason=(
+                     "this Python's compile() raises ValueError for a null byte"))),
     # not even text Python can read: a lone surrogate (an escape in the docstring)
     pytest.param('send_report("\\ud800")',
                  [("```python", 0, "HOW204",
@@ -202,17 +224,22 @@ CALLS = [
                  [("é = 3", 0, "HOW401",
                    "'send_report' takes 1 positional argument but the example passes 2")],
                  id="HOW401-call-line-counted-with-carriage-returns"),
-    # ... or, past the example's lines, the docstring's start
-    pytest.param("x = 1\\ry = 2\\rsend_report(1, 2)",
-                 [('"""Send the report', 0, "HOW401",
+    # ... or past the example, on a line of text after it (at its start: the
+    # call's line is not the guide's), or past the docstring, at its start
+    pytest.param("x = 1\\ry = 2\\rz = 3\\rsend_report(1, 2)",
+                 [("See the docs.", 0, "HOW401",
                    "'send_report' takes 1 positional argument but the example passes 2")],
                  id="HOW401-call-line-past-the-example"),
+    pytest.param("a = 1\\rb = 2\\rc = 3\\rd = 4\\rsend_report(1, 2)",
+                 [('"""Send the report', 0, "HOW401",
+                   "'send_report' takes 1 positional argument but the example passes 2")],
+                 id="HOW401-call-line-past-the-docstring"),
 ]
 
 
 @pytest.mark.parametrize("code, expected", CALLS)
 def test_call_positions(code: str, expected: Expected) -> None:
-    source = function_source(with_example(code))
+    source = function_source(with_example(code) + "\nSee the docs.\n")
     assert findings(source, enabled=frozenset({"HOW401"})) == placed(source, expected)
 
 
@@ -331,6 +358,12 @@ INDENTED = [
                  [("Send", 0, "HOW103", MISSING.format(name))
                   for name in ("Description", "Execution Steps", "Usage Example")],
                  id="HOW103-first-line-indented"),
+    # the first line after a blank one, indented deeper than the next
+    pytest.param('def send_report(path):\n    """\n      Send the report.\n\n    Posts it.\n'
+                 '    """\n    return 1\n', ONLY_HOW103,
+                 [("Send", 0, "HOW103", MISSING.format(name))
+                  for name in ("Description", "Execution Steps", "Usage Example")],
+                 id="HOW103-first-line-indented-deeper"),
     # an empty docstring has no line at all: the findings are at its quotes
     pytest.param('def send_report(path):\n    """"""\n    return 1\n', ONLY_HOW103,
                  [('""""""', 0, "HOW103", MISSING.format(name))
