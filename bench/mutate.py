@@ -57,7 +57,7 @@ class Target:
 TARGETS: Dict[str, Target] = {
     "rules": Target("howto_hook/rules.py",
                     ("tests/test_rules.py", "tests/test_literal.py", "tests/test_examples.py",
-                     "tests/test_rule_docs.py")),
+                     "tests/test_rule_docs.py", "tests/test_rules_cases.py")),
     "guide": Target("howto_hook/guide.py",
                     ("tests/test_guide_reader.py", "tests/test_rules.py", "tests/test_literal.py",
                      "tests/test_positions.py", "tests/test_rule_docs.py")),

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
 
 from howto_hook import codes
 from howto_hook import guide as g
@@ -251,7 +251,9 @@ def missing_example_code(ctx: Context) -> Iterator[Finding]:
         yield line, col, "the ```python block is never closed: end it with ```"
 
 
-_AST_FLAGS = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+# Only the parser runs: `await`, `yield` or `return` outside a function are the
+# compiler's errors, so an example may await at its top level as it may in a REPL.
+_AST_FLAGS = ast.PyCF_ONLY_AST
 
 
 def example_tree(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
@@ -266,7 +268,7 @@ def _parse_example(ctx: Context) -> Optional[Tuple[ast.AST, int, str]]:
     code, first = g.code_of(ctx.guide, f)
     try:
         return compile(code, "<example>", "exec", _AST_FLAGS), first, code
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
@@ -281,14 +283,17 @@ def invalid_example(ctx: Context) -> Iterator[Finding]:
     except SyntaxError as e:
         index = first + (e.lineno or 1) - 1
         index = min(index, (f.close or index + 1) - 1)
-        text = ctx.guide.lines[index].text if index < len(ctx.guide.lines) else ""
+        text = ctx.guide.lines[index].text
         cut = _example_indent(ctx.guide, f)
         col = cut + max((e.offset or 1) - 1, 0)
         line, fcol = ctx.guide.pos(index, min(col, max(len(text) - 1, 0)))
         yield line, fcol, f"the usage example is not valid Python: {e.msg}"
-    except ValueError as e:  # null bytes and the like
+    except ValueError as e:  # text that is no source, as a lone surrogate
         line, col = ctx.guide.pos(f.open)
         yield line, col, f"the usage example is not valid Python: {e}"
+    except (RecursionError, MemoryError):  # what the parser raises at its depth limits
+        line, col = ctx.guide.pos(f.open)
+        yield line, col, "the usage example is nested too deeply for Python's parser"
 
 
 def _example_indent(guide: g.Guide, f: g.Fence) -> int:
@@ -339,12 +344,12 @@ def _char_col(code: str, lineno: int, byte_col: int) -> int:
     return len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
 
 
-def _example_pos(ctx: Context, first: int, code: str, node: ast.AST) -> Tuple[int, int]:
+def _example_pos(ctx: Context, first: int, code: str,
+                 node: Union[ast.expr, ast.stmt]) -> Tuple[int, int]:
     f = _python_fence(ctx)
     cut = _example_indent(ctx.guide, f) if f is not None else 0
-    lineno = getattr(node, "lineno", 1)
-    col = _char_col(code, lineno, getattr(node, "col_offset", 0))
-    return ctx.guide.pos(first + lineno - 1, cut + col)
+    col = _char_col(code, node.lineno, node.col_offset)
+    return ctx.guide.pos(first + node.lineno - 1, cut + col)
 
 
 @register("HOW401")
