@@ -65,6 +65,7 @@ TARGETS: Dict[str, Target] = {
     # the parsing half of diff.py; the git shell is test_changed.py's alone
     "diff": Target("howto_hook/diff.py", ("tests/test_diff_parse.py", "tests/test_changed.py"),
                    only=("_ESCAPES", "_HUNK", "_unquote", "_new_path", "parse_hunks")),
+    "trust": Target("howto_hook/trust.py", ("tests/test_trust_cases.py", "tests/test_trust.py")),
 }
 EQUIVALENTS = os.path.join(REPO, "docs", "mutation.md")
 
