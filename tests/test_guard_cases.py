@@ -271,6 +271,15 @@ FILES = [
     _case("open", lambda p: (p.out + "/f", "w", None), (W, "writes outside its directory: {out}/f"),
           "write-no-flags"),
     _case("open", lambda p: (3, "w", WRITE_FLAGS), None, "a-descriptor"),
+    # a directory's descriptor outside would be a dir_fd the "open" event never shows
+    _case("open", lambda p: (p.out, None, os.O_RDONLY),
+          (W, "opens a directory outside its own: {out}"), "os-open-a-directory-outside"),
+    _case("open", lambda p: (os.fsencode(p.root) + b"/dir-out", None, os.O_RDONLY),
+          (W, "opens a directory outside its own: {root}/dir-out"),
+          "os-open-a-directory-link-outside"),
+    _case("open", lambda p: ("link-in", None, os.O_RDONLY), None, "os-open-a-directory-inside"),
+    _case("open", lambda p: (p.out + "/f", None, os.O_RDONLY), None, "os-open-a-file-outside"),
+    _case("open", lambda p: (p.out, "r", os.O_RDONLY), None, "open-a-directory-fails-itself"),
 ]
 FILES += [_case("open", lambda p, f=f: (p.out + "/f", None, f),
                 (W, "writes outside its directory: {out}/f"), f"os-open-{name}")

@@ -101,6 +101,9 @@ REFUSED = [
     pytest.param("import mod, os\nfd = os.open(mod.__file__, os.O_RDONLY)\nos.fchmod(fd, 0)\n",
                  "the example writes outside its directory: .*/mod.py",
                  id="fchmod-of-a-file-opened-for-reading"),
+    pytest.param("import mod, os\nd = os.open(os.path.dirname(mod.__file__), os.O_RDONLY)\n"
+                 "os.open('mod.py', os.O_WRONLY | os.O_TRUNC, dir_fd=d)\n",
+                 "the example opens a directory outside its own: .*", id="write-at-a-dir-fd"),
 ]
 
 

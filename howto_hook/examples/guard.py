@@ -233,7 +233,14 @@ class Guard:
             return None  # an open descriptor: checked when it was opened
         writing = bool(isinstance(flags, int) and flags & WRITE_FLAGS) or bool(
             isinstance(mode, str) and any(c in mode for c in "wax+"))
-        if not writing or self._inside_root(path):
+        if not writing:
+            # os.open's event has no dir_fd: a descriptor of a directory outside
+            # would let os.open(name, dir_fd=fd) write there as if inside
+            if mode is None and os.path.isdir(path) and not self._inside_root(path):
+                return "write", "opens a directory outside its own: " + os.fsdecode(
+                    os.fspath(path))
+            return None
+        if self._inside_root(path):
             return None
         return "write", "writes outside its directory: " + os.fsdecode(os.fspath(path))
 
