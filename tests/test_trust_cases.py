@@ -171,6 +171,14 @@ def test_private_dir_refuses_a_directory_of_another_user(tmp_path: Path) -> None
     assert os.waitstatus_to_exitcode(status) == 0
 
 
+def test_private_dir_where_there_are_no_user_ids(tmp_path: Path, monkeypatch) -> None:
+    """Windows has no os.getuid: the owner is not compared there."""
+    monkeypatch.delattr(os, "getuid")
+    assert trust.private_dir(str(tmp_path / "d")) == str(tmp_path / "d")
+    with pytest.raises(OSError):
+        trust.private_dir(__file__)
+
+
 def test_write_private(tmp_path: Path) -> None:
     target = tmp_path / "record"
     trust.write_private(str(target), "one\n")
