@@ -77,6 +77,23 @@ def test_alive() -> None:
     assert policy._alive(_dead_pid()) is False
 
 
+def test_alive_only_asks() -> None:
+    """A live run's process is asked (signal 0), never signalled."""
+    code = ("import signal, sys, time\n"
+            "for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGUSR1, signal.SIGTERM):\n"
+            "    signal.signal(sig, lambda n, f: print('got', n, flush=True))\n"
+            "print('ready', flush=True)\n"
+            "sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        assert policy._alive(proc.pid) is True
+    finally:
+        out, _ = proc.communicate("", timeout=30)
+    assert out == ""
+
+
 def test_alive_counts_a_process_of_another_user() -> None:
     """A pid this user may not signal is still a live process (its run's
     directory is not swept)."""
@@ -164,3 +181,11 @@ def test_sweep_without_a_temporary_directory(tmp_path: Path, sweep_in,
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "absent"))
     sweep_in()  # nothing to list: nothing done, nothing raised
     assert policy._swept is True
+
+
+def test_a_new_process_sweeps(tmp_path: Path) -> None:
+    left = tmp_path / f"howto-examples-{_dead_pid()}-abc"
+    left.mkdir()
+    subprocess.run([sys.executable, "-c", "from howto_hook.examples import policy\n"
+                    "policy.sweep()\n"], env=dict(os.environ, TMPDIR=str(tmp_path)), check=True)
+    assert not left.exists()
