@@ -65,6 +65,13 @@ TARGETS: Dict[str, Target] = {
     # the parsing half of diff.py; the git shell is test_changed.py's alone
     "diff": Target("howto_hook/diff.py", ("tests/test_diff_parse.py", "tests/test_changed.py"),
                    only=("_ESCAPES", "_HUNK", "_unquote", "_new_path", "parse_hunks")),
+    "trust": Target("howto_hook/trust.py", ("tests/test_trust_cases.py", "tests/test_trust.py")),
+    "policy": Target("howto_hook/examples/policy.py", ("tests/test_policy_cases.py",)),
+    # the sandbox's decisions; install() hooks the interpreter for good, so it is
+    # left to the examples' own interpreter (test_sandbox.py), where tracing cannot see
+    "guard": Target("howto_hook/examples/guard.py", ("tests/test_guard_cases.py",),
+                    only=("WRITE_FLAGS", "PROCESS", "CTYPES_PROCESS", "PATHS", "LOOPBACK_NAMES",
+                          "ALWAYS_WRITABLE", "Guard", "WATCHED", "_close_the_side_door")),
 }
 EQUIVALENTS = os.path.join(REPO, "docs", "mutation.md")
 

@@ -99,7 +99,7 @@ def content_hash(data: bytes) -> str:
 def _base(environ: Mapping[str, str], var: str, fallback: str) -> str:
     # the XDG spec: a relative value is invalid and ignored
     value = environ.get(var, "")
-    if value and os.path.isabs(value):
+    if os.path.isabs(value):  # "" is not
         return value
     return os.path.join(os.path.expanduser("~"), fallback)
 
@@ -133,7 +133,8 @@ def write_private(path: str, text: str) -> None:
     """Write `text` to `path` (mode 0600) in one rename; OSError on failure."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        # surrogateescape: a path's bytes that are no UTF-8 are written back as they were
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

@@ -5,6 +5,7 @@ import os
 import pwd
 import re
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,18 @@ REFUSED = [
                  "the example writes outside its directory: .*/x.db", id="sqlite-outside"),
     pytest.param("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
                  r"the example signals process \d+", id="kill-the-server"),
+    # through a link or a descriptor of its own to a repository file (each once passed)
+    pytest.param("import mod, os\nos.symlink(mod.__file__, 'l')\nos.truncate('l', 0)\n",
+                 "the example writes outside its directory: l", id="truncate-through-a-link"),
+    pytest.param("import mod, os\nos.link(mod.__file__, 'h')\nopen('h', 'w').write('')\n",
+                 "the example writes outside its directory: .*/mod.py",
+                 id="hard-link-to-a-repo-file"),
+    pytest.param("import mod, os\nfd = os.open(mod.__file__, os.O_RDONLY)\nos.fchmod(fd, 0)\n",
+                 "the example writes outside its directory: .*/mod.py",
+                 id="fchmod-of-a-file-opened-for-reading"),
+    pytest.param("import mod, os\nd = os.open(os.path.dirname(mod.__file__), os.O_RDONLY)\n"
+                 "os.open('mod.py', os.O_WRONLY | os.O_TRUNC, dir_fd=d)\n",
+                 "the example opens a directory outside its own: .*", id="write-at-a-dir-fd"),
 ]
 
 
@@ -99,12 +112,14 @@ def test_refused_actions_fail_the_example_and_name_it(tmp_path: Path, code: str,
                                                       message: str) -> None:
     before = "def target():\n    return 1\n"
     write_tree(tmp_path, {"mod.py": before})
+    mode = stat.S_IMODE((tmp_path / "mod.py").stat().st_mode)
     started = time.monotonic()
     result = run_one(code, tmp_path)
     assert result.status == "refused"
     assert re.fullmatch(message, examples.describe(result, 5.0)), result
     assert time.monotonic() - started < 10
     assert (tmp_path / "mod.py").read_text() == before
+    assert stat.S_IMODE((tmp_path / "mod.py").stat().st_mode) == mode
     assert not os.path.exists(os.path.join(REAL_HOME, "howto-sandbox-x"))
 
 

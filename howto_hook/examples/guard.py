@@ -38,9 +38,11 @@ CTYPES_PROCESS = frozenset({
     "execlp", "execle", "fexecve", "system", "popen", "posix_spawn", "posix_spawnp", "daemon",
     "setsid", "setpgid", "kill", "killpg", "prctl"})
 # event -> the positions of the path arguments it writes to, and of its dir_fd
+# (os.link's source is there too: a hard link to a file outside, made inside,
+# would let a write inside reach it; its src_dir_fd is LINK_SOURCE_FD)
 PATHS = {
     "os.remove": ((0,), 1), "os.rmdir": ((0,), 1), "os.mkdir": ((0,), 2),
-    "os.rename": ((0, 1), 2), "os.link": ((1,), 3), "os.symlink": ((1,), 2),
+    "os.rename": ((0, 1), 2), "os.link": ((0, 1), 3), "os.symlink": ((1,), 2),
     "os.chmod": ((0,), 2), "os.chown": ((0,), 3), "os.utime": ((0,), 3),
     "os.truncate": ((0,), None), "os.chflags": ((0,), None), "os.lchflags": ((0,), None),
     "os.setxattr": ((0,), None), "os.removexattr": ((0,), None), "os.mkfifo": ((0,), 2),
@@ -49,6 +51,13 @@ PATHS = {
     "shutil.copytree": ((1,), None), "shutil.move": ((0, 1), None),
     "shutil.chown": ((0,), None), "shutil.unpack_archive": ((1,), None),
 }
+LINK_SOURCE_FD = 2
+# the events that act on the name itself: a link there is removed, renamed or
+# made, never followed; every other event acts on what a link points to
+# (os.truncate, os.chmod, os.setxattr... through a link to a repository file)
+NAME_ONLY = frozenset({"os.remove", "os.rmdir", "os.mkdir", "os.rename", "os.symlink",
+                       "os.mkfifo", "os.mknod", "os.lchflags", "shutil.rmtree",
+                       "shutil.move"})
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 ALWAYS_WRITABLE = ("/dev/null",)
 
@@ -224,7 +233,14 @@ class Guard:
             return None  # an open descriptor: checked when it was opened
         writing = bool(isinstance(flags, int) and flags & WRITE_FLAGS) or bool(
             isinstance(mode, str) and any(c in mode for c in "wax+"))
-        if not writing or self._inside_root(path):
+        if not writing:
+            # os.open's event has no dir_fd: a descriptor of a directory outside
+            # would let os.open(name, dir_fd=fd) write there as if inside
+            if mode is None and os.path.isdir(path) and not self._inside_root(path):
+                return "write", "opens a directory outside its own: " + os.fsdecode(
+                    os.fspath(path))
+            return None
+        if self._inside_root(path):
             return None
         return "write", "writes outside its directory: " + os.fsdecode(os.fspath(path))
 
@@ -243,12 +259,20 @@ class Guard:
 
     def change(self, event, args):
         positions, fd_at = PATHS[event]
-        dir_fd = args[fd_at] if fd_at is not None and len(args) > fd_at else None
         for n in positions:
+            at = LINK_SOURCE_FD if (event, n) == ("os.link", 0) else fd_at
+            dir_fd = args[at] if at is not None and len(args) > at else None
             path = args[n]
-            if isinstance(path, int) or path is None:
+            if path is None:  # shutil.unpack_archive's default: files it writes are opened
                 continue
-            if not self._inside_root(path, dir_fd, follow=event in ("os.chmod", "os.chown", "os.utime")):
+            follow = event not in NAME_ONLY and (event, n) != ("os.link", 1)
+            if isinstance(path, int):
+                # a descriptor (os.fchmod, os.truncate(fd)...) opened for reading
+                # may still change its file: check the file it stands for
+                if path < 0:
+                    continue
+                path, follow = os.readlink("/proc/self/fd/%d" % path), False
+            if not self._inside_root(path, dir_fd, follow=follow):
                 return "write", "writes outside its directory: " + os.fsdecode(os.fspath(path))
         return None
 
