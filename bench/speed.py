@@ -305,6 +305,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="comma-separated sections")
     p.add_argument("--out", help="also write the tables to this Markdown file")
     args = p.parse_args(argv)
+    # An installed howto-check runs from bytecode (pip compiles it at install
+    # time); with this variable set, every timed run would compile the
+    # package's sources again, which no user pays. The warm-up of each pair
+    # writes the bytecode.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sections = set(args.only.split(","))
     sizes = [int(s) for s in args.scaling.split(",") if s]
     out = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "

@@ -20,9 +20,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import sys
-import tempfile
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Optional, Set
 
@@ -104,6 +102,9 @@ def _secret(directory: str) -> Optional[bytes]:
         return key if len(key) >= 32 else None  # a short key would be a weak seal
     except Refused:
         pass
+    import secrets  # the key is made once per user: a run that has one loads neither
+    import tempfile
+
     try:
         trust.private_dir(directory)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cache-key-")  # 0600
@@ -161,6 +162,8 @@ def write_json(path: str, data: object) -> None:
         os.makedirs(directory, exist_ok=True)
         if os.path.islink(directory):
             return  # planted: writing through it would land elsewhere
+        import tempfile  # a warm run writes nothing: random and shutil stay out
+
         # mkstemp: a fresh name opened O_EXCL, so no planted link is followed
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".entry-", suffix=".tmp")
     except OSError:

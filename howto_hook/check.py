@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 import tokenize
-import dataclasses
 from dataclasses import dataclass, field
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
@@ -159,7 +158,7 @@ def with_end(v: Violation, lines: List[str]) -> Violation:
         while end < len(text) and (text[end].isalnum() or text[end] == "_" if word
                                    else not text[end].isspace()):
             end += 1
-    return dataclasses.replace(v, end_line=v.line, end_col=max(end, start + 1) + 1)
+    return v._replace(end_line=v.line, end_col=max(end, start + 1) + 1)
 
 
 def doc_hash(target: Target) -> str:

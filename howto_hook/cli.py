@@ -7,15 +7,12 @@ otherwise). Nothing here reads a file but a rule's doc for --explain.
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 from typing import Dict, NamedTuple, NoReturn, Optional, Sequence, Tuple
 
-from howto_hook import __version__, codes as rules, report
+from howto_hook import PROG, __version__, codes as rules, report
 from howto_hook.discover import UsageError
-from howto_hook.docs import rule_doc
 
-PROG = "howto-check"
 # Below this many files a worker pool costs more than it saves.
 
 
@@ -153,6 +150,8 @@ def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str:
     m = re.match(r"unrecognized arguments: (.*)", message)
     if m is None:
         return ""
+    import difflib  # a mistake's cost, not every run's
+
     flags = [f for a in parser._actions for f in a.option_strings]  # no public list
     for word in m.group(1).split():
         if word.startswith("--"):
@@ -270,6 +269,8 @@ def refuse_conflicts(options: Options) -> None:
 
 
 def explain(code: str) -> str:
+    from howto_hook.docs import rule_doc
+
     code = code.strip().upper()
     if code not in rules.CODES:
         raise UsageError(f"--explain: unknown rule code {code!r} "

@@ -6,18 +6,12 @@ that names the key and the file.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from howto_hook import trust
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
 
 DEFAULT_TITLE = "How to Use This Code Block"
 DEFAULT_BANNED: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
@@ -354,6 +348,16 @@ def config_in(directory: str) -> Optional[str]:
     return None
 
 
+def _tomllib() -> Any:
+    """The TOML parser, imported when a text is parsed: most commits meet no
+    file with a howto table, and the import costs them a third of a start."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older interpreters only
+        import tomli as tomllib
+    return tomllib
+
+
 def _load_toml(path: str, *, ours: bool = False) -> Mapping[str, Any]:
     from howto_hook.safeio import Refused, read_regular
 
@@ -363,6 +367,7 @@ def _load_toml(path: str, *, ours: bool = False) -> Mapping[str, Any]:
         raise ConfigError(f"{path}: {e}") from None
     if not ours and b"howto" not in data:
         return {}  # no table of ours: another tool's file is not ours to judge
+    tomllib = _tomllib()
     try:
         text = data.decode("utf-8")
         return tomllib.loads(text)
@@ -438,6 +443,7 @@ def config_table(path: str) -> Mapping[str, Any]:
 
 def parse_override(text: str) -> Mapping[str, Any]:
     """`--config KEY=VALUE`, VALUE in TOML: `scope="all"`, `fix.generator="llm"`."""
+    tomllib = _tomllib()
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -520,6 +526,8 @@ def _trusted_part(path: str, table: Mapping[str, Any], grant: bool) -> Mapping[s
     keys = trust.sensitive_keys(table)
     if not keys:
         return table
+    import json
+
     store = trust.Store.from_environ(os.environ)
     # what is trusted is the settings the file holds, so an edit elsewhere in
     # a pyproject.toml (a dependency's version) does not revoke it

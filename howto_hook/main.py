@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional, Sequence
 
-from howto_hook import cli, diff, streams
-from howto_hook.cli import PROG, Options
-from howto_hook.config import ConfigError
-from howto_hook.discover import UsageError
+from howto_hook import PROG, __version__
+
+# typing.TYPE_CHECKING without importing typing, which by itself doubles the
+# time of `howto-check --version` (it loads re, functools, collections...);
+# type checkers take any name TYPE_CHECKING as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
+
+    from howto_hook.cli import Options
 
 
 def run(options: Options) -> int:
     """One run of the command line; returns the exit status."""
+    from howto_hook import cli, streams
+
     if options.explain:
         sys.stdout.write(cli.explain(options.explain))
         return 0
@@ -89,10 +96,20 @@ def run(options: Options) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        # what pre-commit and installers ask most: answered before the
+        # command line, the settings and git's shell are imported (argparse
+        # would print the same line: tests/test_speed.py compares them)
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        return 0
+    from howto_hook import cli, diff, streams
+    from howto_hook.config import ConfigError
+    from howto_hook.discover import UsageError
+
     # a cp1252 pipe must not turn a file named 日本.py into a crash
     streams.tolerant(sys.stdout)
     streams.tolerant(sys.stderr)
-    args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["server"]:  # the language server, a command of its own
         try:
             from howto_hook import server

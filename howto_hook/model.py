@@ -1,12 +1,16 @@
-"""Plain records that flow between the modules; no logic lives here."""
+"""Plain records that flow between the modules; no logic lives here.
+
+NamedTuples, as the settings and the plan are: a warm run builds a
+Violation and a FileResult for every cached finding, and frozen dataclasses
+would cost it the dataclasses module (which imports inspect) and the
+generation of each class's methods, a fifth of that run's time.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import NamedTuple, Optional, Tuple
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One parameter of a function signature, as the example checks need it."""
 
     name: str
@@ -18,8 +22,7 @@ class Param:
     default: Optional[str] = None
 
 
-@dataclass(frozen=True)
-class Docstring:
+class Docstring(NamedTuple):
     """A docstring literal and where it sits in the file."""
 
     value: str  # the evaluated string, newlines normalised to "\n"
@@ -33,8 +36,7 @@ class Docstring:
     lines_map: bool
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A function, method or class found in a file."""
 
     path: str
@@ -58,8 +60,7 @@ class Target:
     has_init: bool = False
 
 
-@dataclass(frozen=True, order=True)
-class Violation:
+class Violation(NamedTuple):  # ordered as a tuple: path, line, column, code...
     """One finding, with the exact position it concerns (1-based line and column)."""
 
     path: str
@@ -77,8 +78,7 @@ class Violation:
     end_col: int = 0
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """What the check of one file found (check.py makes it; the cache keeps it)."""
 
     path: str

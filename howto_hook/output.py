@@ -10,14 +10,15 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from howto_hook import baseline, diff, report, streams
+from howto_hook import diff, report, streams
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
 from howto_hook.discover import UsageError
-from howto_hook.model import FileResult, Violation
 
 if TYPE_CHECKING:  # names for annotations only: a run with no file loads no fixer
+    from howto_hook import baseline
     from howto_hook.land import FixTally
+    from howto_hook.model import FileResult, Violation
     from howto_hook.plan import Plan
 
 
@@ -27,6 +28,8 @@ def load_baseline(options: Options, settings: Settings) -> Optional["Counter[bas
         os.path.join(settings.root, settings.baseline) if settings.baseline else None)
     if not baseline_file or options.generate_baseline or options.no_baseline:
         return None
+    from howto_hook import baseline  # json, tempfile and dataclasses: not every run's
+
     try:
         return baseline.load(baseline_file)
     except baseline.BaselineError as e:
@@ -42,6 +45,8 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         key=lambda v: (v.path, v.line, v.col, v.code),
     )
     if options.generate_baseline:
+        from howto_hook import baseline
+
         try:
             baseline.save(options.generate_baseline, baseline.dumps(violations, settings.root))
         except baseline.BaselineError as e:
@@ -51,15 +56,18 @@ def finish(options: Options, plan: Plan, results: Sequence[FileResult],
         return 0
     stale: Tuple = ()
     excused = 0
-    if known is not None and plan.change is None:
-        applied = baseline.apply(violations, known, settings.root, baseline.checked_pairs(
-            (r.path, r.symbols) for r in results), {j.display: j.enabled for j in plan.jobs})
-        violations = list(applied.kept)
-        stale = applied.stale
-    elif known is not None:
-        # a changed-only run judges what the change touched in full: the
-        # baseline is for whole-file runs (--all, pre-commit --all-files)
-        excused = baseline.apply(violations, known, settings.root, set()).hidden
+    if known is not None:
+        from howto_hook import baseline
+
+        if plan.change is None:
+            applied = baseline.apply(violations, known, settings.root, baseline.checked_pairs(
+                (r.path, r.symbols) for r in results), {j.display: j.enabled for j in plan.jobs})
+            violations = list(applied.kept)
+            stale = applied.stale
+        else:
+            # a changed-only run judges what the change touched in full: the
+            # baseline is for whole-file runs (--all, pre-commit --all-files)
+            excused = baseline.apply(violations, known, settings.root, set()).hidden
     _document(options, violations, plan.cache_root)
     counts = Counts(files=len(results), definitions=sum(r.checked for r in results),
                     passing=sum(r.passing for r in results), violations=len(violations))

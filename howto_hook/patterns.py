@@ -69,7 +69,8 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
 
     Plain names are looked up in a set; anchored patterns are grouped by
     their first directory, wildcard names by the text after their last
-    wildcard, and each group is compiled only when a path could match it;
+    wildcard (and before their first), and each group is compiled only when
+    a path could match it;
     the rest form one expression. Nothing is translated until it is needed, so
     a long list of generated paths costs little more than a set.
     """
@@ -80,8 +81,10 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
     dir_names: set = set()
     anchored: Dict[str, List[str]] = {}
     # wildcard names by the literal text after their last wildcard
-    # (`*_pb2.py` by `_pb2.py`): only a name ending in it can match
-    by_tail: Dict[int, Dict[str, List[str]]] = {}
+    # (`*_pb2.py` by `_pb2.py`) and before their first (`test_*.py` by
+    # `test_`): only a name ending and starting so can match, so a tree
+    # without such names never builds the expression (nor imports pathspec)
+    by_tail: Dict[int, Dict[str, Dict[str, List[str]]]] = {}
     general: List[str] = []
     for p in normal:
         if _LITERAL_NAME.fullmatch(p):
@@ -93,11 +96,13 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
                 and segments[0] and not _WILD.search(segments[0]):
             anchored.setdefault(segments[0], []).append(p)
         elif len(segments) == 1 and tail and not _WILD.search(tail) and "\\" not in p:
-            by_tail.setdefault(len(tail), {}).setdefault(tail, []).append(p)
+            head = _WILD.split(p.lstrip("/"), 1)[0]
+            by_tail.setdefault(len(tail), {}).setdefault(tail, {}).setdefault(head, []).append(p)
         else:
             general.append(p)
     by_first = {first: _Joined(ps) for first, ps in anchored.items()}
-    tails = {n: {t: _Joined(ps) for t, ps in table.items()} for n, table in by_tail.items()}
+    tails = {n: {t: [(h, _Joined(ps)) for h, ps in heads.items()] for t, heads in table.items()}
+             for n, table in by_tail.items()}
     rest = _Joined(general) if general else None
 
     def match(level: str) -> bool:
@@ -108,9 +113,9 @@ def compile_patterns(patterns: Sequence[str]) -> Matcher:
         if bucket is not None and bucket.match(level):
             return True
         for n, table in tails.items():
-            bucket = table.get(name[-n:]) if len(name) >= n else None
-            if bucket is not None and bucket.match(level):
-                return True
+            for head, bucket in table.get(name[-n:], ()) if len(name) >= n else ():
+                if name.startswith(head) and bucket.match(level):
+                    return True
         return rest is not None and rest.match(level)
 
     return match

@@ -7,19 +7,19 @@ directory the step ran in; a `Place` says where that root is.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections import Counter
-from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from howto_hook import __version__
 from howto_hook.codes import CODES as RULES
-from howto_hook.docs import rule_doc, section
-from howto_hook.model import Violation
 from howto_hook.streams import escaped, json_escaped, relative, shown
+
+# The machine formats import json, hashlib, pathlib and urllib where they
+# use them: every run imports this module (the command line reads FORMATS),
+# and those four cost a commit's text report more than all of it.
+if TYPE_CHECKING:  # the records are read, never made, here
+    from howto_hook.model import Violation
 
 FORMATS = ("text", "json", "github", "sarif")
 HOME = "https://github.com/howto-hook/howto-hook"
@@ -85,6 +85,8 @@ def text(violations: Sequence[Violation], *, color: bool = False) -> str:
 
 
 def as_json(violations: Sequence[Violation], place: Place) -> str:
+    import json
+
     rows = []
     for v in violations:
         s = span(v, place)
@@ -148,6 +150,8 @@ def github(violations: Sequence[Violation], place: Place) -> str:
 
 
 def _file_uri(path: str) -> str:
+    from pathlib import Path
+
     return Path(path).as_uri()
 
 
@@ -162,6 +166,8 @@ def _fingerprint(v: Violation, path: str, ordinal: int) -> str:
     never change, so code scanning keeps one alert each instead of merging.
     The first keeps the fingerprint it had before ordinals existed.
     """
+    import hashlib
+
     about = v.doc_hash if v.symbol else v.message
     fields = (path, v.symbol, v.code, about) + ((str(ordinal),) if ordinal else ())
     parts = "\0".join(fields)
@@ -183,7 +189,7 @@ def _ordinals(violations: Sequence[Violation]) -> List[int]:
 
 
 def _rule(code: str) -> Dict[str, object]:
-
+    from howto_hook.docs import rule_doc, section
 
     doc = rule_doc(code)
     what = section(doc, "What it does") or RULES[code].summary
@@ -201,6 +207,8 @@ def _rule(code: str) -> Dict[str, object]:
 
 def sarif(violations: Sequence[Violation], place: Place) -> str:
     """SARIF 2.1.0, as GitHub code scanning ingests it."""
+    import json
+    from urllib.parse import quote
 
     codes = sorted(RULES)
     index = {c: i for i, c in enumerate(codes)}
@@ -270,7 +278,9 @@ def statistics(violations: Sequence[Violation], fmt: str = "text") -> str:
     counts = Counter(v.code for v in violations)
     ordered: List[Tuple[str, int]] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     if fmt == "json":
-            return json.dumps([{"code": code, "name": RULES[code].name if code in RULES else "",
+        import json
+
+        return json.dumps([{"code": code, "name": RULES[code].name if code in RULES else "",
                             "count": n, "fixable": fixable(code)} for code, n in ordered],
                           indent=2) + "\n"
     rows: List[str] = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from typing import Optional
 
 # Larger than any hand-written module (the standard library's largest is
@@ -138,6 +137,8 @@ def _replace(target: str, data: bytes, st: os.stat_result) -> bool:
     it over the target; False (nothing changed) when that cannot be done
     faithfully: a directory we may not write, an owner we may not give."""
     try:
+        import tempfile  # only a fix writes files
+
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".howto-",
                                    suffix=".tmp")
     except OSError:

@@ -17,11 +17,13 @@ reads and writes the records.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
-import tempfile
 from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+# hashlib and tempfile are imported by the functions that hash or write a
+# record: every run reads the user's config path from here, and only a
+# repository config with sensitive keys needs either.
 
 # Each key as its path in a howto.toml table (pyproject's [tool.howto] has
 # the same shape below it). A key that runs code or picks a host or a secret
@@ -93,6 +95,8 @@ def _harmless(path: Tuple[str, ...], value: Any) -> bool:
 
 
 def content_hash(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -131,6 +135,8 @@ def private_dir(directory: str) -> str:
 
 def write_private(path: str, text: str) -> None:
     """Write `text` to `path` (mode 0600) in one rename; OSError on failure."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
     try:
         # surrogateescape: a path's bytes that are no UTF-8 are written back as they were
@@ -156,6 +162,8 @@ class Store:
         return cls(data_dir(environ))
 
     def _record(self, real: str) -> str:
+        import hashlib
+
         return os.path.join(self.directory,
                             hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest())
 

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
-from howto_hook import cache, pool
+from howto_hook import cache
 from howto_hook.cli import PROG, Options
 from howto_hook.config import Settings
 from howto_hook.model import FileResult
 from howto_hook.plan import Job, Plan
 from howto_hook.safeio import Refused, read_regular
+
+if TYPE_CHECKING:  # the pool (pickle, threads, selectors) loads when a file is checked
+    from howto_hook import pool
 
 
 def check(plan: Plan, options: Options,
@@ -95,6 +98,8 @@ def _run_one(job: Job, settings: Settings, cache_root: Optional[str] = None) -> 
 
 def _why(outcome: pool.Outcome, what: str) -> str:
     """The HOW002 message of a job that did not finish."""
+    from howto_hook import pool
+
     if outcome.status == pool.TIMEOUT:
         return f"{what}: {outcome.value} (file-timeout)"
     if outcome.status == pool.FAILED:
@@ -111,6 +116,7 @@ def run_jobs(jobs: List[Job], settings: Settings, workers: int,
     # still parsing a big module while the others wait.
     # the checker is imported here, where files are to be checked (a run the
     # cache serves whole never loads it), and before the workers fork
+    from howto_hook import pool
     from howto_hook.check import not_checked
 
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n].path))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sysconfig
-from dataclasses import replace
 from typing import List
 
 import pytest
@@ -19,7 +18,7 @@ DOC = '"""Doc.\n\n    more\n    """'
 
 
 def _without_ends(targets: List[Target]) -> List[Target]:
-    return [replace(t, end_line=None) for t in targets]
+    return [t._replace(end_line=None) for t in targets]
 
 
 def _by_text(module, text: str, settings: Settings) -> bool:

@@ -131,8 +131,6 @@ def stage(plan: "Plan", results: Sequence["FileResult"],
     checked whose configuration asks for it is run (but those in `skip`), up to
     the plan's workers at a time. After a fix (`tally`), the run first says
     what running its candidates came to."""
-    from dataclasses import replace
-
     from howto_hook.discover import UsageError
 
     if tally is not None:
@@ -166,9 +164,9 @@ def stage(plan: "Plan", results: Sequence["FileResult"],
         if extra:
             failing = {v.symbol for v in r.violations}
             newly = {v.symbol for v in extra} - failing
-            r = replace(r, violations=tuple(sorted(r.violations + tuple(extra),
+            r = r._replace(violations=tuple(sorted(r.violations + tuple(extra),
                                                    key=lambda v: (v.line, v.col, v.code))),
-                        passing=r.passing - len(newly))
+                           passing=r.passing - len(newly))
         out.append(r)
     return out
 

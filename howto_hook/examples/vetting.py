@@ -37,13 +37,11 @@ def example_of_text(request: "Request", text: str) -> Optional[Example]:
     """The example of a generated docstring, ready to run; None when it has none
     that compiles (the rules reject such a guide anyway). A request whose file
     text is not what the disk holds (an editor's buffer) runs against its text."""
-    from dataclasses import replace
-
     from howto_hook import guide as g
     from howto_hook.generate import docstring_of
 
     doc = docstring_of(text)
-    target = replace(request.target, docstring=doc)
+    target = request.target._replace(docstring=doc)
     located = code_of_guide(target, g.parse(doc, request.settings), request.settings)
     if located is None:
         return None

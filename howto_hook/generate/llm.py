@@ -238,7 +238,7 @@ def problems(req: Request, text: str) -> List[str]:
     """
     from howto_hook import check, rules
 
-    target = replace(req.target, docstring=docstring_of(text), line=0, start_line=0)
+    target = req.target._replace(docstring=docstring_of(text), line=0, start_line=0)
     enabled = rules.enabled_codes(req.settings.select, req.settings.ignore) - {
         "HOW001", "HOW002", "HOW100"}
     lines = text.split("\n")

@@ -285,12 +285,10 @@ _EXAMPLE_RULES = frozenset({"HOW204", "HOW205", "HOW401", "HOW402"})
 def _example_fails(req: Request, text: str) -> bool:
     """Whether a rendered guide's example breaks a rule the fix's proof would hold it to
     (a doctest may call a curried or decorated name in a way the signature rejects)."""
-    from dataclasses import replace as _replace
-
     from howto_hook import check
     from howto_hook.generate import docstring_of
 
-    target = _replace(req.target, docstring=docstring_of(text), line=0, start_line=0)
+    target = req.target._replace(docstring=docstring_of(text), line=0, start_line=0)
     return bool(check.check_target(target, req.settings, _EXAMPLE_RULES))
 
 
