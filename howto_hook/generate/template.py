@@ -22,6 +22,7 @@ example can be run.
 from __future__ import annotations
 
 import ast
+import re
 import threading
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
@@ -270,6 +271,23 @@ def dossier_text(req: Request) -> str:
     """The evidence for one definition as an LLM prompt carries it ("" when none)."""
     with _AST_LOCK:
         return evidence.prompt_text(plan(req).dossier)
+
+
+def own_examples(req: Request) -> Tuple[str, ...]:
+    """The examples the project itself wrote for a definition: its doctest, its real
+    uses (as the template shapes them, and as the project wrote them), the
+    person's own passing example; what an LLM's example must be, as code
+    (`verbatim.taken_from`), when no example can be run."""
+    with _AST_LOCK:
+        p = plan(req)
+        t = req.target
+        codes = [c.code for c in examples(req, p)[0] if c.verbatim and c.code]
+        codes += [sources.assemble(s.imports, "\n".join((*s.setup, s.indent + s.call)))
+                  for s in p.dossier.uses.slices]
+        kept = salvage(t.docstring.value if t.docstring else None, t, req.settings)
+        if kept.example:
+            codes += re.findall(r"```(?:python|py)?\n(.*?)\n\s*```", kept.example, re.S)
+        return tuple(dict.fromkeys(codes))
 
 
 def build(req: Request) -> Optional[GuideParts]:
