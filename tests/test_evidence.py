@@ -206,6 +206,39 @@ def test_the_example_is_the_projects_own_use(tmp_path: Path, files: Dict[str, st
             def run(self):
                 pass
         """, "Base", "`Base` is not built directly (it is abstract)", id="abstract-class"),
+    pytest.param("""
+        class Match:
+            def __init__(self, parser, match):
+                self.parser = parser
+                self.match = match
+
+            def evaluate(self):
+                return self.parser.evaluate(self.match)
+        """, "Match", "nothing fixes a value for `parser`", id="stored-then-read-as-an-object"),
+    pytest.param("""
+        class Job:
+            def __init__(self, action):
+                self.action = action
+
+            def run(self):
+                return self.action()
+        """, "Job", "nothing fixes a value for `action`", id="stored-then-called"),
+    pytest.param("""
+        class Step:
+            def __init__(self, thing):
+                self.thing = thing
+
+            def run(self):
+                return handle(self.thing)
+        """, "Step", "nothing fixes a value for `thing`", id="stored-then-handed-on"),
+    pytest.param("""
+        def tzname(dt):
+            return "UTC"
+        """, "tzname", "nothing fixes a value for `dt`", id="unused-but-named-for-an-object"),
+    pytest.param("""
+        def load(data):
+            return convert(data)
+        """, "load", "nothing fixes a value for `data`", id="data-handed-on-is-anything"),
 ])
 def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reason: str) -> None:
     _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})

@@ -157,7 +157,7 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
         init = anatomy.init_node(p.node)
         # a class built by a base defined elsewhere: no argument is invented, and a run
         # tells whether the base takes none
-        built = values.call_args(p.params, init, enum) if p.params is not None \
+        built = values.call_args(p.params, init, enum, p.node) if p.params is not None \
             else values.Args("", ())
         if built is not None:
             more, lines = shape.use_lines(u, f"{access}({built.text})", [])
@@ -177,7 +177,8 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     if unique:
         return unique, ""
     missing = values.ungrounded(p.params or t.params, anatomy.init_node(p.node)
-                                if t.kind == "class" else method_node, enum)
+                                if t.kind == "class" else method_node, enum,
+                                p.node if t.kind == "class" else None)
     detail = f" (nothing fixes a value for {', '.join(f'`{m}`' for m in missing)})" \
         if missing else ""
     return [], f"no evidence of how `{t.name}` is called{detail}"
@@ -203,7 +204,7 @@ def _instances(req: Request, p: Plan, owner_access: str, enum: values.EnumLookup
     params = anatomy.init_params(owner_node, p.module, owner.params if owner else (),
                                  owner.has_init if owner else False)
     if params is not None:
-        built = values.call_args(params, anatomy.init_node(owner_node), enum)
+        built = values.call_args(params, anatomy.init_node(owner_node), enum, owner_node)
         if built is not None:
             out.append(([f"instance = {owner_access}({built.text})"], built.imports))
     return out
