@@ -261,7 +261,7 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         Raises:
             ValueError: when there are no words.
         """''', ["`words` (the words to put on the line)", "`sep` (what goes between two words)",
-                 "returns the line of text", "raises `ValueError`: when there are no words"],
+                 "returns the line of text", "raises `ValueError` when there are no words"],
                  id="google"),
     pytest.param('''
         """Join words into one line.
@@ -271,8 +271,23 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         :returns: the line of text.
         :raises ValueError: when there are no words.
         """''', ["`words` (the words to put on the line)", "`sep` (what goes between two words)",
-                 "returns the line of text", "raises `ValueError`: when there are no words"],
+                 "returns the line of text", "raises `ValueError` when there are no words"],
                  id="rest-field-list"),
+    pytest.param('''
+        """Join words into one line.
+
+        .. deprecated:: 2.10.0
+           Use :func:`~mod.glue` instead.
+
+        :param words: the words to put on the line.
+        :return: returns the line of text
+        :raises ValueError: no words
+
+        >>> join(["a", "b"], "-")
+        'a-b'
+        """''', ["Deprecated since 2.10.0: use `mod.glue` instead.",
+                 "It returns the line of text.", "It raises `ValueError`: no words."],
+                 id="rest-fields-then-a-doctest-and-a-directive"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:
@@ -287,6 +302,54 @@ def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstr
     for meaning in meanings:
         assert meaning in description, description
     assert "(`list`" not in description and "takes `words` (`" not in description
+    assert ">>>" not in description and "returns returns" not in description
+
+
+@pytest.mark.parametrize("source, said, unsaid", [
+    pytest.param("""
+        from typing import Generic, TypeVar
+
+        T = TypeVar("T")
+
+
+        class Box(Generic[T]):
+            \"\"\"A box that holds one item.\"\"\"
+
+            def __init__(self, item: str) -> None:
+                \"\"\"
+                :param item: what the box holds.
+                \"\"\"
+                self._item = item
+
+            @property
+            def item(self) -> str:
+                return self._item
+
+            def empty(self) -> None:
+                self._item = ""
+        """, ["`item` (what the box holds)", "Read `item` on an instance (property).",
+              "Its methods are `empty`."],
+        ["builds on", "`Generic", "Its methods are `item`"],
+        id="init-fields-property-read-no-typing-base"),
+    pytest.param("""
+        class Convert(object):
+            def __call__(self, text: str) -> int:
+                return int(text)
+        """, ["An instance is called like a function (`__call__`)."],
+        ["builds on `object`", "as the example shows"], id="callable-not-built-on-object"),
+])
+def test_a_class_description_says_what_the_class_offers(tmp_path: Path, source: str,
+                                                        said: list, unsaid: list) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    outcomes = _outcomes(tmp_path / "mod.py")
+    name = next(q for q in outcomes if "." not in q and q[0].isupper())
+    text, error, _ = outcomes[name]
+    assert text is not None, error
+    description = _section(text, "Description")
+    for words in said:
+        assert words in description, description
+    for words in unsaid:
+        assert words not in description, description
 
 
 def test_a_class_that_subclasses_its_namesake_is_fixed(tmp_path: Path) -> None:
