@@ -162,6 +162,39 @@ EXAMPLES = [
         result = shout(text="example")
         print(result)
         """, False, id="public-import-of-a-re-export"),
+    pytest.param({"pkg/__init__.py": """
+        from pkg.core import Box
+        """, "pkg/core.py": """
+        class Box:
+            def __init__(self, size: int) -> None:
+                self.size = size
+
+            def doubled(self) -> int:
+                \"\"\"Twice the size.
+
+                >>> pkg.core.Box(2).doubled()
+                4
+                >>> Box(3).doubled()
+                6
+                \"\"\"
+                return self.size * 2
+        """, "tests/conftest.py": """
+        import pytest
+
+        import pkg
+
+
+        @pytest.fixture(autouse=True)
+        def names(doctest_namespace):
+            doctest_namespace["pkg"] = pkg
+            doctest_namespace["Box"] = pkg.core.Box
+        """}, "pkg/core.py", "Box.doubled", """
+        import pkg
+        from pkg import Box
+
+        print(pkg.core.Box(2).doubled())
+        print(Box(3).doubled())
+        """, True, id="doctest-reads-the-package-and-the-doctest-namespace"),
 ]
 
 

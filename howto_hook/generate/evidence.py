@@ -58,7 +58,12 @@ def _field(text: Optional[str]) -> str:
         if not line.strip() or line.lstrip().startswith((">>>", ".. ")):
             break
         kept.append(line)
-    return _clean("\n".join(kept))
+    return _plain(_clean("\n".join(kept)))
+
+
+def _plain(text: str) -> str:
+    """reST roles and literals as the guide's code spans (":class:`~a.B`" -> "`a.B`")."""
+    return re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
 
 
 _DEPRECATED = re.compile(r"^\s*\.\. deprecated::\s*(.*(?:\n[ \t]+\S.*)*)", re.M)
@@ -70,8 +75,7 @@ def _deprecated(text: str) -> str:
     m = _DEPRECATED.search(text)
     if m is None:
         return ""
-    said = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", _clean(m.group(1)))
-    return said.replace("``", "`")
+    return _plain(_clean(m.group(1)))
 
 
 def read_docstring(text: str) -> DocFields:

@@ -328,6 +328,54 @@ def project_files(root: str) -> Tuple[Tuple[str, str], ...]:
     return tuple(out)
 
 
+def _import_of(value: ast.expr, imported: Dict[str, str]) -> str:
+    """The import line that binds `value` (a name, or `pkg.mod.Name` of an imported
+    package) under its last name; "" when none does."""
+    if isinstance(value, ast.Name):
+        return imported.get(value.id, "")
+    dotted = ast.unparse(value)
+    root, _, rest = dotted.partition(".")
+    line = imported.get(root, "")
+    if not re.match(r"^import [\w.]+$", line) or not rest:
+        return ""
+    module, _, name = f"{line.split()[1]}.{rest}".rpartition(".")
+    return f"from {module} import {name}"
+
+
+@lru_cache(maxsize=64)
+def doctest_names(root: str, package: str) -> Tuple[Tuple[str, str], ...]:
+    """Names the project's doctests may read without binding them, each with the
+    import line that binds it in an example: the top package's own name, and
+    what a `conftest.py` puts in pytest's `doctest_namespace` from the package or
+    the standard library (`doctest_namespace["Version"] = Version`)."""
+    out = {package: f"import {package}"}
+    for path, text in project_files(root):
+        if os.path.basename(path) != "conftest.py" or "doctest_namespace" not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        imported = top_level_bindings(tree, "conftest", "")
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.value, (ast.Name, ast.Attribute))):
+                continue
+            target = node.targets[0]
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                    and target.value.id == "doctest_namespace" \
+                    and isinstance(target.slice, ast.Constant) \
+                    and isinstance(target.slice.value, str):
+                line = _import_of(node.value, imported)
+                if line and line.split()[1].split(".")[0] in (package, *_STDLIB):
+                    name = target.slice.value
+                    bound = line.split()[-1]
+                    out.setdefault(name, line if name == bound
+                                   else f"{line} as {name}" if line.startswith("from ")
+                                   else "")
+    return tuple((k, v) for k, v in out.items() if v)
+
+
 def safe_imports(holder: ast.AST, bindings: Dict[str, str], generator: bool
                  ) -> Optional[List[str]]:
     """The import lines code taken from the project needs (the names it leaves

@@ -78,7 +78,11 @@ def plan(req: Request) -> Plan:
     doctests = ("", "")
     if t.docstring is not None and module.tree is not None and not local:
         top = _top_name(req)
-        doctests = tuple(sources.doctest_code(t.docstring.value, t.name, top, module.bindings,
+        # the module's names first, then those the project gives every doctest
+        given = dict(sources.doctest_names(sources.project_root(req.path or t.path),
+                                           req.import_path.split(".")[0]))
+        doctests = tuple(sources.doctest_code(t.docstring.value, t.name, top,
+                                              {**given, **module.bindings},
                                               skipped) or "" for skipped in (False, True))
     searchable = module.tree is not None and not local and t.qualname.count(".") <= 1
     dossier = evidence.gather(t, req.path or t.path, req.import_path, req.source, node, params,
@@ -128,8 +132,11 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
         if plain != code:
             private.append(Candidate(plain, verbatim, built))
 
-    if d.doctest:
-        out.append(Candidate(d.doctest, True))
+    if d.doctest:  # imported from the public package, the defining module as a fallback
+        public = "\n".join(shape.public_imports(root, d.doctest.split("\n")))
+        out.append(Candidate(public, True))
+        if public != d.doctest:
+            private.append(Candidate(d.doctest, True))
     why_not = anatomy.not_instantiated(p.node, t.docstring.value if t.docstring else "") \
         if t.kind == "class" else ""
     if why_not:
