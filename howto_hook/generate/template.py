@@ -26,8 +26,8 @@ import re
 import threading
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
-from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, anatomy, evidence,
-                                 render, salvage, shape, sources, values)
+from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, anatomy, doctests,
+                                 evidence, render, salvage, shape, sources, values)
 from howto_hook.examples import import_root
 from howto_hook.generate.phases import Words
 from howto_hook.generate import prose
@@ -75,18 +75,18 @@ def plan(req: Request) -> Plan:
     params: Optional[List[Param]] = list(t.params)
     if t.kind == "class":
         params = anatomy.init_params(node, module, t.params, t.has_init)
-    doctests = ("", "")
+    doctested = ("", "")
     if t.docstring is not None and module.tree is not None and not local:
         top = _top_name(req)
         # the module's names first, then those the project gives every doctest
-        given = dict(sources.doctest_names(sources.project_root(req.path or t.path),
-                                           req.import_path.split(".")[0]))
-        doctests = tuple(sources.doctest_code(t.docstring.value, t.name, top,
-                                              {**given, **module.bindings},
-                                              skipped) or "" for skipped in (False, True))
+        given = dict(doctests.doctest_names(sources.project_root(req.path or t.path),
+                                            req.import_path.split(".")[0]))
+        doctested = tuple(doctests.doctest_code(t.docstring.value, t.name, top,
+                                                {**given, **module.bindings},
+                                                skipped) or "" for skipped in (False, True))
     searchable = module.tree is not None and not local and t.qualname.count(".") <= 1
     dossier = evidence.gather(t, req.path or t.path, req.import_path, req.source, node, params,
-                              doctests, searchable)
+                              doctested, searchable)
     return Plan(node, module, dossier, shape.use_of(t, node, dossier.uses.how), params)
 
 
