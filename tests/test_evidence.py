@@ -415,6 +415,26 @@ def test_steps_take_their_labels_from_the_bodys_comments(tmp_path: Path) -> None
     assert "**One Space Between**: One space between words." in steps, steps
 
 
+def test_a_comment_that_is_code_labels_no_step(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": """
+        def bump(build: str, token: str) -> str:
+            # build or (token or "build") + ".0"
+            if not build:
+                build = token + ".0"
+            # build or (token or "build") + ".0"
+            if not token:
+                build = build + ".1"
+            # done
+            return build
+        """})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["bump"]
+    assert text is not None, error
+    steps = _section(text, "Execution Steps")
+    assert '(token or "build")' not in steps and "Token Build" not in steps, steps
+    rows = re.findall(r"\d+\. \*\*[^*]+\*\*: (.*?)(?= \d+\. \*\*|$)", steps)
+    assert len(rows) == len(set(rows)), steps
+
+
 def test_the_llm_prompt_carries_the_evidence(tmp_path: Path) -> None:
     from howto_hook.generate.llm import build_messages
 
