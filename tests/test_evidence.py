@@ -96,12 +96,68 @@ EXAMPLES = [
 
 
         @traced
+        def add(a, b):
+            return a + b
+        """, True, id="decorator-decorates-what-the-project-decorates"),
+    pytest.param({"mod.py": """
+        def memo(store):
+            def decorate(func):
+                def wrapper(n):
+                    if n not in store:
+                        store[n] = func(n)
+                    return store[n]
+                return wrapper
+            return decorate
+        """, "tests/test_mod.py": """
+        from mod import memo
+
+
+        def test_memo():
+            cache = {}
+
+            @memo(cache)
+            def square(n):
+                return n * n
+
+            assert square(3) == 9
+            assert cache == {3: 9}
+        """}, "mod.py", "memo", """
+        from mod import memo
+
+        cache = {}
+
+
+        @memo(cache)
+        def square(n):
+            return n * n
+
+
+        print(square(3))
+        """, True, id="decorator-real-use-its-arguments-built-and-called"),
+    pytest.param({"mod.py": """
+        def traced(func):
+            def wrapper(*args):
+                return func(*args)
+            return wrapper
+        """, "tests/test_mod.py": """
+        from mod import traced
+
+
+        def test_traced(log):
+            @traced
+            def add(a, b):
+                return log(a + b)
+        """}, "mod.py", "traced", """
+        from mod import traced
+
+
+        @traced
         def greet(name):
             return "Hello, " + name
 
 
         print(greet("world"))
-        """, False, id="decorator-decorates"),
+        """, False, id="decorator-use-reading-a-fixture-falls-back"),
     pytest.param({"mod.py": """
         class Session:
             def __init__(self, name):

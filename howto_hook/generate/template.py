@@ -142,6 +142,9 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     if why_not:
         return out, f"`{t.name}` is not built directly ({why_not}) and the project shows " \
             "no example of how it is obtained"
+    for s in d.uses.decorated if u.decorator else ():  # what the project decorates with it
+        add(list(s.imports), [*s.setup, *([s.call] if s.call else [])], True,
+            "with the arguments the project passes")
     if not u.decorator:
         for s in d.uses.slices:
             more, lines = shape.use_lines(u, s.call, s.setup, s.indent)
