@@ -196,8 +196,10 @@ def trusted_configs(tmp_path_factory, monkeypatch) -> None:
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch, trusted_configs):
-    """A project whose config points the llm generator at a local server."""
+def project(tmp_path, monkeypatch, trusted_configs, project_importable):
+    """A project whose config points the llm generator at a local server, with an
+    interpreter that imports it (so that the answers' examples run before they
+    are written, as in a project with its interpreter: issue 20 item 8)."""
     monkeypatch.setenv("OPENAI_API_KEY", LLM_KEY)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     for var in ("OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):

@@ -27,10 +27,11 @@ def guide_for(body: Dict[str, Any]) -> str:
     user = body["messages"][1]["content"]
     name = user.split("Qualified name: ")[1].split("\n")[0]
     module = user.split("Import path: ")[1].split("\n")[0]
+    arg = '"hi"' if name == "shout" else "1"  # text for `shout(s: str)`: examples that run
     return json.dumps({
         "description": f"The `{name}` function computes a value from its arguments.",
         "steps": [{"label": "Compute Value", "text": "Computes the value and returns it."}],
-        "usage_example": f"from {module} import {name}\n\nprint({name}(1))"})
+        "usage_example": f"from {module} import {name}\n\nprint({name}({arg}))"})
 
 
 def sources(root: Path) -> Dict[str, str]:

@@ -96,12 +96,68 @@ EXAMPLES = [
 
 
         @traced
+        def add(a, b):
+            return a + b
+        """, True, id="decorator-decorates-what-the-project-decorates"),
+    pytest.param({"mod.py": """
+        def memo(store):
+            def decorate(func):
+                def wrapper(n):
+                    if n not in store:
+                        store[n] = func(n)
+                    return store[n]
+                return wrapper
+            return decorate
+        """, "tests/test_mod.py": """
+        from mod import memo
+
+
+        def test_memo():
+            cache = {}
+
+            @memo(cache)
+            def square(n):
+                return n * n
+
+            assert square(3) == 9
+            assert cache == {3: 9}
+        """}, "mod.py", "memo", """
+        from mod import memo
+
+        cache = {}
+
+
+        @memo(cache)
+        def square(n):
+            return n * n
+
+
+        print(square(3))
+        """, True, id="decorator-real-use-its-arguments-built-and-called"),
+    pytest.param({"mod.py": """
+        def traced(func):
+            def wrapper(*args):
+                return func(*args)
+            return wrapper
+        """, "tests/test_mod.py": """
+        from mod import traced
+
+
+        def test_traced(log):
+            @traced
+            def add(a, b):
+                return log(a + b)
+        """}, "mod.py", "traced", """
+        from mod import traced
+
+
+        @traced
         def greet(name):
             return "Hello, " + name
 
 
         print(greet("world"))
-        """, False, id="decorator-decorates"),
+        """, False, id="decorator-use-reading-a-fixture-falls-back"),
     pytest.param({"mod.py": """
         class Session:
             def __init__(self, name):
@@ -162,6 +218,39 @@ EXAMPLES = [
         result = shout(text="example")
         print(result)
         """, False, id="public-import-of-a-re-export"),
+    pytest.param({"pkg/__init__.py": """
+        from pkg.core import Box
+        """, "pkg/core.py": """
+        class Box:
+            def __init__(self, size: int) -> None:
+                self.size = size
+
+            def doubled(self) -> int:
+                \"\"\"Twice the size.
+
+                >>> pkg.core.Box(2).doubled()
+                4
+                >>> Box(3).doubled()
+                6
+                \"\"\"
+                return self.size * 2
+        """, "tests/conftest.py": """
+        import pytest
+
+        import pkg
+
+
+        @pytest.fixture(autouse=True)
+        def names(doctest_namespace):
+            doctest_namespace["pkg"] = pkg
+            doctest_namespace["Box"] = pkg.core.Box
+        """}, "pkg/core.py", "Box.doubled", """
+        import pkg
+        from pkg import Box
+
+        print(pkg.core.Box(2).doubled())
+        print(Box(3).doubled())
+        """, True, id="doctest-reads-the-package-and-the-doctest-namespace"),
 ]
 
 
@@ -206,6 +295,39 @@ def test_the_example_is_the_projects_own_use(tmp_path: Path, files: Dict[str, st
             def run(self):
                 pass
         """, "Base", "`Base` is not built directly (it is abstract)", id="abstract-class"),
+    pytest.param("""
+        class Match:
+            def __init__(self, parser, match):
+                self.parser = parser
+                self.match = match
+
+            def evaluate(self):
+                return self.parser.evaluate(self.match)
+        """, "Match", "nothing fixes a value for `parser`", id="stored-then-read-as-an-object"),
+    pytest.param("""
+        class Job:
+            def __init__(self, action):
+                self.action = action
+
+            def run(self):
+                return self.action()
+        """, "Job", "nothing fixes a value for `action`", id="stored-then-called"),
+    pytest.param("""
+        class Step:
+            def __init__(self, thing):
+                self.thing = thing
+
+            def run(self):
+                return handle(self.thing)
+        """, "Step", "nothing fixes a value for `thing`", id="stored-then-handed-on"),
+    pytest.param("""
+        def tzname(dt):
+            return "UTC"
+        """, "tzname", "nothing fixes a value for `dt`", id="unused-but-named-for-an-object"),
+    pytest.param("""
+        def load(data):
+            return convert(data)
+        """, "load", "nothing fixes a value for `data`", id="data-handed-on-is-anything"),
 ])
 def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reason: str) -> None:
     _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
@@ -228,7 +350,7 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         Raises:
             ValueError: when there are no words.
         """''', ["`words` (the words to put on the line)", "`sep` (what goes between two words)",
-                 "returns the line of text", "raises `ValueError`: when there are no words"],
+                 "returns the line of text", "raises `ValueError` when there are no words"],
                  id="google"),
     pytest.param('''
         """Join words into one line.
@@ -238,8 +360,23 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         :returns: the line of text.
         :raises ValueError: when there are no words.
         """''', ["`words` (the words to put on the line)", "`sep` (what goes between two words)",
-                 "returns the line of text", "raises `ValueError`: when there are no words"],
+                 "returns the line of text", "raises `ValueError` when there are no words"],
                  id="rest-field-list"),
+    pytest.param('''
+        """Join words into one line.
+
+        .. deprecated:: 2.10.0
+           Use :func:`~mod.glue` instead.
+
+        :param words: the words to put on the line.
+        :return: returns the line of text
+        :raises ValueError: no words
+
+        >>> join(["a", "b"], "-")
+        'a-b'
+        """''', ["Deprecated since 2.10.0: use `mod.glue` instead.",
+                 "It returns the line of text.", "It raises `ValueError`: no words."],
+                 id="rest-fields-then-a-doctest-and-a-directive"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:
@@ -254,6 +391,54 @@ def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstr
     for meaning in meanings:
         assert meaning in description, description
     assert "(`list`" not in description and "takes `words` (`" not in description
+    assert ">>>" not in description and "returns returns" not in description
+
+
+@pytest.mark.parametrize("source, said, unsaid", [
+    pytest.param("""
+        from typing import Generic, TypeVar
+
+        T = TypeVar("T")
+
+
+        class Box(Generic[T]):
+            \"\"\"A box that holds one item.\"\"\"
+
+            def __init__(self, item: str) -> None:
+                \"\"\"
+                :param item: what the box holds.
+                \"\"\"
+                self._item = item
+
+            @property
+            def item(self) -> str:
+                return self._item
+
+            def empty(self) -> None:
+                self._item = ""
+        """, ["`item` (what the box holds)", "Read `item` on an instance (property).",
+              "Its methods are `empty`."],
+        ["builds on", "`Generic", "Its methods are `item`"],
+        id="init-fields-property-read-no-typing-base"),
+    pytest.param("""
+        class Convert(object):
+            def __call__(self, text: str) -> int:
+                return int(text)
+        """, ["An instance is called like a function (`__call__`)."],
+        ["builds on `object`", "as the example shows"], id="callable-not-built-on-object"),
+])
+def test_a_class_description_says_what_the_class_offers(tmp_path: Path, source: str,
+                                                        said: list, unsaid: list) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    outcomes = _outcomes(tmp_path / "mod.py")
+    name = next(q for q in outcomes if "." not in q and q[0].isupper())
+    text, error, _ = outcomes[name]
+    assert text is not None, error
+    description = _section(text, "Description")
+    for words in said:
+        assert words in description, description
+    for words in unsaid:
+        assert words not in description, description
 
 
 def test_a_class_that_subclasses_its_namesake_is_fixed(tmp_path: Path) -> None:
@@ -284,6 +469,26 @@ def test_steps_take_their_labels_from_the_bodys_comments(tmp_path: Path) -> None
     steps = _section(text, "Execution Steps")
     assert "**Drop Blanks Both**: Drop the blanks at both ends." in steps, steps
     assert "**One Space Between**: One space between words." in steps, steps
+
+
+def test_a_comment_that_is_code_labels_no_step(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": """
+        def bump(build: str, token: str) -> str:
+            # build or (token or "build") + ".0"
+            if not build:
+                build = token + ".0"
+            # build or (token or "build") + ".0"
+            if not token:
+                build = build + ".1"
+            # done
+            return build
+        """})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["bump"]
+    assert text is not None, error
+    steps = _section(text, "Execution Steps")
+    assert '(token or "build")' not in steps and "Token Build" not in steps, steps
+    rows = re.findall(r"\d+\. \*\*[^*]+\*\*: (.*?)(?= \d+\. \*\*|$)", steps)
+    assert len(rows) == len(set(rows)), steps
 
 
 def test_the_llm_prompt_carries_the_evidence(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ a forged, committed or copied entry must never decide a result or a fix."""
 from __future__ import annotations
 
 import json
+import sys
 import os
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,8 @@ NO_DOC = "def f(x):\n    return x\n"
 GOOD = LLM_ANSWER
 EVIL = json.loads(GOOD) | {"usage_example": "from m import scale\n\nprint(scale([1], factor=7.0))"
                                             "  # ATTACKER"}
+# each user's run has an interpreter that imports the project, so the answer's example runs
+RUNS = ("--example-python", sys.executable)
 SCALE = "def scale(values: list, factor: float = 2.0) -> list:\n    return [v * factor for v in values]\n"
 
 
@@ -149,7 +152,7 @@ def test_forged_llm_entry_is_never_written(project, run_main, home, monkeypatch,
         home("attacker")
         root = project(server, files={"m.py": SCALE})
         git(str(root), "init", "-q")
-        status, _, err = run_main(["--all", "--fix", "--generator", "llm"], root)
+        status, _, err = run_main(["--all", "--fix", "--generator", "llm", *RUNS], root)
         assert "ATTACKER" in (root / "m.py").read_text(), err
     (root / "m.py").write_text(SCALE)
     if commit:
@@ -160,7 +163,7 @@ def test_forged_llm_entry_is_never_written(project, run_main, home, monkeypatch,
         (root / "pyproject.toml").write_text(
             (root / "pyproject.toml").read_text().split("base-url")[0]
             + f'base-url = "{server.base_url}"\nmodel = "test-model"\nmax-retries = 0\n')
-        status, _, err = run_main(["--all", "--fix", "--generator", "llm"], root)
+        status, _, err = run_main(["--all", "--fix", "--generator", "llm", *RUNS], root)
         assert len(server.requests) == 1, err
     text = (root / "m.py").read_text()
     assert "ATTACKER" not in text and "factor=3.0" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -115,3 +116,100 @@ def test_repair_carries_the_exception(project, run_main, examples: List[str],
     assert "cannot fix broken: the usage example raises" in err
     # what was written runs: a second check with the examples on finds nothing
     assert run_main(["--all", "--run-examples", "--select", "HOW403", "m.py"], root)[:2] == (0, "")
+
+
+# --- where no example can run: only the project's own example is written (item 8) -----
+
+USED = '''\
+def scale(values: list, factor: float = 2.0) -> list:
+    return [v * factor for v in values]
+
+
+def unused(values: list) -> list:
+    return values[::-1]
+'''
+# the project's only evidence of `scale`: a test, whose slice is the example
+TEST = '''\
+from m import scale
+
+
+def test_scale():
+    values = [1, 2]
+    assert scale(values, 3.0) == [3.0, 6.0]
+'''
+# the slice, written differently (imports, spacing, quotes, a printed value): the same code
+COPIED = "from m import scale\nvalues = [1,  2]\nprint( scale(values, 3.0) )"
+INVENTED = "from m import scale\n\nprint(scale([5], 2.0))"
+NOTE = "no interpreter that can import the project was found"
+NOT_RUN = "cannot fix scale: its example was not run"
+
+
+@pytest.fixture
+def used_project(tmp_path: Path, monkeypatch, trusted_configs):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for var in ("OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+    def make(server: ChatServer, fallback: Optional[str] = None) -> Path:
+        extra = f'fallback = "{fallback}"\n' if fallback else ""
+        (tmp_path / "pyproject.toml").write_text(
+            f'[tool.howto]\n[tool.howto.llm]\nbase-url = "{server.base_url}"\n'
+            f'model = "test-model"\ntimeout = 5\nmax-retries = 0\n{extra}', encoding="utf-8")
+        (tmp_path / "m.py").write_text(USED, encoding="utf-8")
+        (tmp_path / "tests").mkdir()
+        (tmp_path / "tests" / "test_m.py").write_text(TEST, encoding="utf-8")
+        return tmp_path
+
+    return make
+
+
+@pytest.mark.parametrize("interpreter, examples, fallback, requests, written", [
+    pytest.param(False, [COPIED], None, 1, "print( scale(values, 3.0) )",
+                 id="no-interpreter-copied-slice-written"),
+    pytest.param(False, [INVENTED, COPIED], None, 2, "print( scale(values, 3.0) )",
+                 id="no-interpreter-invented-then-copied-after-the-repair"),
+    pytest.param(False, [INVENTED, INVENTED], None, 2, None,
+                 id="no-interpreter-invented-left-unfixed"),
+    pytest.param(False, [INVENTED, INVENTED], "template", 2, "print(result)",
+                 id="no-interpreter-falls-back-to-the-template-slice"),
+    pytest.param(True, [INVENTED], None, 1, "print(scale([5], 2.0))",
+                 id="interpreter-invented-runs-and-is-written"),
+])
+def test_no_interpreter_writes_only_the_projects_own_example(
+        used_project, run_main, interpreter: bool, examples: List[str],
+        fallback: Optional[str], requests: int, written: Optional[str]) -> None:
+    asked: List[str] = []
+
+    def reply(body: Dict[str, Any], _: int) -> Reply:
+        if "Qualified name: unused" in body["messages"][1]["content"]:
+            return Reply(content=answer("unused", "from m import unused\n\nprint(unused([1]))"))
+        asked.append("scale")
+        return Reply(content=answer("scale", examples[min(len(asked), len(examples)) - 1]))
+
+    with ChatServer(reply) as server:
+        root = used_project(server, fallback)
+        given = ["--example-python", sys.executable] if interpreter else []
+        _, _, err = run_main(["--all", "--fix", "--generator", "llm", *given,
+                              "--select", "HOW1,HOW2,HOW403", "m.py"], root)
+    assert (err.count(NOTE) == 1 and "example-python" in err) is not interpreter, err
+    mine = [b for b in server.requests if "Qualified name: scale" in b["messages"][1]["content"]]
+    assert len(mine) == requests, err
+    said = "\n".join(m["content"] for m in mine[0]["messages"])
+    assert ("copied as it stands" in said) is not interpreter
+    if requests > 1 and not interpreter:  # the invented example is sent back once
+        assert "usage_example must be one of the project's own examples" in \
+            mine[1]["messages"][-1]["content"]
+    guide = _guide_of((root / "m.py").read_text(encoding="utf-8"), "scale")
+    if written is None:
+        assert guide == "" and NOT_RUN in err and "2 could not be fixed" in err
+    else:
+        assert written in guide and NOT_RUN not in err, err
+    # a definition of which the project has no example: nothing to copy, nothing
+    # asked where no example can run, and never written unrun
+    unused = [b for b in server.requests if "Qualified name: unused" in
+              b["messages"][1]["content"]]
+    assert bool(unused) is interpreter
+    if not interpreter:
+        assert _guide_of((root / "m.py").read_text(encoding="utf-8"), "unused") == ""
+        assert "cannot fix unused: its example was not run" in err

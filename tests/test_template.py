@@ -395,6 +395,8 @@ def test_every_example_of_a_mixed_module_runs(tmp_path: Path) -> None:
     pytest.param("def keep(iterable, count)", "iterable=[1, 2, 3], count=2", id="by-name"),
     pytest.param("def mode(kind: Literal['r', 'w'])", "kind='r'", id="literal"),
     pytest.param("def zipped(*iterables)", "", id="star-iterables-passes-none"),
+    pytest.param("def scan(string, pos, endpos)", 'string="example", pos=2, endpos=2',
+                 id="an-index-by-name-is-a-number"),
 ])
 def test_arguments_fit_the_parameter(tmp_path: Path, signature: str, expected_args: str) -> None:
     source = f"from typing import Literal, Optional\n\n\n{signature}:\n    return 1\n"

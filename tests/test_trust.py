@@ -2,6 +2,7 @@
 the user trusts it (--trust or HOWTO_TRUST=1, remembered by hash)."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Dict, List
@@ -175,6 +176,8 @@ def test_user_config_and_command_line_are_trusted(tmp_path: Path, home: Path, ru
     write_tree(root, {"m.py": SCALE})
     with ChatServer(lambda body, n: Reply(content=ANSWER)) as server:
         write_tree(home / "config", {"howto/config.toml": (
+            # the user's interpreter imports the repository: the answer's example runs
+            f'example-python = {json.dumps(sys.executable)}\n'
             f'[fix]\ngenerator = "llm"\n[llm]\nbase-url = "{server.base_url}"\n'
             'model = "m"\nmax-retries = 0\n')})
         status, _, err = run_main(["--fix", "--all"], str(root))
@@ -183,7 +186,8 @@ def test_user_config_and_command_line_are_trusted(tmp_path: Path, home: Path, ru
         (root / "m.py").write_text(SCALE)
         status, _, err = run_main(["--fix", "--all", "--generator", "llm", "--config",
                                    f'llm.base-url="{server.base_url}"', "--config",
-                                   'llm.max-retries=0'], str(root))
+                                   'llm.max-retries=0', "--example-python", sys.executable],
+                                  str(root))
         assert len(server.requests) == 2, err
     assert "ignoring" not in err
 

@@ -23,11 +23,11 @@ from howto_hook.examples.policy import child_environment
 from howto_hook.examples.results import DEFAULT_TIMEOUT, Example, Result, RunnerError, describe
 from howto_hook.examples.runner import Runner
 from howto_hook.examples.stage import fix_line, prepare, stage, wanted
-from howto_hook.examples.vetting import (VerbatimOnly, Vetted, example_of_text, run_problem,
-                                         runner_for, vet)
+from howto_hook.examples.vetting import (NOT_RUN, VerbatimOnly, Vetted, example_of_text,
+                                         run_problem, runner_for, vet)
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "Choice", "Example", "Found", "Result", "Runner", "RunnerError",
+    "DEFAULT_TIMEOUT", "NOT_RUN", "Choice", "Example", "Found", "Result", "Runner", "RunnerError",
     "VerbatimOnly", "Vetted", "check_files", "fix_line", "child_environment", "choose_python", "code_of_guide",
     "describe", "example_of_text", "find", "import_root", "might_hold_example", "prepare",
     "run_problem", "runner_for", "stage", "vet", "violations", "wanted",

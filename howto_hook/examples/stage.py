@@ -88,8 +88,6 @@ def prepare(plan: "Plan", fixing: bool = False) -> "Plan":
         if run is None and fixing:
             choice = choose(settings.example_python)
             run = posix and (choice.project or own_imports(choice.python))
-            if not run and plan.generator == "llm":
-                return settings  # the llm generator's examples: as before, unrun
             if not run:
                 if not noted:
                     noted.append(True)

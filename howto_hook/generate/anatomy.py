@@ -433,6 +433,26 @@ def _one_use(n: ast.Name, parent: Optional[ast.AST], parents: Dict[int, ast.AST]
     return "handed"
 
 
+def stored_use(cls: Optional[ast.AST], init: Optional[ast.AST], name: str) -> str:
+    """How a class uses what its `__init__` stores of parameter `name` (`self.x = x`):
+    "object" when a method reads its attributes or calls it, "handed" when one
+    passes it on to other code, "" otherwise (a value stored is not left open if
+    the class treats it as an object)."""
+    if not isinstance(cls, ast.ClassDef) or not isinstance(init, FUNCTIONS):
+        return ""
+    attrs = {t.attr for s in ast.walk(init) if isinstance(s, ast.Assign)
+             and isinstance(s.value, ast.Name) and s.value.id == name for t in s.targets
+             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+             and t.value.id == "self"}
+    if not attrs:
+        return ""
+    parents = {id(c): n for n in ast.walk(cls) for c in ast.iter_child_nodes(n)}
+    kinds = {_one_use(n, parents.get(id(n)), parents) for n in ast.walk(cls)  # type: ignore[arg-type]
+             if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load) and n.attr in attrs
+             and isinstance(n.value, ast.Name) and n.value.id == "self"}
+    return "object" if kinds & {"attr", "called"} else "handed" if "handed" in kinds else ""
+
+
 def statements(node: Optional[ast.AST]) -> Sequence[ast.stmt]:
     return getattr(node, "body", []) if node is not None else []
 

@@ -15,6 +15,7 @@ project calls the code.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Sequence, Tuple
 
@@ -32,6 +33,7 @@ class DocFields:
     params: Tuple[Tuple[str, str], ...] = ()  # (parameter, what it means)
     returns: str = ""
     raises: Tuple[Tuple[str, str], ...] = ()  # (exception, when)
+    deprecated: str = ""  # what a `.. deprecated::` directive says (version, replacement)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,34 @@ def _clean(text: Optional[str]) -> str:
     return " ".join((text or "").split())
 
 
+def _field(text: Optional[str]) -> str:
+    """A field's own text: a parser runs the last field on into what follows it (a
+    doctest, a directive, another paragraph), which ends it here."""
+    kept = []
+    for line in (text or "").strip().split("\n"):
+        if not line.strip() or line.lstrip().startswith((">>>", ".. ")):
+            break
+        kept.append(line)
+    return _plain(_clean("\n".join(kept)))
+
+
+def _plain(text: str) -> str:
+    """reST roles and literals as the guide's code spans (":class:`~a.B`" -> "`a.B`")."""
+    return re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
+
+
+_DEPRECATED = re.compile(r"^\s*\.\. deprecated::\s*(.*(?:\n[ \t]+\S.*)*)", re.M)
+
+
+def _deprecated(text: str) -> str:
+    """The `.. deprecated::` directive's version and text, roles made plain
+    (":meth:`~a.b.C.f`" becomes "`a.b.C.f`")."""
+    m = _DEPRECATED.search(text)
+    if m is None:
+        return ""
+    return _plain(_clean(m.group(1)))
+
+
 def read_docstring(text: str) -> DocFields:
     """The docstring's summary and its parameter, return and raise fields."""
     if not text.strip():
@@ -55,16 +85,17 @@ def read_docstring(text: str) -> DocFields:
     import docstring_parser  # the fix path only: a plain check never reads fields
 
     summary = _clean(text.strip().split("\n\n")[0])
+    deprecated = _deprecated(text)
     try:
         parsed = docstring_parser.parse(text)
     except (docstring_parser.ParseError, ValueError, KeyError, IndexError):
-        return DocFields(summary=summary)
-    params = tuple((p.arg_name.lstrip("*"), _clean(p.description)) for p in parsed.params
-                   if p.arg_name and _clean(p.description))
-    returns = _clean(parsed.returns.description) if parsed.returns is not None else ""
-    raises = tuple((r.type_name or "", _clean(r.description)) for r in parsed.raises
+        return DocFields(summary=summary, deprecated=deprecated)
+    params = tuple((p.arg_name.lstrip("*"), _field(p.description)) for p in parsed.params
+                   if p.arg_name and _field(p.description))
+    returns = _field(parsed.returns.description) if parsed.returns is not None else ""
+    raises = tuple((r.type_name or "", _field(r.description)) for r in parsed.raises
                    if r.type_name)
-    return DocFields(summary, params, returns, raises)
+    return DocFields(summary, params, returns, raises, deprecated)
 
 
 def _kind_of_call(t: Target) -> Tuple[str, bool]:
@@ -82,6 +113,11 @@ def gather(t: Target, path: str, import_path: str, source: str, node: Optional[a
     `__init__`'s; None when unknown); `searchable` is False for a definition the
     project cannot name from outside (nested in a function)."""
     doc = read_docstring(t.docstring.value) if t.docstring is not None else DocFields()
+    init = anatomy.init_node(node) if t.kind == "class" else None
+    if init is not None and not doc.params:  # a class documented in its `__init__`
+        own = read_docstring(ast.get_docstring(init) or "")
+        doc = DocFields(doc.summary, own.params, doc.returns, doc.raises or own.raises,
+                        doc.deprecated or own.deprecated)
     uses = owner_uses = slices.Uses((), frozenset())
     if searchable:
         owner, bound = _kind_of_call(t)

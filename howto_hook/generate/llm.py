@@ -122,6 +122,7 @@ def build_messages(req: Request, secret: str = "") -> List[Dict[str, str]]:
         + f"\n\nSource:\n{block(source)}"
         + (f"\n\nEvidence from the project (how it documents and calls this code):\n"
            f"{block(evidence)}" if evidence else "")
+        + (f"\n\nNote: {UNRUN_REPAIR}." if unrun(req) else "")
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -378,7 +379,19 @@ class LLMGenerator:
                    runner=runner)
 
     def _run_failure(self, req: Request, text: str) -> Optional[Tuple[str, str]]:
-        """With --run-examples: (repair line, reason) when the example fails."""
+        """(repair line, reason) when the guide's example may not be written: with
+        examples run, when it fails; where none can run, when it is not one of
+        the project's own examples (`verbatim`)."""
+        if unrun(req):
+            from howto_hook import examples
+            from howto_hook.generate import verbatim
+            from howto_hook.generate.template import own_examples
+
+            code = examples.example_of_text(req, text)
+            if code is None or verbatim.taken_from(code.code, own_examples(req),
+                                                   [f"from {req.import_path} import {_top(req)}"]):
+                return None
+            return (f"HOW403 (usage_example): {UNRUN_REPAIR}", examples.NOT_RUN)
         if self.runner is None:
             return None
         from howto_hook import examples
@@ -493,6 +506,13 @@ class LLMGenerator:
             return content, tokens
 
     def _one(self, req: Request) -> Outcome:
+        if unrun(req):
+            from howto_hook.generate.template import own_examples
+
+            if not own_examples(req):  # nothing the model could copy: no request
+                from howto_hook.examples import NOT_RUN
+
+                return Outcome(req, None, error=NOT_RUN)
         key = cache_key(req, self.llm.model)
         hit = self._cache.get(key)
         refused = ""  # why a cached answer was not used
@@ -556,8 +576,13 @@ class LLMGenerator:
         if self.llm.fallback == "template":
             from howto_hook.generate.template import TemplateGenerator
 
-            fallback = TemplateGenerator().generate([req])[0]
-            if self.runner is not None:  # the template's example must run too
+            if unrun(req):  # where none can run, only the project's own example
+                from howto_hook import examples
+
+                fallback = examples.VerbatimOnly(TemplateGenerator()).generate([req])[0]
+            else:
+                fallback = TemplateGenerator().generate([req])[0]
+            if self.runner is not None and not unrun(req):  # the template's must run too
                 from howto_hook import examples
 
                 fallback = examples.vet([fallback], self.runner)[0]
@@ -601,6 +626,21 @@ class LLMGenerator:
 
     def generate(self, requests: Sequence[Request]) -> List[Outcome]:
         return list(self.stream(requests))
+
+
+UNRUN_REPAIR = ("examples cannot be run here (no interpreter imports the project), so "
+                "usage_example must be one of the project's own examples given in the "
+                "evidence (a real use or the doctest), copied as it stands")
+
+
+def unrun(req: Request) -> bool:
+    """Whether no example of this request can be run (`run-examples = false`, or no
+    interpreter imports the project): then only the project's own is written."""
+    return req.settings.run_examples is False
+
+
+def _top(req: Request) -> str:
+    return req.target.qualname.split(".")[0]
 
 
 def status_text(e: Any) -> str:

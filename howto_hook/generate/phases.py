@@ -345,7 +345,20 @@ def _comment_before(stmt: ast.stmt, comments: Dict[int, str]) -> str:
     while line in comments:
         rows.insert(0, comments[line])
         line -= 1
-    return " ".join(rows).strip()
+    text = " ".join(rows).strip()
+    return "" if _is_code(text) or re.match(r"^(?:noqa|type:|pragma|fmt:|pylint:)", text) \
+        else text
+
+
+def _is_code(text: str) -> bool:
+    """Whether a comment is code (`self._build or (token or "build") + ".0"`, commented
+    out or written as a formula), which labels nothing; a word or two of prose is not."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return any(not isinstance(n, (ast.Module, ast.Expr, ast.Name, ast.Constant, ast.Load))
+               for n in ast.walk(tree))
 
 
 def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
@@ -374,4 +387,5 @@ def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
         elif said:
             first = step(done[0], w, context_manager)
             out.append(Step(first.label, cap_text(first.text)))
-    return out[:MAX_STEPS]
+    seen: set = set()  # no step said twice
+    return [s for s in out if not (s.text in seen or seen.add(s.text))][:MAX_STEPS]

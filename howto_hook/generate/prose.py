@@ -29,15 +29,26 @@ def _clause(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+_CONDITION = re.compile(r"^(?:if|when|whenever|unless|on|in case|while|because|for)\b", re.I)
+
+
 def _fields(doc: DocFields, w: Words) -> List[str]:
     out = []
+    if doc.deprecated:  # "2.10.0 Use `x` instead."
+        version, _, rest = doc.deprecated.partition(" ")
+        said = (f"Deprecated since {version}" + (f": {_clause(rest)}" if rest else "")
+                if version[:1].isdigit() else f"Deprecated: {_clause(doc.deprecated)}")
+        out.append(said.rstrip(".") + ".")
     if doc.params:
         out.append(f"It {w('takes')} " + and_([f"{tick(n)} ({_clause(m)})"
                                                 for n, m in doc.params]) + ".")
-    if doc.returns:
-        out.append(f"It {w('returns')} {_clause(doc.returns)}.")
+    returns = re.sub(r"^(?:returns?|return value)\b:?\s*", "", doc.returns, flags=re.I)
+    if returns:
+        out.append(f"It {w('returns')} {_clause(returns)}.")
     for exc, when in doc.raises:
-        out.append(f"It {w('raises')} {tick(exc)}" + (f": {_clause(when)}." if when else "."))
+        joint = " " if _CONDITION.match(when) else ": "
+        out.append(f"It {w('raises')} {tick(exc)}" + (f"{joint}{_clause(when)}." if when
+                                                      else "."))
     return out
 
 
@@ -130,7 +141,9 @@ def function_steps(node: Optional[ast.AST], comments: dict, u: Use, w: Words) ->
 def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST],
                       w: Words) -> str:
     sentences: List[str] = []
-    bases = [ast.unparse(b) for b in getattr(node, "bases", [])]
+    # `object` and `Generic[T]` say nothing to a reader of what the class is for
+    bases = [ast.unparse(b) for b in getattr(node, "bases", [])
+             if not re.match(r"^(?:typing\.)?(?:object|Generic)\b", ast.unparse(b))]
     if bases:
         sentences.append(f"It builds on {and_([tick(b) for b in bases])}.")
     if isinstance(node, ast.ClassDef) and anatomy.is_enum(node):
@@ -146,14 +159,33 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
     methods = _methods(node)
     if methods:
         sentences.append(f"Its methods are {and_([tick(m) for m in methods[:8]])}.")
+    props = _methods(node, properties=True)
+    if props:
+        sentences.append(f"Read {and_([tick(m) for m in props[:8]])} on an instance "
+                         f"(propert{'y' if len(props) == 1 else 'ies'}).")
+    protocol = _PROTOCOL.get(next((s.name for s in getattr(node, "body", [])
+                                   if isinstance(s, anatomy.FUNCTIONS)
+                                   and s.name in _PROTOCOL), ""), "")
+    if protocol:
+        sentences.append(protocol)
     if not sentences:
         sentences.append(f"Build {_article(t.name)} {tick(t.name)} as the example shows.")
     return " ".join(sentences)
 
 
-def _methods(node: Optional[ast.AST]) -> List[str]:
-    return [s.name for s in getattr(node, "body", [])
-            if isinstance(s, anatomy.FUNCTIONS) and not s.name.startswith("_")]
+_PROTOCOL = {"__call__": "An instance is called like a function (`__call__`).",
+             "__iter__": "Iterate over an instance to go through its items (`__iter__`).",
+             "__getitem__": "Index an instance to look up an item (`__getitem__`)."}
+
+
+def _methods(node: Optional[ast.AST], properties: bool = False) -> List[str]:
+    """The public methods of a class, or (`properties`) its properties: a property
+    is read, not called."""
+    return list(dict.fromkeys(
+        s.name for s in getattr(node, "body", [])
+        if isinstance(s, anatomy.FUNCTIONS) and not s.name.startswith("_")
+        and any(ast.unparse(d).endswith(("property", ".setter", ".getter"))
+                for d in s.decorator_list) is properties))
 
 
 def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str) -> List[Step]:

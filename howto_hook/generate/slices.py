@@ -27,6 +27,7 @@ from howto_hook.model import Param
 MAX_STATEMENTS = 8  # statements before the call; a longer slice teaches too much at once
 MAX_LINES = 16
 SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)
+DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class Slice(NamedTuple):
@@ -171,7 +172,8 @@ def cut(site: _Site, target_stmt_call: ast.AST) -> Optional[Tuple[List[ast.stmt]
     chain = site.chain + (site.node,)
     scope_at = max(i for i, n in enumerate(chain[:-1]) if isinstance(n, SCOPES))
     path = [n for n in chain[scope_at + 1:] if isinstance(n, ast.stmt)]
-    if not path or any(isinstance(n, (ast.ClassDef, ast.Lambda)) for n in chain[scope_at + 1:]):
+    # a class or lambda around the call (not the decorated class itself) holds no slice
+    if not path or any(isinstance(n, (ast.ClassDef, ast.Lambda)) for n in chain[scope_at + 1:-1]):
         return None
     if any(isinstance(n, (ast.With, ast.AsyncWith)) and _guarded(n) for n in path):
         return None
@@ -209,14 +211,21 @@ def cut(site: _Site, target_stmt_call: ast.AST) -> Optional[Tuple[List[ast.stmt]
 
 def render(kept: Sequence[ast.stmt], depths: Sequence[int], call: ast.AST
            ) -> Tuple[Tuple[str, ...], str]:
-    """The slice's lines before the call and the indentation the call's lines take."""
+    """The slice's lines before the call and the indentation the call's lines take;
+    a `def` or `class` at the top stands between two blank lines each side, as
+    PEP 8 (and black) lay it out."""
     lines: List[str] = []
     level = 0
     open_withs: List[int] = []  # depths of the `with` headers written so far
+    after_def = False
     for stmt, depth in zip(kept, depths):
         while open_withs and depth <= open_withs[-1]:
             open_withs.pop()
             level -= 1
+        is_def = isinstance(stmt, DEFS) and level == 0
+        if lines and (is_def or after_def):
+            lines += ["", ""]
+        after_def = is_def
         if isinstance(stmt, (ast.With, ast.AsyncWith)):  # only headers are kept
             header = ast.unparse(stmt).split("\n")[0]
             lines.append("    " * level + header)
@@ -225,6 +234,8 @@ def render(kept: Sequence[ast.stmt], depths: Sequence[int], call: ast.AST
             continue
         for ln in ast.unparse(stmt).split("\n"):
             lines.append("    " * level + ln)
+    if after_def:
+        lines += ["", ""]
     return tuple(lines), "    " * level
 
 
@@ -273,6 +284,55 @@ def _imports_package(bindings: Dict[str, str], target_module: str) -> bool:
     return any(line.split()[1].split(".")[0] == package for line in bindings.values())
 
 
+def _call_after(site: _Site) -> Optional[ast.Call]:
+    """The first call of a decorated definition in the statements after it (its
+    own block), an `assert` around it reduced to the call; None when there is none."""
+    node = site.node
+    assert isinstance(node, DEFS)
+    block = list(_block_of(site.chain[-1], node)) if site.chain else []
+    at = next((i for i, stmt in enumerate(block) if stmt is node), len(block))
+    for stmt in block[at + 1:at + 1 + MAX_STATEMENTS]:
+        if isinstance(stmt, (ast.With, ast.AsyncWith)) and _guarded(stmt):
+            continue
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
+                    and n.func.id == node.name:
+                return n
+    return None
+
+
+def decorated(site: _Site, bindings: Dict[str, str], generator: bool,
+              where: str) -> Optional[Slice]:
+    """The project's own use of a decorator: the definition it decorates (alone under
+    it, with what builds the decorator's arguments) and, when the project calls the
+    decorated definition next, that call; None when it does not stand alone."""
+    node = site.node
+    if not isinstance(node, DEFS) or len(node.decorator_list) != 1:
+        return None
+    got = cut(site, node)
+    if got is None:
+        return None
+    kept, depths, _ = got
+    if _reads_private([*kept, node]) or any(isinstance(n, (ast.Await, ast.Yield,
+                                                           ast.YieldFrom, ast.Nonlocal,
+                                                           ast.Global))
+                                            for s in kept for n in ast.walk(s)):
+        return None
+    call = _call_after(site)
+    for shown in ([call, None] if call is not None else [None]):
+        holder = ast.Module(body=[*kept, node] + ([ast.Expr(shown)] if shown else []),
+                            type_ignores=[])
+        imports = sources.safe_imports(holder, bindings, generator)
+        if imports is None or (shown is not None and _reads_private([shown])):
+            continue
+        setup, indent = render([*kept, node], [*depths, depths[-1] if depths else 0], node)
+        if indent or len(setup) > MAX_LINES + 8:
+            return None  # under a `with` header, or too long to teach with
+        text = ast.unparse(shown) if shown is not None else ""
+        return Slice(setup, "", f"print({text})" if text else "", tuple(imports), where)
+    return None
+
+
 def uses(path: str, target_module: str, name: str, owner: str, bound_method: bool,
          params: Optional[Sequence[Param]], generator: bool, limit: int = 3) -> Uses:
     """The project's uses of a definition: its shortest self-contained call slices and
@@ -285,6 +345,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
     root = sources.project_root(path)
     here = os.path.abspath(path)
     found: Dict[str, Slice] = {}
+    decorations: Dict[str, Slice] = {}
     how: Set[str] = set()
     for file, text in sources.project_files(root):
         if name not in text:
@@ -330,6 +391,19 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
                 line = getattr(call, "lineno", 0)
                 found[key] = Slice(setup, indent, text_call, tuple(imports),
                                    f"{os.path.relpath(file, root)}:{line}")
+        if not owner:
+            for site in index.decorated.get(name, ()):
+                d = site.node.decorator_list[0]  # type: ignore[attr-defined]
+                if sources.refers(d.func if isinstance(d, ast.Call) else d, name, owner,
+                                  target_module, index.bindings, same) is None:
+                    continue
+                line = getattr(site.node, "lineno", 0)
+                got_slice = decorated(site, index.bindings, generator,
+                                      f"{os.path.relpath(file, root)}:{line}")
+                if got_slice is not None:
+                    decorations.setdefault("\n".join(got_slice.setup) + got_slice.call,
+                                           got_slice)
     ordered = sorted(found.values(), key=lambda s: (
         sources.empty_args(s.call), len(s.setup), len(s.call) + sum(map(len, s.setup)), s.call))
-    return Uses(tuple(ordered[:limit]), frozenset(how))
+    shown = sorted(decorations.values(), key=lambda s: (not s.call, len(s.setup), s.setup))
+    return Uses(tuple(ordered[:limit]), frozenset(how), tuple(shown[:limit]))

@@ -1,8 +1,7 @@
 """What the generators read from the project's files: pure over strings and `ast`.
 
 The names a module binds at its top level (and the import line that binds
-each elsewhere), the free names of a piece of code, the docstring's doctest
-as a plain example, the project's Python files (a bounded, cached walk), and
+each elsewhere), the free names of a piece of code, the project's Python files (a bounded, cached walk), and
 whether code taken from the project can stand alone in an example
 (`safe_imports`, `refers`). `assemble` lays out an example's imports.
 """
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import doctest
 import os
 import re
 import sys
@@ -183,88 +181,6 @@ def assemble(imports: Sequence[str], body: str) -> str:
         return body
     gap = "\n\n\n" if body.startswith(("def ", "async def ", "class ", "@")) else "\n\n"
     return head + gap + body
-
-
-# --- 1. the docstring's doctest ---------------------------------------------------------
-
-_DIRECTIVE = re.compile(r"\s*#\s*doctest:.*$")
-
-
-def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
-                 include_skipped: bool = False) -> Optional[str]:
-    """The doctest's statements as a plain example, or None when it cannot stand alone.
-
-    `name` is the documented name the example must use; `top` the top-level
-    name it is imported by (the class of a method). A statement that expects
-    a traceback is left out, and so is one marked `+SKIP` unless
-    `include_skipped` (authors skip statements whose output varies as often
-    as ones that cannot run: the caller tries that variant later). A
-    statement that reads a name neither the statements before it nor the
-    module's imports give it is left out too.
-    """
-    try:
-        examples = doctest.DocTestParser().get_examples(docstring)
-    except ValueError:  # a malformed doctest: doctest itself would refuse it
-        return None
-    statements: List[str] = []
-    imports: List[str] = []
-    bound: Set[str] = set()
-    skipped_any = False
-    for ex in examples:
-        if ex.exc_msg is not None:
-            continue  # it raises on purpose
-        if ex.options.get(doctest.SKIP):
-            skipped_any = True
-            if not include_skipped:
-                continue
-        source = "\n".join(_DIRECTIVE.sub("", ln) for ln in ex.source.rstrip("\n").split("\n"))
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            return None
-        needed = [n for n in free_names(tree) if n not in bound]
-        lines = _imports_for(needed, bindings)
-        if lines is None:
-            continue
-        body = tree.body
-        imports += lines
-        bound |= _bound_and_loaded(tree)[0]
-        if all(isinstance(n, (ast.Import, ast.ImportFrom)) and not (
-                isinstance(n, ast.ImportFrom) and n.level) for n in body):
-            imports += [ast.unparse(n) for n in body]  # with the example's other imports
-            continue
-        if (_shows_value(ex.want) and len(body) == 1 and isinstance(body[0], ast.Expr)
-                and not _is_print(body[0].value)):
-            source = f"print({source.strip()})"
-        if isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            source = ("\n\n" if statements else "") + source + "\n\n"  # PEP 8's two lines
-        statements.append(source)
-    if not statements or (include_skipped and not skipped_any):
-        return None
-    code = re.sub(r"\n{4,}", "\n\n\n", "\n".join(statements)).strip("\n")
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
-    if not mentions(tree, name):
-        return None
-    return assemble(imports, code)
-
-
-def value_imports(code: str) -> List[str]:
-    """The imports the values `value_for` writes need (`datetime.date(...)`)."""
-    return [f"import {m}" for m in ("contextlib", "datetime", "decimal", "fractions", "io")
-            if re.search(rf"(?<![\w.]){m}\.", code)]
-
-
-def _shows_value(want: str) -> bool:
-    """Whether a doctest's expected output is the repr of a value (not printed text)."""
-    return bool(re.match(r"^\s*([\[({'\"<\d-]|True\b|False\b|None\b|[\w.]+\()", want))
-
-
-def _is_print(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-        and node.func.id == "print"
 
 
 # --- 2. a real call in the project -----------------------------------------------------

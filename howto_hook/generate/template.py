@@ -22,11 +22,12 @@ example can be run.
 from __future__ import annotations
 
 import ast
+import re
 import threading
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
-from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, anatomy, evidence,
-                                 render, salvage, shape, sources, values)
+from howto_hook.generate import (GuideParts, Outcome, Request, Salvage, anatomy, doctests,
+                                 evidence, render, salvage, shape, sources, values)
 from howto_hook.examples import import_root
 from howto_hook.generate.phases import Words
 from howto_hook.generate import prose
@@ -74,14 +75,18 @@ def plan(req: Request) -> Plan:
     params: Optional[List[Param]] = list(t.params)
     if t.kind == "class":
         params = anatomy.init_params(node, module, t.params, t.has_init)
-    doctests = ("", "")
+    doctested = ("", "")
     if t.docstring is not None and module.tree is not None and not local:
         top = _top_name(req)
-        doctests = tuple(sources.doctest_code(t.docstring.value, t.name, top, module.bindings,
-                                              skipped) or "" for skipped in (False, True))
+        # the module's names first, then those the project gives every doctest
+        given = dict(doctests.doctest_names(sources.project_root(req.path or t.path),
+                                            req.import_path.split(".")[0]))
+        doctested = tuple(doctests.doctest_code(t.docstring.value, t.name, top,
+                                                {**given, **module.bindings},
+                                                skipped) or "" for skipped in (False, True))
     searchable = module.tree is not None and not local and t.qualname.count(".") <= 1
     dossier = evidence.gather(t, req.path or t.path, req.import_path, req.source, node, params,
-                              doctests, searchable)
+                              doctested, searchable)
     return Plan(node, module, dossier, shape.use_of(t, node, dossier.uses.how), params)
 
 
@@ -127,13 +132,19 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
         if plain != code:
             private.append(Candidate(plain, verbatim, built))
 
-    if d.doctest:
-        out.append(Candidate(d.doctest, True))
+    if d.doctest:  # imported from the public package, the defining module as a fallback
+        public = "\n".join(shape.public_imports(root, d.doctest.split("\n")))
+        out.append(Candidate(public, True))
+        if public != d.doctest:
+            private.append(Candidate(d.doctest, True))
     why_not = anatomy.not_instantiated(p.node, t.docstring.value if t.docstring else "") \
         if t.kind == "class" else ""
     if why_not:
         return out, f"`{t.name}` is not built directly ({why_not}) and the project shows " \
             "no example of how it is obtained"
+    for s in d.uses.decorated if u.decorator else ():  # what the project decorates with it
+        add(list(s.imports), [*s.setup, *([s.call] if s.call else [])], True,
+            "with the arguments the project passes")
     if not u.decorator:
         for s in d.uses.slices:
             more, lines = shape.use_lines(u, s.call, s.setup, s.indent)
@@ -156,7 +167,7 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
         init = anatomy.init_node(p.node)
         # a class built by a base defined elsewhere: no argument is invented, and a run
         # tells whether the base takes none
-        built = values.call_args(p.params, init, enum) if p.params is not None \
+        built = values.call_args(p.params, init, enum, p.node) if p.params is not None \
             else values.Args("", ())
         if built is not None:
             more, lines = shape.use_lines(u, f"{access}({built.text})", [])
@@ -176,7 +187,8 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     if unique:
         return unique, ""
     missing = values.ungrounded(p.params or t.params, anatomy.init_node(p.node)
-                                if t.kind == "class" else method_node, enum)
+                                if t.kind == "class" else method_node, enum,
+                                p.node if t.kind == "class" else None)
     detail = f" (nothing fixes a value for {', '.join(f'`{m}`' for m in missing)})" \
         if missing else ""
     return [], f"no evidence of how `{t.name}` is called{detail}"
@@ -202,7 +214,7 @@ def _instances(req: Request, p: Plan, owner_access: str, enum: values.EnumLookup
     params = anatomy.init_params(owner_node, p.module, owner.params if owner else (),
                                  owner.has_init if owner else False)
     if params is not None:
-        built = values.call_args(params, anatomy.init_node(owner_node), enum)
+        built = values.call_args(params, anatomy.init_node(owner_node), enum, owner_node)
         if built is not None:
             out.append(([f"instance = {owner_access}({built.text})"], built.imports))
     return out
@@ -270,6 +282,23 @@ def dossier_text(req: Request) -> str:
     """The evidence for one definition as an LLM prompt carries it ("" when none)."""
     with _AST_LOCK:
         return evidence.prompt_text(plan(req).dossier)
+
+
+def own_examples(req: Request) -> Tuple[str, ...]:
+    """The examples the project itself wrote for a definition: its doctest, its real
+    uses (as the template shapes them, and as the project wrote them), the
+    person's own passing example; what an LLM's example must be, as code
+    (`verbatim.taken_from`), when no example can be run."""
+    with _AST_LOCK:
+        p = plan(req)
+        t = req.target
+        codes = [c.code for c in examples(req, p)[0] if c.verbatim and c.code]
+        codes += [sources.assemble(s.imports, "\n".join((*s.setup, s.indent + s.call)))
+                  for s in p.dossier.uses.slices]
+        kept = salvage(t.docstring.value if t.docstring else None, t, req.settings)
+        if kept.example:
+            codes += re.findall(r"```(?:python|py)?\n(.*?)\n\s*```", kept.example, re.S)
+        return tuple(dict.fromkeys(codes))
 
 
 def build(req: Request) -> Optional[GuideParts]:

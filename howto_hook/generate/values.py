@@ -32,16 +32,20 @@ _TEXT_NAMES = frozenset({"name", "text", "string", "word", "title", "label", "me
 _NUMBER_NAMES = frozenset({"count", "timeout", "port", "size", "maxsize", "max_size", "limit",
                            "width", "height", "length", "n", "num", "number", "index", "idx",
                            "seconds", "minutes", "hours", "days", "retries", "precision",
-                           "digits", "ndigits", "depth", "level", "offset", "ttl", "step"})
+                           "digits", "ndigits", "depth", "level", "offset", "ttl", "step",
+                           "pos", "endpos", "position"})
 _LIST_NAMES = frozenset({"iterable", "items", "values", "seq", "sequence", "elements", "lines",
-                         "rows", "words", "numbers", "nums", "xs", "ys", "data"})
+                         "rows", "words", "numbers", "nums", "xs", "ys"})
 # Names of callables and objects: no literal stands for them, whatever the body does.
 _OBJECT_NAMES = frozenset({"func", "function", "fn", "f", "callback", "cb", "pred", "predicate",
                            "key", "binop", "op", "handler", "factory", "cls", "obj", "self",
                            "context_manager", "cm", "ctx", "context", "stream", "fp", "fh",
                            "fileobj", "file_obj", "request", "response", "session", "client",
                            "exc", "exception", "error", "err", "exc_info", "node", "parent",
-                           "instance", "target", "widget", "event", "frame"})
+                           "instance", "target", "widget", "event", "frame", "dt", "date",
+                           "datetime", "tz", "tzinfo", "parser", "match", "loop", "logger",
+                           "lock", "sock", "socket", "conn", "connection", "cursor", "app",
+                           "schema", "validator", "converter", "visitor", "plugin", "data"})
 _WIDE_NAMES = frozenset({"width", "max_len", "maxlen", "max_length", "max_width", "columns"})
 _FLOAT_NAMES = frozenset({"timeout", "seconds", "ttl", "ratio", "fraction", "factor"})
 
@@ -189,9 +193,11 @@ def for_use(kind: str, name: str) -> Optional[str]:
     return None
 
 
-def value_for(p: Param, body: Optional[ast.AST], enum: EnumLookup = _no_enum
-              ) -> Optional[Value]:
-    """A grounded value for a required parameter, or None when nothing fixes one."""
+def value_for(p: Param, body: Optional[ast.AST], enum: EnumLookup = _no_enum,
+              owner: Optional[ast.AST] = None) -> Optional[Value]:
+    """A grounded value for a required parameter, or None when nothing fixes one.
+    `owner` is the class whose `__init__` `body` is: a value it stores is open only
+    when no method treats the stored attribute as an object."""
     ann = (p.annotation or "").strip()
     if ann and ann not in ("Any", "typing.Any", "object"):
         options = split_union(ann)
@@ -202,7 +208,13 @@ def value_for(p: Param, body: Optional[ast.AST], enum: EnumLookup = _no_enum
             if value is not None:
                 return value
         return Value("None") if "None" in options else None
-    code = for_use(anatomy.param_use(body, p.name).kind, p.name)
+    kind = anatomy.param_use(body, p.name).kind
+    if kind == "open" and owner is not None:
+        stored = anatomy.stored_use(owner, body, p.name)
+        if stored == "object":
+            return None  # `self.parser = parser`, then `self.parser.search(...)`
+        kind = stored or kind
+    code = for_use(kind, p.name)
     return Value(code) if code is not None else None
 
 
@@ -212,7 +224,7 @@ class Args(NamedTuple):
 
 
 def call_args(params: Sequence[Param], body: Optional[ast.AST],
-              enum: EnumLookup = _no_enum) -> Optional[Args]:
+              enum: EnumLookup = _no_enum, owner: Optional[ast.AST] = None) -> Optional[Args]:
     """Arguments for the required parameters, each grounded; None when one has none.
 
     Positional-only parameters are passed by position, every other one by
@@ -223,7 +235,7 @@ def call_args(params: Sequence[Param], body: Optional[ast.AST],
     for p in params:
         if p.has_default or p.kind in ("var_positional", "var_keyword"):
             continue
-        value = value_for(p, body, enum)
+        value = value_for(p, body, enum, owner)
         if value is None:
             return None
         imports.extend(value.imports)
@@ -232,8 +244,8 @@ def call_args(params: Sequence[Param], body: Optional[ast.AST],
 
 
 def ungrounded(params: Sequence[Param], body: Optional[ast.AST],
-               enum: EnumLookup = _no_enum) -> List[str]:
+               enum: EnumLookup = _no_enum, owner: Optional[ast.AST] = None) -> List[str]:
     """The required parameters no value is grounded for (why there is no example)."""
     return [p.name for p in params
             if not p.has_default and p.kind not in ("var_positional", "var_keyword")
-            and value_for(p, body, enum) is None]
+            and value_for(p, body, enum, owner) is None]

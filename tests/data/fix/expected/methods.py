@@ -6,14 +6,15 @@ class Counter:
 
     Description
     -----------
-    Its methods are `bump`, `doubled`, `from_text`, `parse`, `wait` and `advance`.
+    Its methods are `bump`, `from_text`, `parse`, `wait` and `advance`. Read `doubled`
+    on an instance (property).
 
     Execution Steps
     ---------------
     1. **Create Instance**: Builds a `Counter` from the values the example passes.
     2. **Store State**: Stores `value` and `step` on the instance.
-    3. **Use Methods**: Calls `bump`, `doubled`, `from_text` and `parse` on the instance
-       as needed.
+    3. **Use Methods**: Calls `bump`, `from_text`, `parse` and `wait` on the instance as
+       needed.
 
     Usage Example
     -------------
