@@ -41,6 +41,7 @@ import builtins
 import doctest
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -65,6 +66,7 @@ class Example(NamedTuple):
     qualname: str
     name: str
     code: str
+    doc: str = ""  # the whole docstring as written, to read
 
 
 def _defs(tree: ast.AST) -> Dict[str, ast.AST]:
@@ -168,7 +170,7 @@ def written_examples(original: str, fixed: str) -> List[Example]:
                 continue
             m = BLOCK.search(doc)
             if m:
-                out.append(Example(rel, q, q.rsplit(".", 1)[-1], m.group(1)))
+                out.append(Example(rel, q, q.rsplit(".", 1)[-1], m.group(1), doc))
     return out
 
 
@@ -642,6 +644,9 @@ class Row(NamedTuple):
     failures: List[str]
     flagged: List[dict]
     bare: List[str]
+    guides: List[dict]
+    formatter_regressions: List[str]  # "tool: file" that passed before the fix, not after
+    second_fix_changed: List[str]  # files a second `--fix` changed (it must change none)
 
 
 def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, venv: str,
@@ -712,7 +717,52 @@ def judge(name: str, src: str, venv: str, copy: str, packages: Sequence[str],
     return Row(name, len(examples), len(failed), len(examples) - len(flagged),
                private_public, len(bare),
                f"{share.group(2)}% of {share.group(1)}" if share else "?", took, failed,
-               flagged, bare)
+               flagged, bare, [{"file": e.file, "qualname": e.qualname, "doc": e.doc}
+                               for e in examples],
+               formatter_regressions(src, copy, howto_python),
+               second_fix_changes(copy, packages, howto_python, env))
+
+
+def _py_bytes(root: str) -> Dict[str, bytes]:
+    return {os.path.relpath(p, root): open(p, "rb").read() for p in _files(root, (".py",))}
+
+
+def formatter_regressions(src: str, copy: str, howto_python: str) -> List[str]:
+    """`black` and `ruff format`, with the project's own configuration, on each file the
+    fix changed: those where the formatter would rewrite more lines after the fix than
+    before (an original need not pass: the installed formatter may be newer)."""
+    before, after = _py_bytes(src), _py_bytes(copy)
+    changed = [rel for rel, data in after.items() if rel in before and before[rel] != data]
+    bindir = os.path.dirname(howto_python)
+    out = []
+    for tool, cmd in (("black", ["black", "--diff", "-q"]),
+                      ("ruff format", ["ruff", "format", "--diff", "-q"])):
+        exe = os.path.join(bindir, cmd[0])
+        exe = exe if os.path.exists(exe) else shutil.which(cmd[0])
+        if not exe:
+            continue
+        for rel in changed:
+            removed = []
+            for root in (src, copy):
+                diff = subprocess.run([exe, *cmd[1:], rel], cwd=root, capture_output=True,
+                                      text=True).stdout
+                removed.append(sum(1 for line in diff.splitlines()
+                                   if line.startswith("-") and not line.startswith("---")))
+            if removed[1] > removed[0]:
+                out.append(f"{tool}: {rel} ({removed[0]} lines to reformat before, "
+                           f"{removed[1]} after)")
+    return out
+
+
+def second_fix_changes(copy: str, packages: Sequence[str], howto_python: str,
+                       env: Dict[str, str]) -> List[str]:
+    """Files a second `--fix` over the fixed copy changes (it must change none)."""
+    first = _py_bytes(copy)
+    subprocess.run([howto_python, "-m", "howto_hook", "--all", "--fix", "--generator",
+                    "template", "--run-examples", "--no-cache", *packages], cwd=copy, env=env,
+                   capture_output=True, text=True)
+    second = _py_bytes(copy)
+    return sorted(rel for rel in second if first.get(rel) != second[rel])
 
 
 def show_flagged(row: Row) -> str:
@@ -726,7 +776,27 @@ def show_flagged(row: Row) -> str:
         lines.append(f"--- {row.library} {b}: decorator called bare")
     for f in row.failures:
         lines.append(f"--- {row.library} {f}: FAILED ALONE")
+    for f in row.formatter_regressions:
+        lines.append(f"--- {row.library} {f}: the formatter passed it before the fix, not after")
+    for f in row.second_fix_changed:
+        lines.append(f"--- {row.library} {f}: a second --fix changed it")
     return "\n".join(lines)
+
+
+def sample_guides(rows: Sequence[Row], n: int, seed: int) -> str:
+    """`n` written guides drawn with `seed`, as evenly over the libraries as they allow."""
+    rng = random.Random(seed)
+    pools = [rng.sample(r.guides, len(r.guides)) for r in rows]
+    names = [r.library for r in rows]
+    picked: List[Tuple[str, dict]] = []
+    while len(picked) < n and any(pools):
+        for name, pool in zip(names, pools):
+            if pool and len(picked) < n:
+                picked.append((name, pool.pop()))
+    out = []
+    for i, (name, g) in enumerate(picked, 1):
+        out.append(f"##### {i}. {name} {g['file']}:{g['qualname']}\n{g['doc']}\n")
+    return "\n".join(out)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -739,6 +809,10 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("--json", default=None)
     p.add_argument("--reuse", action="store_true",
                    help="judge the fixed copies already in --work again, without fixing")
+    p.add_argument("--read", type=int, default=0, metavar="N",
+                   help="print N written guides drawn at random (--seed), spread over the "
+                   "libraries, to read as their maintainer would")
+    p.add_argument("--seed", type=int, default=20)
     p.add_argument("--show-flagged", action="store_true",
                    help="print each example the grounding check flags, and why")
     args = p.parse_args(argv)
@@ -751,10 +825,13 @@ def main(argv: Sequence[str]) -> int:
         rows.append(row)
         print(f"| {row.library} | {row.written} | {row.failed_alone} | "
               f"{row.grounded}/{row.written} | {row.private_with_public} | "
-              f"{row.decorators_bare} | {row.guided_share} | {row.fix_seconds:.1f} s |",
+              f"{row.decorators_bare} | {row.guided_share} | {row.fix_seconds:.1f} s | "
+              f"{len(row.formatter_regressions)} | {len(row.second_fix_changed)} |",
               flush=True)
         if args.show_flagged:
             print(show_flagged(row), flush=True)
+    if args.read:
+        print(sample_guides(rows, args.read, args.seed))
     if args.json:
         with open(args.json, "w") as out:
             json.dump([r._asdict() for r in rows], out, indent=1)
