@@ -76,6 +76,10 @@ def _defs(tree: ast.AST) -> Dict[str, ast.AST]:
         for child in getattr(node, "body", []):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 q = prefix + child.name
+                n = 1
+                while q + ("" if n == 1 else f"#{n}") in out:  # a property's setter, ...
+                    n += 1
+                q += "" if n == 1 else f"#{n}"
                 out[q] = child
                 if isinstance(child, ast.ClassDef):
                     walk(child, q + ".")
@@ -117,6 +121,8 @@ def project_index(root: str) -> Dict[str, List[Definition]]:
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             continue
         for q, node in _defs(tree).items():
+            if "#" in q:
+                continue
             index.setdefault(q.rsplit(".", 1)[-1], []).append(_definition(q, node, "." in q))
             if isinstance(node, ast.ClassDef):
                 bases[q] = [_ann_name(b) for b in node.bases]
@@ -170,6 +176,7 @@ def written_examples(original: str, fixed: str) -> List[Example]:
                 continue
             m = BLOCK.search(doc)
             if m:
+                q = q.split("#")[0]
                 out.append(Example(rel, q, q.rsplit(".", 1)[-1], m.group(1), doc))
     return out
 
