@@ -254,7 +254,8 @@ def _callee_name(call: ast.Call) -> str:
 TEXT_NAMES = {"name", "text", "string", "s", "url", "uri", "path", "filename", "prefix",
               "suffix", "sep", "separator", "encoding", "pattern", "format", "fmt", "message",
               "msg", "title", "label", "word", "line", "version", "description", "desc",
-              "error", "errors", "key", "value_str", "chars", "delimiter", "template"}
+              "error", "errors", "key", "value_str", "chars", "delimiter", "template",
+              "username", "user", "password", "host", "hostname", "email", "token"}
 TEXT_ENDS = ("_name", "_path", "_url", "_text", "_str", "_string", "_format", "_fmt",
              "_pattern", "_prefix", "_suffix", "_message", "_msg", "_file", "_dir")
 NUMBER_NAMES = {"count", "timeout", "port", "n", "num", "number", "size", "width", "height",

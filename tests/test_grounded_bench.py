@@ -39,6 +39,12 @@ def keep(value, timeout):
     return value
 
 
+class BasicAuth:
+    def __init__(self, username, password):
+        self.username = username
+        self.password = password
+
+
 def shout(text):
     return text.upper()
 
@@ -83,12 +89,14 @@ def checker(tmp_path_factory: pytest.TempPathFactory) -> gb.Grounding:
     pytest.param("keep", 'keep(value="x", timeout=3)', [], id="plain-name-and-open"),
     pytest.param("keep", 'keep(value="x", timeout="soon")', ["timeout"],
                  id="a-literal-against-the-name"),
+    pytest.param("BasicAuth", 'BasicAuth(username="example", password=1)', ["password"],
+                 id="an-integer-password"),
     pytest.param("shout", 'shout(text="hi")', [], id="text-from-a-str-method"),
     pytest.param("pairs", "pairs([1, 2])", [], id="iterated-takes-a-list"),
     pytest.param("pairs", "pairs(int)", ["values"], id="a-builtin-standing-in"),
 ])
 def test_grounding_flags(checker: gb.Grounding, qualname: str, code: str,
                          flagged: List[str]) -> None:
-    code = "from lib import Manager, Plugin, Quiet, scale, keep, shout, pairs\n" + code
+    code = "from lib import BasicAuth, Manager, Plugin, Quiet, scale, keep, shout, pairs\n" + code
     ex = gb.Example("lib.py", qualname, qualname.rsplit(".", 1)[-1], code)
     assert [f.param for f in checker.flags(ex)] == flagged
