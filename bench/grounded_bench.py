@@ -192,6 +192,7 @@ class Evidence(NamedTuple):
     doctests (in docstrings and in its .rst/.md/.txt pages), normalized."""
     text: str  # all of it, whitespace removed, one quote style
     args: Dict[str, Set[str]]  # callee short name -> normalized argument texts passed
+    doctests: str = ""  # the doctests' and docs' code blocks alone, normalized
 
 
 def _doctest_sources(text: str) -> List[str]:
@@ -202,8 +203,9 @@ def _doctest_sources(text: str) -> List[str]:
 
 
 def gather_evidence(root: str) -> Evidence:
-    chunks: List[str] = []
-    sources: List[str] = []
+    chunks: List[str] = []  # every file as written
+    code: List[str] = []  # the project's .py files, each parsed whole
+    docs: List[str] = []  # each doctest example and each code block of its pages
     for path in _files(root, (".py", ".rst", ".md", ".txt")):
         try:
             text = open(path, encoding="utf-8").read()
@@ -211,7 +213,7 @@ def gather_evidence(root: str) -> Evidence:
             continue
         chunks.append(text)
         if path.endswith(".py"):
-            sources.append(text)
+            code.append(text)
             try:
                 tree = ast.parse(text)
             except (SyntaxError, ValueError):
@@ -219,19 +221,19 @@ def gather_evidence(root: str) -> Evidence:
             for node in [tree, *_defs(tree).values()]:
                 doc = ast.get_docstring(node, clean=True)  # type: ignore[arg-type]
                 if doc and ">>>" in doc:
-                    sources.append("\n".join(_doctest_sources(doc)))
+                    docs += _doctest_sources(doc)
         elif ">>>" in text:
-            sources.append("\n".join(_doctest_sources(text)))
-        for block in re.findall(r"```(?:python|py)\n(.*?)```", text, re.S):
-            sources.append(block)
-        for block in re.findall(r"::\n\n((?:[ \t]+.*\n|\n)+)", text):
-            sources.append(textwrap.dedent(block))
+            docs += _doctest_sources(text)
+        docs += re.findall(r"```(?:python|py)\n(.*?)```", text, re.S)
+        docs += [textwrap.dedent(b) for b in re.findall(r"::\n\n((?:[ \t]+.*\n|\n)+)", text)]
     args: Dict[str, Set[str]] = {}
-    for src in sources:
+    parsed: List[str] = []  # as `ast.unparse` writes them: r"\d" and "\\d" alike
+    for src in code + docs:
         try:
             tree = ast.parse(src)
         except (SyntaxError, ValueError):
             continue
+        parsed.append(ast.unparse(tree))
         for call in ast.walk(tree):
             if isinstance(call, ast.Call):
                 name = _callee_name(call)
@@ -239,7 +241,14 @@ def gather_evidence(root: str) -> Evidence:
                     bag = args.setdefault(name, set())
                     bag.update(_norm(ast.unparse(a)) for a in call.args)
                     bag.update(_norm(ast.unparse(k.value)) for k in call.keywords)
-    return Evidence(_norm("\n".join(chunks + sources)), args)
+    doc_parsed = []
+    for src in docs:
+        try:
+            doc_parsed.append(ast.unparse(ast.parse(src)))
+        except (SyntaxError, ValueError):
+            doc_parsed.append(src)
+    return Evidence(_norm("\n".join(chunks + docs + parsed)), args,
+                    _norm("\n".join(docs + doc_parsed)))
 
 
 def _callee_name(call: ast.Call) -> str:
@@ -470,6 +479,36 @@ class Grounding:
         # A literal bound to a name and later passed: judged where it is passed.
         return out
 
+    def provenance(self, ex: Example) -> str:
+        """'doctest' when every statement of the example (imports aside, a `print(...)`
+        or `result = ...` around a call unwrapped) is in the project's doctests or doc
+        pages; 'real use' when each is there or in its code and tests; else 'composed'."""
+        try:
+            tree = ast.parse(ex.code)
+        except SyntaxError:
+            return "composed"
+        where = set()
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                continue
+            node: ast.AST = stmt
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+                    _callee_name(node.value) == "print" and len(node.value.args) == 1:
+                node = node.value.args[0]
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                    [ast.unparse(t) for t in node.targets] in (["result"], ["instance"]):
+                node = node.value
+            text = _norm(ast.unparse(node))
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                text = _norm(ast.unparse(node.body[0])) if node.body else text
+            if text in self.evidence.doctests:
+                where.add("doctest")
+            elif text in self.evidence.text:
+                where.add("real use")
+            else:
+                return "composed"
+        return "real use" if "real use" in where else "doctest"
+
     def _bindings(self, tree: ast.AST) -> Tuple[Set[str], Dict[str, ast.AST]]:
         bound: Set[str] = set()
         assigned: Dict[str, ast.AST] = {}
@@ -655,6 +694,7 @@ class Row(NamedTuple):
     guides: List[dict]
     formatter_regressions: List[str]  # "tool: file" that passed before the fix, not after
     second_fix_changed: List[str]  # files a second `--fix` changed (it must change none)
+    provenance: Dict[str, int]  # doctest / real use / composed -> examples
 
 
 def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, venv: str,
@@ -728,7 +768,9 @@ def judge(name: str, src: str, venv: str, copy: str, packages: Sequence[str],
                flagged, bare, [{"file": e.file, "qualname": e.qualname, "doc": e.doc}
                                for e in examples],
                formatter_regressions(src, copy, howto_python),
-               second_fix_changes(copy, packages, howto_python, env))
+               second_fix_changes(copy, packages, howto_python, env),
+               {k: sum(1 for e in examples if checker.provenance(e) == k)
+                for k in ("doctest", "real use", "composed")})
 
 
 def _py_bytes(root: str) -> Dict[str, bytes]:
@@ -834,7 +876,9 @@ def main(argv: Sequence[str]) -> int:
         print(f"| {row.library} | {row.written} | {row.failed_alone} | "
               f"{row.grounded}/{row.written} | {row.private_with_public} | "
               f"{row.decorators_bare} | {row.guided_share} | {row.fix_seconds:.1f} s | "
-              f"{len(row.formatter_regressions)} | {len(row.second_fix_changed)} |",
+              f"{len(row.formatter_regressions)} | {len(row.second_fix_changed)} | "
+              f"{row.provenance['doctest']}/{row.provenance['real use']}/"
+              f"{row.provenance['composed']} |",
               flush=True)
         if args.show_flagged:
             print(show_flagged(row), flush=True)
