@@ -186,6 +186,11 @@ STEPS = ("Execution Steps", 9, "---------------", "steps")
 EXAMPLE = ("Usage Example", 15, "-------------", "example")
 
 
+# the steps and example sections of GUIDE with two more rows before them
+MOVED = [(("Execution Steps", 11, "---------------", "steps"), 13, 17),
+         (("Usage Example", 17, "-------------", "example"), 19, 23)]
+
+
 def with_rows(at: int, new: Sequence[str], drop: int = 0, base: Sequence[str] = GUIDE
               ) -> List[str]:
     """GUIDE with `drop` rows from `at` replaced by `new`."""
@@ -217,34 +222,25 @@ PARSE = [
                       (("Usage Example", 14, "-------------", "example"), 16, 20)],
                   [16, 17, 18], [16, 17, 18]), id="section-without-underline"),
     pytest.param(with_rows(8, ["Note", "----"]),
-                 (T, [(DESCRIPTION, 7, 8), (("Note", 8, "----", None), 10, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(DESCRIPTION, 7, 8), (("Note", 8, "----", None), 10, 11), *MOVED],
                   [19, 20, 21], [19, 20, 21]), id="other-heading-is-a-section"),
     pytest.param(with_rows(8, ["Note", "---"]),
-                 (T, [(DESCRIPTION, 7, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(DESCRIPTION, 7, 11), *MOVED],
                   [19, 20, 21], [19, 20, 21]), id="other-text-over-three-dashes-is-text"),
     pytest.param(with_rows(8, ["Note", "XXXX"]),
-                 (T, [(DESCRIPTION, 7, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(DESCRIPTION, 7, 11), *MOVED],
                   [19, 20, 21], [19, 20, 21]), id="letters-are-no-underline"),
     pytest.param(with_rows(9, ["--------", "--------"]),
-                 (T, [(DESCRIPTION, 7, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(DESCRIPTION, 7, 11), *MOVED],
                   [19, 20, 21], [19, 20, 21]), id="a-rule-under-a-rule-is-no-heading"),
     pytest.param(with_rows(8, ["  Note", "  ----"]),
-                 (T, [(DESCRIPTION, 7, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(DESCRIPTION, 7, 11), *MOVED],
                   [8, 9, 19, 20, 21], [19, 20, 21]), id="indented-heading-is-no-heading"),
+    pytest.param(with_rows(9, ["  Execution Steps", "  ---------------"], 2),
+                 (T, [(DESCRIPTION, 7, 15), (EXAMPLE, 17, 21)], [9, 10, 13, 17, 18, 19],
+                  [17, 18, 19]), id="indented-section-name-is-no-heading"),
     pytest.param(with_rows(8, ["A", "----"]),
-                 (T, [(DESCRIPTION, 7, 8), (("A", 8, "----", None), 10, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(DESCRIPTION, 7, 8), (("A", 8, "----", None), 10, 11), *MOVED],
                   [19, 20, 21], [19, 20, 21]), id="one-letter-heading"),
     pytest.param(with_rows(8, ["```", "Execution Steps", "---------------", "```"]),
                  (T, [(DESCRIPTION, 7, 13),
@@ -253,9 +249,7 @@ PARSE = [
                   [8, 9, 10, 11, 21, 22, 23], [8, 9, 10, 11, 21, 22, 23]),
                  id="heading-inside-a-fence-is-code"),
     pytest.param(with_rows(5, ["Description", "::", "", "    -----------"], 2),
-                 (T, [(("Description", 5, None, "description"), 6, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
+                 (T, [(("Description", 5, None, "description"), 6, 11), *MOVED],
                   [6, 8, 19, 20, 21], [6, 8, 19, 20, 21]),
                  id="literal-marker-is-no-underline"),
     pytest.param(with_rows(7, ["```", "x", "```"], 2),
@@ -312,16 +306,13 @@ PARSE = [
 ]
 
 
-
 def two_rows_before_steps(first: str, second: str, heading: bool) -> object:
     """GUIDE with two rows between the description's blank line and the steps:
     a heading of no known name when `heading`, else text of the description."""
-    moved = [(("Execution Steps", 11, "---------------", "steps"), 13, 17),
-             (("Usage Example", 17, "-------------", "example"), 19, 23)]
     sections = ([(DESCRIPTION, 7, 9), ((first, 9, second, None), 11, 11)] if heading
                 else [(DESCRIPTION, 7, 11)])
     return pytest.param(with_rows(9, [first, second]),
-                        (T, sections + moved, [19, 20, 21], [19, 20, 21]),
+                        (T, sections + MOVED, [19, 20, 21], [19, 20, 21]),
                         id=f"{first}-over-{second}")
 
 
@@ -340,10 +331,9 @@ PARSE += [
     two_rows_before_steps("Note", "'''''", True),
     two_rows_before_steps("Note", "=-=-", False),
     pytest.param(with_rows(9, ["Note", "  ----"]),
-                 (T, [(DESCRIPTION, 7, 11),
-                      (("Execution Steps", 11, "---------------", "steps"), 13, 17),
-                      (("Usage Example", 17, "-------------", "example"), 19, 23)],
-                  [10, 19, 20, 21], [19, 20, 21]), id="indented-run-under-other-text-is-no-underline"),
+                 (T, [(DESCRIPTION, 7, 11), *MOVED],
+                  [10, 19, 20, 21], [19, 20, 21]),
+                 id="indented-run-under-other-text-is-no-underline"),
     pytest.param(with_rows(6, ["-"], 1),
                  (T, [(("Description", 5, "-", "description"), 7, 9), (STEPS, 11, 15),
                       (EXAMPLE, 17, 21)], [17, 18, 19], [17, 18, 19]),
@@ -451,7 +441,7 @@ LITERAL = [
                  id="literal-block-each-line"),
     pytest.param(["Like this::", "After."], set(), [], id="literal-marker-without-block"),
     pytest.param(["Like this::", "After::", "    x"], {2}, [], id="literal-marker-then-another"),
-    pytest.param(["  Like this::", "   ", "    x = 1"], {2}, [],
+    pytest.param(["  Like this::", " ", "    x = 1"], {2}, [],
                  id="space-only-line-inside-a-block"),
     pytest.param(["Like this::", "    x = 1", "   ", "After."], {1}, [],
                  id="space-only-line-is-no-code"),
@@ -521,6 +511,8 @@ def test_steps(body: List[str], items: list, strays: List[int]) -> None:
     pytest.param("**R**: Opens it.", True, id="one-character"),
     pytest.param("**Read**:", True, id="label-alone"),
     pytest.param("**Read**:\tOpens it.", True, id="tab-after"),
+    pytest.param("** Read**: Opens it.", True, id="space-first-inside"),
+    pytest.param("**Read **: Opens it.", True, id="space-last-inside"),
     pytest.param("**Read**:x", False, id="no-space-after"),
     pytest.param("**Read** Opens it.", False, id="no-colon"),
     pytest.param("** **: Opens it.", False, id="blank-label"),
