@@ -781,7 +781,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for name, target in targets.items():
         outcomes = mutate_module(name, target, cwd=cwd, timeout=args.timeout, known=known,
                                  limit=args.limit, match=args.match or ())
-        used.update(o.mutant.key for o in outcomes if o.equivalent)
+        # a listed mutant the tests now kill is as stale as one that is gone
+        used.update(o.mutant.key for o in outcomes if o.equivalent and o.result == "passed")
         report.append(summary(name, outcomes))
     print()
     for r in report:

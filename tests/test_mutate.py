@@ -72,6 +72,18 @@ def test_kills_and_survivors(tmp_path, args, status: int, lines, summary: str) -
         "equivalents.md", "test_tiny.py", "tiny.py"]
 
 
+def test_a_listed_mutant_that_is_killed_or_gone_is_stale(tmp_path) -> None:
+    """A whole run reports each row of the table that no surviving mutant
+    matches: one the tests kill as well as one that no longer exists."""
+    killed = "| `tiny.py` | clamp | `x < low` -> `x > low` | wrongly listed |\n"
+    root = write_tree(tmp_path, {**TINY, "equivalents.md": TABLE + killed})
+    proc = mutate(root, "--equivalents", "equivalents.md")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [ln for ln in proc.stdout.splitlines() if ln.startswith("stale")] == [
+        "stale equivalent (no surviving mutant matches): tiny.py clamp: `a | b` -> `a`",
+        "stale equivalent (no surviving mutant matches): tiny.py clamp: `x < low` -> `x > low`"]
+
+
 def test_equivalents_table(tmp_path) -> None:
     sys.path.insert(0, os.path.dirname(SCRIPT))
     try:

@@ -49,7 +49,7 @@ def placed(source: str, expected: Expected) -> List[Tuple[str, int, int, str]]:
 
 
 def _null_byte_is_syntax() -> bool:
-    """Whether compile() says SyntaxError for a null byte (3.11.4 on) or ValueError."""
+    """Whether compile() says SyntaxError for a null byte (newer Pythons) or ValueError."""
     try:
         compile("\0", "<test>", "exec", ast.PyCF_ONLY_AST)
     except SyntaxError:
@@ -96,7 +96,8 @@ INVALID_EXAMPLES = [
     # a null byte (an escape in the docstring): an error with no line and no
     # column, shown at the example's first line
     pytest.param("    first = 1\n    sent = send_report('\\0')",
-                 [("first = 1", 0, "HOW204", INVALID + "source code string cannot contain null bytes")],
+                 [("first = 1", 0, "HOW204",
+                   INVALID + "source code string cannot contain null bytes")],
                  id="HOW204-null-byte-error-has-no-position",
                  marks=pytest.mark.skipif(not NULL_BYTE_IS_SYNTAX, reason=(
                      "this Python's compile() raises ValueError for a null byte"))),
@@ -254,7 +255,8 @@ IMPORTS = [
     # a method's import is of its class, the first part of its qualified name
     pytest.param("src/shop/billing/store.py",
                  mention("from shop import Store\nStore('x').put('k')", "    def put(self, key):"),
-                 [wrong_import("Store", "shop.billing.store")], id="HOW402-method-imports-its-class"),
+                 [wrong_import("Store", "shop.billing.store")],
+                 id="HOW402-method-imports-its-class"),
     pytest.param("src/shop/billing/tax.py",
                  mention("from shop import send_report\nsend_report('x')"),
                  [wrong_import("send_report", "shop.billing.tax")], id="HOW402-function"),
@@ -348,6 +350,11 @@ INDENTED = [
     pytest.param(function_source(indented_fence("python", "print(1)")), SETTINGS,
                  [("```python", 0, "HOW205", NEVER_MENTIONS.format("send_report"))],
                  id="HOW205-indented-fence"),
+    # "py" names Python as "python" does: unclosed, it is told to close, not to rename
+    pytest.param(function_source(G.replace("```python", "```py")
+                                 .replace(EXAMPLE_CODE + "\n```", EXAMPLE_CODE)), SETTINGS,
+                 [("```py", 0, "HOW203", "the ```python block is never closed: end it with ```")],
+                 id="HOW203-unclosed-py-fence"),
     pytest.param(function_source(indented_fence("js", "print(1)")), SETTINGS,
                  [("```js", 0, "HOW203",
                    "the code block in 'Usage Example' is marked 'js': open it with ```python")],
@@ -374,8 +381,8 @@ INDENTED = [
 
 @pytest.mark.parametrize("source, settings, expected", INDENTED)
 def test_findings_at_indented_lines(source: str, settings: Settings, expected: Expected) -> None:
-    assert findings(source, settings=settings,
-                    enabled=enabled_codes(settings.select, settings.ignore)) == placed(source, expected)
+    enabled = enabled_codes(settings.select, settings.ignore)
+    assert findings(source, settings=settings, enabled=enabled) == placed(source, expected)
 
 
 @pytest.mark.parametrize("enabled, expected", [
