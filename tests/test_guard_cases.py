@@ -368,8 +368,66 @@ CHANGES = [
 ]
 
 
+# every event of PATHS, outside (each key and path position) and at a dir_fd
+# outside (each dir_fd position), with CPython's argument shapes
+OUT_F = (W, "writes outside its directory: {out}/f")
+EVERY_PATH_EVENT = [
+    _case("os.rmdir", lambda p: (p.out + "/f", -1), OUT_F, "rmdir-outside"),
+    _case("os.rmdir", lambda p: ("d", p.fd_out), (W, "writes outside its directory: d"),
+          "rmdir-at-a-dir-fd"),
+    _case("os.mkdir", lambda p: ("d", 0o777, p.fd_out), (W, "writes outside its directory: d"),
+          "mkdir-at-a-dir-fd"),
+    _case("os.rename", lambda p: ("f", "mine", p.fd_out, -1),
+          (W, "writes outside its directory: f"), "rename-at-a-source-dir-fd"),
+    _case("os.symlink", lambda p: ("x", "l", p.fd_out), (W, "writes outside its directory: l"),
+          "symlink-at-a-dir-fd"),
+    _case("os.chmod", lambda p: ("f", 0o600, p.fd_out), (W, "writes outside its directory: f"),
+          "chmod-at-a-dir-fd"),
+    _case("os.chown", lambda p: (p.out + "/f", 0, 0, -1), OUT_F, "chown-outside"),
+    _case("os.chown", lambda p: ("f", 0, 0, p.fd_out), (W, "writes outside its directory: f"),
+          "chown-at-a-dir-fd"),
+    _case("os.utime", lambda p: (p.out + "/f", None, None, -1), OUT_F, "utime-outside"),
+    _case("os.utime", lambda p: ("f", None, None, p.fd_out),
+          (W, "writes outside its directory: f"), "utime-at-a-dir-fd"),
+    _case("os.truncate", lambda p: (p.out + "/f", 0), OUT_F, "truncate-outside"),
+    _case("os.chflags", lambda p: (p.out + "/f", 0), OUT_F, "chflags-outside"),
+    _case("os.chflags", lambda p: ("link-out", 0), (W, "writes outside its directory: link-out"),
+          "chflags-through-a-link"),
+    _case("os.lchflags", lambda p: (p.out + "/f", 0), OUT_F, "lchflags-outside"),
+    _case("os.lchflags", lambda p: ("link-out", 0), None, "lchflags-of-a-link-inside"),
+    _case("os.setxattr", lambda p: (p.out + "/f", "user.x", b"", 0), OUT_F, "setxattr-outside"),
+    _case("os.removexattr", lambda p: (p.out + "/f", "user.x"), OUT_F, "removexattr-outside"),
+    _case("os.removexattr", lambda p: ("mine", "user.x"), None, "removexattr-inside"),
+    _case("os.mkfifo", lambda p: (p.out + "/f", 0o600, -1), OUT_F, "mkfifo-outside"),
+    _case("os.mkfifo", lambda p: ("f", 0o600, p.fd_out), (W, "writes outside its directory: f"),
+          "mkfifo-at-a-dir-fd"),
+    _case("os.mknod", lambda p: (p.out + "/f", 0o600, 0, -1), OUT_F, "mknod-outside"),
+    _case("os.mknod", lambda p: ("f", 0o600, 0, p.fd_out), (W, "writes outside its directory: f"),
+          "mknod-at-a-dir-fd"),
+    _case("shutil.rmtree", lambda p: ("f", p.fd_out), (W, "writes outside its directory: f"),
+          "rmtree-at-a-dir-fd"),
+    _case("shutil.copymode", lambda p: ("mine", p.out + "/f"), OUT_F, "copymode-outside"),
+    _case("shutil.copymode", lambda p: (p.out + "/f", "mine"), None, "copymode-from-outside"),
+    _case("shutil.copystat", lambda p: ("mine", p.out + "/f"), OUT_F, "copystat-outside"),
+    _case("shutil.copytree", lambda p: ("sub", p.out + "/f"), OUT_F, "copytree-outside"),
+    _case("shutil.copytree", lambda p: (p.out, "copy"), None, "copytree-from-outside"),
+    _case("shutil.move", lambda p: ("mine", p.out + "/f"), OUT_F, "move-to-outside"),
+    _case("shutil.move", lambda p: (p.out + "/f", "here"), OUT_F, "move-from-outside"),
+    _case("shutil.chown", lambda p: (p.out + "/f", "root", None), OUT_F, "shutil-chown-outside"),
+    _case("shutil.unpack_archive", lambda p: ("a.zip", p.out + "/f", None), OUT_F,
+          "unpack-outside"),
+    _case("os.rename", lambda p: ("mine", "g", -1, p.fd_out),
+          (W, "writes outside its directory: g"), "rename-at-a-destination-dir-fd"),
+    _case("os.rmdir", lambda p: ("..", -1), (W, "writes outside its directory: .."),
+          "rmdir-the-parent"),
+    _case("os.link", lambda p: ("mine", "link-out", -1, -1), None,
+          "link-named-as-a-link-the-name-is-what-is-made"),
+]
+
+
 @pytest.mark.parametrize("event, args, expected",
-                         PROCESSES + SIGNALS + LIMITS + NETWORK + FILES + DATABASES + CHANGES)
+                         PROCESSES + SIGNALS + LIMITS + NETWORK + FILES + DATABASES + CHANGES
+                         + EVERY_PATH_EVENT)
 def test_decisions(guard: Guard, place, event: str, args: Callable, expected) -> None:
     if expected is not None:
         expected = (expected[0], expected[1].format(root=place.root, out=place.out))
@@ -477,5 +535,38 @@ def test_the_side_door_is_closed(guard: Guard, monkeypatch) -> None:
 def test_a_temporary_database_wherever_the_example_is(guard: Guard, place, monkeypatch) -> None:
     monkeypatch.chdir(place.out)
     assert decide(guard, "sqlite3.connect", ("",)) is None
+    assert decide(guard, "sqlite3.connect", (":memory:",)) is None
     assert decide(guard, "sqlite3.connect", ("x.db",)) == (
         W, "writes outside its directory: x.db")
+
+
+def test_enter_moves_the_directory(place, monkeypatch) -> None:
+    made = Guard(place.out)
+    made.server = True
+    made.refused.append(("process", "starts a process: x", 1))
+    made.enter(place.root + "/link-in/..", "example.py")
+    assert (made.root, made.server, made.refused, made.example_file) == (
+        os.path.realpath(place.root), False, [], "example.py")
+    assert decide(made, "open", (place.root + "/new", "w", 1)) is None
+    assert decide(made, "open", (place.out + "/new", "w", 1)) == (
+        W, "writes outside its directory: " + place.out + "/new")
+
+
+def test_a_descriptor_0_is_checked_too(guard: Guard, place) -> None:
+    """Descriptor 0 is a file like any other (here: a file outside, as stdin)."""
+    saved = os.dup(0)
+    try:
+        os.dup2(place.fd_out_file, 0)
+        assert decide(guard, "os.chmod", (0, 0o600, -1)) == (
+            W, "writes outside its directory: " + place.out + "/f")
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+
+
+def test_no_side_door_where_there_is_no_c_helper(guard: Guard, monkeypatch) -> None:
+    """Without _posixsubprocess (not POSIX) there is nothing to wrap."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "_posixsubprocess", None)  # import raises ImportError
+    assert guard_module._close_the_side_door(guard) is None

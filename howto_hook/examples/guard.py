@@ -39,10 +39,10 @@ CTYPES_PROCESS = frozenset({
     "setsid", "setpgid", "kill", "killpg", "prctl"})
 # event -> the positions of the path arguments it writes to, and of its dir_fd
 # (os.link's source is there too: a hard link to a file outside, made inside,
-# would let a write inside reach it; its src_dir_fd is LINK_SOURCE_FD)
+# would let a write inside reach it); a source has a dir_fd of its own
 PATHS = {
     "os.remove": ((0,), 1), "os.rmdir": ((0,), 1), "os.mkdir": ((0,), 2),
-    "os.rename": ((0, 1), 2), "os.link": ((0, 1), 3), "os.symlink": ((1,), 2),
+    "os.rename": ((0, 1), 3), "os.link": ((0, 1), 3), "os.symlink": ((1,), 2),
     "os.chmod": ((0,), 2), "os.chown": ((0,), 3), "os.utime": ((0,), 3),
     "os.truncate": ((0,), None), "os.chflags": ((0,), None), "os.lchflags": ((0,), None),
     "os.setxattr": ((0,), None), "os.removexattr": ((0,), None), "os.mkfifo": ((0,), 2),
@@ -51,7 +51,7 @@ PATHS = {
     "shutil.copytree": ((1,), None), "shutil.move": ((0, 1), None),
     "shutil.chown": ((0,), None), "shutil.unpack_archive": ((1,), None),
 }
-LINK_SOURCE_FD = 2
+SOURCE_DIR_FD = {"os.rename": 2, "os.link": 2}  # src_dir_fd; PATHS has dst_dir_fd
 # the events that act on the name itself: a link there is removed, renamed or
 # made, never followed; every other event acts on what a link points to
 # (os.truncate, os.chmod, os.setxattr... through a link to a repository file)
@@ -260,7 +260,7 @@ class Guard:
     def change(self, event, args):
         positions, fd_at = PATHS[event]
         for n in positions:
-            at = LINK_SOURCE_FD if (event, n) == ("os.link", 0) else fd_at
+            at = SOURCE_DIR_FD[event] if n == 0 and event in SOURCE_DIR_FD else fd_at
             dir_fd = args[at] if at is not None and len(args) > at else None
             path = args[n]
             if path is None:  # shutil.unpack_archive's default: files it writes are opened
@@ -271,7 +271,7 @@ class Guard:
                 # may still change its file: check the file it stands for
                 if path < 0:
                     continue
-                path, follow = os.readlink("/proc/self/fd/%d" % path), False
+                path = os.readlink("/proc/self/fd/%d" % path)
             if not self._inside_root(path, dir_fd, follow=follow):
                 return "write", "writes outside its directory: " + os.fsdecode(os.fspath(path))
         return None
