@@ -39,6 +39,11 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 HOWTO = "from howto_hook.main import main_entry; main_entry()"
 FLOOR = "import sys, libcst; libcst.parse_module(open(sys.argv[1], encoding='utf-8').read())"
+# What a run needs before it reads a file: the command line, git's shell, type hints.
+COMMAND_FLOOR = "import argparse, subprocess, typing"
+# What a warm run needs of the standard library whatever it does: the command
+# line, git's shell, the cache's entries and their seals, type hints.
+STDLIB_FLOOR = "import argparse, hashlib, json, subprocess, typing"
 SKIP_DIRS = {"site-packages", "__pycache__", ".git", ".venv", "venv", "build", "dist",
              ".howto_cache", ".ruff_cache", "node_modules", ".tox", "test", "tests", "testing",
              "idlelib", "turtledemo", "lib2to3", "docs", "examples"}
@@ -164,7 +169,11 @@ class Bench:
         rows = [ratio_row("`howto-check --version` / `python -c pass`",
                           *pairs([*self.howto, "--version"], floor, repo, self.runs * 2)),
                 ratio_row("commit with no Python file / `python -c pass`",
-                          *pairs(self.howto, floor, repo, self.runs * 2))]
+                          *pairs(self.howto, floor, repo, self.runs * 2)),
+                # what the command line and git's shell cost any Python tool
+                ratio_row(f"floor: `python -c \"{COMMAND_FLOOR}\"` / `python -c pass`",
+                          *pairs([self.python, "-c", COMMAND_FLOOR], floor, repo,
+                                 self.runs * 2))]
         return "### Start-up\n\n" + RATIO_HEAD + "\n" + "\n".join(rows) + "\n"
 
     def corpus(self, name: str, files: Sequence[str], root: str, cold: bool = True,
@@ -190,9 +199,19 @@ class Bench:
         ruff = self.tool("ruff")
         if ruff and warm:
             warm_run = [*self.howto, "--all", "--exit-zero", *listed]
+            ruff_run = [ruff, "check", "--select", "D", "--exit-zero", "--quiet", *listed]
             rows.append(ratio_row("warm: howto-check / ruff check --select D (both cached)",
-                                  *pairs(warm_run, [ruff, "check", "--select", "D", "--exit-zero",
-                                                "--quiet", *listed], here, self.runs)))
+                                  *pairs(warm_run, ruff_run, here, self.runs)))
+            # the floor of any Python tool: the interpreter alone, and with the
+            # standard library a warm run cannot do without
+            floor = [self.python, "-c", "pass"]
+            rows.append(ratio_row("floor: `python -c pass` / ruff check --select D (cached)",
+                                  *pairs(floor, ruff_run, here, self.runs)))
+            rows.append(ratio_row(f"floor: `python -c \"{STDLIB_FLOOR}\"` / ruff (cached)",
+                                  *pairs([self.python, "-c", STDLIB_FLOOR], ruff_run, here,
+                                         self.runs)))
+            rows.append(ratio_row("warm: howto-check / `python -c pass`",
+                                  *pairs(warm_run, floor, here, self.runs)))
         return (f"### {name}: {len(files)} files, {lines:,} lines\n\n" + RATIO_HEAD + "\n"
                 + "\n".join(rows) + "\n")
 

@@ -35,6 +35,10 @@ def reported(run_main, root: Path, argv: "list[str]") -> "set[str]":
                  id="double-star-spans-zero-or-more-directories"),
     pytest.param("build", set(), id="a-name-is-whole:-build-is-not-build_tools"),
     pytest.param("*_tools.py", {"pkg/build_tools.py"}, id="star-within-a-name"),
+    pytest.param("build_*.py", {"pkg/build_tools.py"}, id="star-between-a-head-and-a-tail"),
+    pytest.param("/top*.py", {"top.py"}, id="leading-slash-anchors-a-wildcard-name"),
+    # "mod.py" starts with "mo" and ends with "od.py", but is too short for both
+    pytest.param("mo*od.py", set(), id="head-and-tail-overlapping-is-no-match"),
     pytest.param("scripts/*", {"scripts/run.py", "scripts/sub/more.py"},
                  id="star-matches-a-directory-and-all-below"),
     pytest.param("legacy/", {"legacy/top.py", "pkg/legacy/deep.py"},
