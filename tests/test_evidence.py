@@ -441,6 +441,38 @@ def test_a_class_description_says_what_the_class_offers(tmp_path: Path, source: 
         assert words not in description, description
 
 
+@pytest.mark.parametrize("source, qualname, said", [
+    pytest.param("""
+        class Marker:
+            pass
+        """, "Marker", None, id="empty-class-no-docstring-left"),
+    pytest.param("""
+        def hook(event: str) -> None:
+            pass
+        """, "hook", None, id="stub-function-no-docstring-left"),
+    pytest.param("""
+        class Marker:
+            \"\"\"Marks a test as slow.\"\"\"
+        """, "Marker", "Build a `Marker`", id="a-person-said-what-it-is-for"),
+    pytest.param("""
+        class Account:
+            def __init__(self, owner: str, balance: float) -> None:
+                self.owner = owner
+                self.balance = balance
+        """, "Account", "An instance holds `owner` and `balance`.",
+        id="the-code-says-what-an-instance-holds"),
+])
+def test_a_filler_description_is_never_written(tmp_path: Path, source: str, qualname: str,
+                                               said: Optional[str]) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    text, error, _ = _outcomes(tmp_path / "mod.py")[qualname]
+    if said is None:
+        assert text is None and f"nothing says what `{qualname}` is for" in error
+    else:
+        assert text is not None, error
+        assert said in _section(text, "Description")
+
+
 def test_a_class_that_subclasses_its_namesake_is_fixed(tmp_path: Path) -> None:
     _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": """
         import json

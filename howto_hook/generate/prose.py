@@ -126,6 +126,18 @@ def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.A
     return " ".join(sentences)
 
 
+def says_little(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]) -> bool:
+    """Whether nothing true can be said of what a definition is for: the person wrote
+    no word of it, and its code shows no use, check, result, base or protocol; only
+    its name and the list of its methods remain (a filler Description)."""
+    if (t.docstring is not None and t.docstring.value.strip()) or doc.params or doc.returns:
+        return False
+    w = Words([])
+    if t.kind == "class":
+        return class_description(t, u, doc, node, w).startswith("Build ")
+    return not (_use_sentence(t, u, w, node) or list(actions(anatomy.statements(node))))
+
+
 def function_steps(node: Optional[ast.AST], comments: dict, u: Use, w: Words) -> List[Step]:
     body = anatomy.statements(node)
     steps = phases(body, comments, w, bool(u.cm))
@@ -156,6 +168,9 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
         word = "async with" if u.cm == "async" else "with"
         sentences.append(f"Use it in {_article(word)} `{word}` statement: entering gives the "
                          "value bound by `as`, leaving runs its cleanup.")
+    stored = _stored(node)
+    if stored and not doc.params:  # what an instance holds, when no field says it
+        sentences.append(f"An instance holds {and_([tick(a) for a in stored[:6]])}.")
     methods = _methods(node)
     if methods:
         sentences.append(f"Its methods are {and_([tick(m) for m in methods[:8]])}.")
@@ -171,6 +186,21 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
     if not sentences:
         sentences.append(f"Build {_article(t.name)} {tick(t.name)} as the example shows.")
     return " ".join(sentences)
+
+
+def _stored(node: Optional[ast.AST]) -> List[str]:
+    """The public attributes `__init__` sets on the instance, or the fields a class
+    without one declares (a dataclass's `x: float`)."""
+    init = anatomy.init_node(node)
+    if init is None:
+        return [s.target.id for s in getattr(node, "body", [])
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                and not s.target.id.startswith("_") and "ClassVar" not in ast.unparse(s.annotation)]
+    return list(dict.fromkeys(
+        sub.attr for sub in (ast.walk(init) if init is not None else ())
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
+        and sub.value.id == "self" and isinstance(sub.ctx, ast.Store)
+        and not sub.attr.startswith("_")))
 
 
 _PROTOCOL = {"__call__": "An instance is called like a function (`__call__`).",
@@ -191,16 +221,10 @@ def _methods(node: Optional[ast.AST], properties: bool = False) -> List[str]:
 def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str) -> List[Step]:
     steps = [Step("Create Instance", f"{w('builds')} {_article(t.name)} {tick(t.name)} "
                   + (built or "as the example shows") + ".")]
-    attrs = []
-    init = anatomy.init_node(node)
-    for sub in ast.walk(init) if init is not None else ():
-        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
-                and sub.value.id == "self" and isinstance(sub.ctx, ast.Store) \
-                and not sub.attr.startswith("_"):
-            attrs.append(sub.attr)
+    attrs = _stored(node)
     if attrs:
         steps.append(Step("Store State", f"{w('stores')} " + and_(
-            [tick(a) for a in list(dict.fromkeys(attrs))[:6]]) + " on the instance."))
+            [tick(a) for a in attrs[:6]]) + " on the instance."))
     methods = _methods(node)
     if methods:
         steps.append(Step("Use Methods", f"{w('calls')} {and_([tick(m) for m in methods[:4]])}"
