@@ -566,3 +566,29 @@ def test_the_defining_module_is_the_fallback_when_the_public_name_fails(tmp_path
     assert "from pkg import shout" in _example(outcome.text)
     assert [("from pkg._impl import shout" in _example(a)) for a in outcome.alternatives] == [True]
     assert outcome.verbatim == (False, False)  # the text, then its one alternative
+
+
+@pytest.mark.parametrize("init, taken", [
+    pytest.param("from pkg.cli import main\n", False, id="package-exports-another-main"),
+    pytest.param("from pkg.__main__ import main\n", True, id="package-exports-this-main"),
+])
+def test_a_use_of_a_namesake_from_another_module_is_not_evidence(tmp_path: Path, init: str,
+                                                                  taken: bool) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "pkg/__init__.py": init,
+                      "pkg/cli.py": """
+        def main(argv):
+            return len(argv)
+        """, "pkg/__main__.py": """
+        def main(argv):
+            return len(argv) + 1
+        """, "tests/test_cli.py": """
+        from pkg import main
+
+
+        def test_main():
+            args = ["check", "1.1.1"]
+            assert main(args) == 2
+        """})
+    text, error, verbatim = _outcomes(tmp_path / "pkg" / "__main__.py")["main"]
+    assert ("args = ['check', '1.1.1']" in (text or "")) is taken, text or error
+    assert verbatim is taken
