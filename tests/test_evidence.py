@@ -377,6 +377,12 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         """''', ["Deprecated since 2.10.0: use `mod.glue` instead.",
                  "It returns the line of text.", "It raises `ValueError`: no words."],
                  id="rest-fields-then-a-doctest-and-a-directive"),
+    pytest.param('''
+        """Join words into one line.
+
+        :param: the words
+        :return: the line of text
+        """''', ["It returns the line of text."], id="a-nameless-param-loses-nothing-after"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:
@@ -592,3 +598,23 @@ def test_a_use_of_a_namesake_from_another_module_is_not_evidence(tmp_path: Path,
     text, error, verbatim = _outcomes(tmp_path / "pkg" / "__main__.py")["main"]
     assert ("args = ['check', '1.1.1']" in (text or "")) is taken, text or error
     assert verbatim is taken
+
+
+@pytest.mark.parametrize("doc, said, unsaid", [
+    pytest.param('"""Compile the format.\n\n    Use it for speed. Returns a Parser instance.\n    """',
+                 "It returns a Parser instance.", "It returns `Parser(", id="the-persons-returns"),
+    pytest.param('"""Compile the format."""', None, "It returns `Parser(",
+                 id="no-echo-of-a-returned-call"),
+])
+def test_the_description_says_what_it_returns_in_words(tmp_path: Path, doc: str,
+                                                       said: Optional[str], unsaid: str) -> None:
+    source = (f"class Parser:\n    def __init__(self, fmt: str) -> None:\n"
+              f"        self.fmt = fmt\n\n\ndef build(fmt: str) -> Parser:\n    {doc}\n"
+              f"    return Parser(fmt)\n")
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["build"]
+    assert text is not None, error
+    description = _section(text, "Description")
+    assert unsaid not in description, description
+    if said:
+        assert said in description, description

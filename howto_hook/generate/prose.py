@@ -94,10 +94,18 @@ def _code_facts(acts: Sequence[Action], w: Words) -> List[str]:
             out.append(f"It {w('raises')} {exc} when {tick(cond)}.")
         elif a.kind == "return":
             values = [v for v in a.a.split("\x00") if v]
-            # a bare name (`word`) says what the variable is called, not what it holds
-            if len(values) == 1 and not values[0].isidentifier():
+            # a bare name (`word`) says what the variable is called, not what it holds,
+            # and a call (`p.parse(string)`) only echoes the code
+            if len(values) == 1 and not values[0].isidentifier() and not _a_call(values[0]):
                 out.append(f"It {w('returns')} {tick(values[0])}.")
     return out[:2]
+
+
+def _a_call(code: str) -> bool:
+    try:
+        return isinstance(ast.parse(code.replace(" ...", ""), mode="eval").body, ast.Call)
+    except (SyntaxError, ValueError, RecursionError):
+        return code.rstrip(". ").endswith(")")
 
 
 def _from_summary(summary: str, w: Words) -> str:
@@ -168,7 +176,7 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
         word = "async with" if u.cm == "async" else "with"
         sentences.append(f"Use it in {_article(word)} `{word}` statement: entering gives the "
                          "value bound by `as`, leaving runs its cleanup.")
-    stored = _stored(node)
+    stored = [a for a in _stored(node) if a not in _methods(node)]  # not a method replaced
     if stored and not doc.params:  # what an instance holds, when no field says it
         sentences.append(f"An instance holds {and_([tick(a) for a in stored[:6]])}.")
     methods = _methods(node)
