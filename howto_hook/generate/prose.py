@@ -96,9 +96,15 @@ def _code_facts(acts: Sequence[Action], w: Words) -> List[str]:
             values = [v for v in a.a.split("\x00") if v]
             # a bare name (`word`) says what the variable is called, not what it holds,
             # and a call (`p.parse(string)`) only echoes the code
-            if len(values) == 1 and not values[0].isidentifier() and not _a_call(values[0]):
+            if len(values) == 1 and not values[0].isidentifier() and not _a_call(values[0]) \
+                    and not _private(values[0]):
                 out.append(f"It {w('returns')} {tick(values[0])}.")
     return out[:2]
+
+
+def _private(code: str) -> bool:
+    """Whether code reads a private attribute (`self._fixed_fields`)."""
+    return re.search(r"\._(?!_)\w", code) is not None
 
 
 def _a_call(code: str) -> bool:
@@ -290,8 +296,8 @@ def _summary_options(t: Target, u: Use, acts: Sequence[Action], node: Optional[a
         if yielded:
             out.append(f"Yield {tick(yielded)}.")
         out.append("Yield values one at a time.")
-    if "return" in kinds:
-        values = [v for v in kinds["return"].a.split("\x00") if v]
+    if "return" in kinds:  # a private attribute is nothing a reader can use
+        values = [v for v in kinds["return"].a.split("\x00") if v and not _private(v)]
         if len(values) == 1:
             out.append(f"Return {tick(values[0])}.")
         elif len(values) > 1:
