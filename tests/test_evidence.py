@@ -377,6 +377,12 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         """''', ["Deprecated since 2.10.0: use `mod.glue` instead.",
                  "It returns the line of text.", "It raises `ValueError`: no words."],
                  id="rest-fields-then-a-doctest-and-a-directive"),
+    pytest.param('''
+        """Join words into one line.
+
+        :param: the words
+        :return: the line of text
+        """''', ["It returns the line of text."], id="a-nameless-param-loses-nothing-after"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:
@@ -439,6 +445,38 @@ def test_a_class_description_says_what_the_class_offers(tmp_path: Path, source: 
         assert words in description, description
     for words in unsaid:
         assert words not in description, description
+
+
+@pytest.mark.parametrize("source, qualname, said", [
+    pytest.param("""
+        class Marker:
+            pass
+        """, "Marker", None, id="empty-class-no-docstring-left"),
+    pytest.param("""
+        def hook(event: str) -> None:
+            pass
+        """, "hook", None, id="stub-function-no-docstring-left"),
+    pytest.param("""
+        class Marker:
+            \"\"\"Marks a test as slow.\"\"\"
+        """, "Marker", "Build a `Marker`", id="a-person-said-what-it-is-for"),
+    pytest.param("""
+        class Account:
+            def __init__(self, owner: str, balance: float) -> None:
+                self.owner = owner
+                self.balance = balance
+        """, "Account", "An instance holds `owner` and `balance`.",
+        id="the-code-says-what-an-instance-holds"),
+])
+def test_a_filler_description_is_never_written(tmp_path: Path, source: str, qualname: str,
+                                               said: Optional[str]) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    text, error, _ = _outcomes(tmp_path / "mod.py")[qualname]
+    if said is None:
+        assert text is None and f"nothing says what `{qualname}` is for" in error
+    else:
+        assert text is not None, error
+        assert said in _section(text, "Description")
 
 
 def test_a_class_that_subclasses_its_namesake_is_fixed(tmp_path: Path) -> None:
@@ -534,3 +572,49 @@ def test_the_defining_module_is_the_fallback_when_the_public_name_fails(tmp_path
     assert "from pkg import shout" in _example(outcome.text)
     assert [("from pkg._impl import shout" in _example(a)) for a in outcome.alternatives] == [True]
     assert outcome.verbatim == (False, False)  # the text, then its one alternative
+
+
+@pytest.mark.parametrize("init, taken", [
+    pytest.param("from pkg.cli import main\n", False, id="package-exports-another-main"),
+    pytest.param("from pkg.__main__ import main\n", True, id="package-exports-this-main"),
+])
+def test_a_use_of_a_namesake_from_another_module_is_not_evidence(tmp_path: Path, init: str,
+                                                                  taken: bool) -> None:
+    _write(tmp_path, {"pyproject.toml": PROJECT, "pkg/__init__.py": init,
+                      "pkg/cli.py": """
+        def main(argv):
+            return len(argv)
+        """, "pkg/__main__.py": """
+        def main(argv):
+            return len(argv) + 1
+        """, "tests/test_cli.py": """
+        from pkg import main
+
+
+        def test_main():
+            args = ["check", "1.1.1"]
+            assert main(args) == 2
+        """})
+    text, error, verbatim = _outcomes(tmp_path / "pkg" / "__main__.py")["main"]
+    assert ("args = ['check', '1.1.1']" in (text or "")) is taken, text or error
+    assert verbatim is taken
+
+
+@pytest.mark.parametrize("doc, said, unsaid", [
+    pytest.param('"""Compile the format.\n\n    Use it for speed. Returns a Parser instance.\n    """',
+                 "It returns a Parser instance.", "It returns `Parser(", id="the-persons-returns"),
+    pytest.param('"""Compile the format."""', None, "It returns `Parser(",
+                 id="no-echo-of-a-returned-call"),
+])
+def test_the_description_says_what_it_returns_in_words(tmp_path: Path, doc: str,
+                                                       said: Optional[str], unsaid: str) -> None:
+    source = (f"class Parser:\n    def __init__(self, fmt: str) -> None:\n"
+              f"        self.fmt = fmt\n\n\ndef build(fmt: str) -> Parser:\n    {doc}\n"
+              f"    return Parser(fmt)\n")
+    _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
+    text, error, _ = _outcomes(tmp_path / "mod.py")["build"]
+    assert text is not None, error
+    description = _section(text, "Description")
+    assert unsaid not in description, description
+    if said:
+        assert said in description, description

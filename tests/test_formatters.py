@@ -117,7 +117,7 @@ LAYOUTS = [
         class Outer:
             class Inner:
                 class Deepest:
-                    value = 1
+                    value: int = 1
         """), id="nested-classes"),
     pytest.param(_src('''
         def outer(x):
@@ -159,7 +159,7 @@ def test_formatters_leave_the_fixed_file_alone(source: str) -> None:
 
 @pytest.mark.parametrize("source", [
     pytest.param("def outer(x): return x\n", id="one-line-function"),
-    pytest.param("class Point: x = 1\n", id="one-line-class"),
+    pytest.param("class Point: x: int = 1\n", id="one-line-class"),
 ])
 def test_one_line_bodies_come_out_formatted(source: str) -> None:
     # black and ruff split these themselves; the fix writes their layout

@@ -61,12 +61,16 @@ def project(tmp_path: Path, monkeypatch, trusted_configs):
     for var in ("OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
 
-    def make(server: ChatServer, fallback: Optional[str]) -> Path:
+    def make(server: ChatServer, fallback: Optional[str] = None, source: str = SOURCE,
+             others: Optional[Dict[str, str]] = None) -> Path:
         extra = f'fallback = "{fallback}"\n' if fallback else ""
         (tmp_path / "pyproject.toml").write_text(
             f'[tool.howto]\n[tool.howto.llm]\nbase-url = "{server.base_url}"\n'
             f'model = "test-model"\ntimeout = 5\nmax-retries = 0\n{extra}', encoding="utf-8")
-        (tmp_path / "m.py").write_text(SOURCE, encoding="utf-8")
+        (tmp_path / "m.py").write_text(source, encoding="utf-8")
+        for name, text in (others or {}).items():  # the project's other files (its tests)
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
         return tmp_path
 
     return make
@@ -144,26 +148,6 @@ NOTE = "no interpreter that can import the project was found"
 NOT_RUN = "cannot fix scale: its example was not run"
 
 
-@pytest.fixture
-def used_project(tmp_path: Path, monkeypatch, trusted_configs):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for var in ("OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-
-    def make(server: ChatServer, fallback: Optional[str] = None) -> Path:
-        extra = f'fallback = "{fallback}"\n' if fallback else ""
-        (tmp_path / "pyproject.toml").write_text(
-            f'[tool.howto]\n[tool.howto.llm]\nbase-url = "{server.base_url}"\n'
-            f'model = "test-model"\ntimeout = 5\nmax-retries = 0\n{extra}', encoding="utf-8")
-        (tmp_path / "m.py").write_text(USED, encoding="utf-8")
-        (tmp_path / "tests").mkdir()
-        (tmp_path / "tests" / "test_m.py").write_text(TEST, encoding="utf-8")
-        return tmp_path
-
-    return make
-
-
 @pytest.mark.parametrize("interpreter, examples, fallback, requests, written", [
     pytest.param(False, [COPIED], None, 1, "print( scale(values, 3.0) )",
                  id="no-interpreter-copied-slice-written"),
@@ -177,7 +161,7 @@ def used_project(tmp_path: Path, monkeypatch, trusted_configs):
                  id="interpreter-invented-runs-and-is-written"),
 ])
 def test_no_interpreter_writes_only_the_projects_own_example(
-        used_project, run_main, interpreter: bool, examples: List[str],
+        project, run_main, interpreter: bool, examples: List[str],
         fallback: Optional[str], requests: int, written: Optional[str]) -> None:
     asked: List[str] = []
 
@@ -188,7 +172,7 @@ def test_no_interpreter_writes_only_the_projects_own_example(
         return Reply(content=answer("scale", examples[min(len(asked), len(examples)) - 1]))
 
     with ChatServer(reply) as server:
-        root = used_project(server, fallback)
+        root = project(server, fallback, USED, {"tests/test_m.py": TEST})
         given = ["--example-python", sys.executable] if interpreter else []
         _, _, err = run_main(["--all", "--fix", "--generator", "llm", *given,
                               "--select", "HOW1,HOW2,HOW403", "m.py"], root)

@@ -432,10 +432,14 @@ def test_a_wrapped_summary_is_kept_whole(tmp_path: Path) -> None:
                  "Call `log` and `flush`.", id="calls"),
     pytest.param("class Point:\n    def __init__(self, x, y):\n        self.x = x\n",
                  "Hold `x` and `y`.", id="class"),
+    pytest.param("class Box:\n    def __init__(self, size: int) -> None:\n"
+                 "        self._fields = [size]\n\n    def fields(self):\n"
+                 "        return self._fields[:]\n",
+                 "The `fields` method of `Box`.", id="no-private-attribute-named"),
 ])
 def test_a_written_summary_says_what_it_does(tmp_path: Path, body: str, summary: str) -> None:
     (tmp_path / "mod.py").write_text(body)
-    doc = next(iter(_outcomes(tmp_path / "mod.py").values()))
+    doc = list(_outcomes(tmp_path / "mod.py").values())[-1]  # the last definition's
     assert doc.split("\n")[0] == summary
 
 

@@ -86,13 +86,20 @@ def read_docstring(text: str) -> DocFields:
 
     summary = _clean(text.strip().split("\n\n")[0])
     deprecated = _deprecated(text)
+    # a nameless `:param: text` makes the reST reader give up on every field after it
+    fields = re.sub(r"(?m)^[ \t]*:(?:param|parameter|arg|argument|key|keyword):[ \t].*\n?", "",
+                    text)
     try:
-        parsed = docstring_parser.parse(text)
+        parsed = docstring_parser.parse(fields)
     except (docstring_parser.ParseError, ValueError, KeyError, IndexError):
         return DocFields(summary=summary, deprecated=deprecated)
     params = tuple((p.arg_name.lstrip("*"), _field(p.description)) for p in parsed.params
                    if p.arg_name and _field(p.description))
     returns = _field(parsed.returns.description) if parsed.returns is not None else ""
+    if not returns:  # "... Returns a Parser instance." in the person's prose
+        m = re.search(r"(?:^|[.:]\s+)Returns?\s+([^.>]{8,}?)\.(?:\s|$)",
+                      text.split(">>>")[0])
+        returns = _plain(_clean(m.group(1))) if m else ""
     raises = tuple((r.type_name or "", _field(r.description)) for r in parsed.raises
                    if r.type_name)
     return DocFields(summary, params, returns, raises, deprecated)

@@ -94,10 +94,24 @@ def _code_facts(acts: Sequence[Action], w: Words) -> List[str]:
             out.append(f"It {w('raises')} {exc} when {tick(cond)}.")
         elif a.kind == "return":
             values = [v for v in a.a.split("\x00") if v]
-            # a bare name (`word`) says what the variable is called, not what it holds
-            if len(values) == 1 and not values[0].isidentifier():
+            # a bare name (`word`) says what the variable is called, not what it holds,
+            # and a call (`p.parse(string)`) only echoes the code
+            if len(values) == 1 and not values[0].isidentifier() and not _a_call(values[0]) \
+                    and not _private(values[0]):
                 out.append(f"It {w('returns')} {tick(values[0])}.")
     return out[:2]
+
+
+def _private(code: str) -> bool:
+    """Whether code reads a private attribute (`self._fixed_fields`)."""
+    return re.search(r"\._(?!_)\w", code) is not None
+
+
+def _a_call(code: str) -> bool:
+    try:
+        return isinstance(ast.parse(code.replace(" ...", ""), mode="eval").body, ast.Call)
+    except (SyntaxError, ValueError, RecursionError):
+        return code.rstrip(". ").endswith(")")
 
 
 def _from_summary(summary: str, w: Words) -> str:
@@ -124,6 +138,18 @@ def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.A
         sentences = [f"The example shows a call of {tick(t.name)}"
                      + ("; the steps below follow its body." if acts else ".")]
     return " ".join(sentences)
+
+
+def says_little(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]) -> bool:
+    """Whether nothing true can be said of what a definition is for: the person wrote
+    no word of it, and its code shows no use, check, result, base or protocol; only
+    its name and the list of its methods remain (a filler Description)."""
+    if (t.docstring is not None and t.docstring.value.strip()) or doc.params or doc.returns:
+        return False
+    w = Words([])
+    if t.kind == "class":
+        return class_description(t, u, doc, node, w).startswith("Build ")
+    return not (_use_sentence(t, u, w, node) or list(actions(anatomy.statements(node))))
 
 
 def function_steps(node: Optional[ast.AST], comments: dict, u: Use, w: Words) -> List[Step]:
@@ -156,6 +182,9 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
         word = "async with" if u.cm == "async" else "with"
         sentences.append(f"Use it in {_article(word)} `{word}` statement: entering gives the "
                          "value bound by `as`, leaving runs its cleanup.")
+    stored = [a for a in _stored(node) if a not in _methods(node)]  # not a method replaced
+    if stored and not doc.params:  # what an instance holds, when no field says it
+        sentences.append(f"An instance holds {and_([tick(a) for a in stored[:6]])}.")
     methods = _methods(node)
     if methods:
         sentences.append(f"Its methods are {and_([tick(m) for m in methods[:8]])}.")
@@ -171,6 +200,21 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
     if not sentences:
         sentences.append(f"Build {_article(t.name)} {tick(t.name)} as the example shows.")
     return " ".join(sentences)
+
+
+def _stored(node: Optional[ast.AST]) -> List[str]:
+    """The public attributes `__init__` sets on the instance, or the fields a class
+    without one declares (a dataclass's `x: float`)."""
+    init = anatomy.init_node(node)
+    if init is None:
+        return [s.target.id for s in getattr(node, "body", [])
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                and not s.target.id.startswith("_") and "ClassVar" not in ast.unparse(s.annotation)]
+    return list(dict.fromkeys(
+        sub.attr for sub in (ast.walk(init) if init is not None else ())
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
+        and sub.value.id == "self" and isinstance(sub.ctx, ast.Store)
+        and not sub.attr.startswith("_")))
 
 
 _PROTOCOL = {"__call__": "An instance is called like a function (`__call__`).",
@@ -191,16 +235,10 @@ def _methods(node: Optional[ast.AST], properties: bool = False) -> List[str]:
 def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str) -> List[Step]:
     steps = [Step("Create Instance", f"{w('builds')} {_article(t.name)} {tick(t.name)} "
                   + (built or "as the example shows") + ".")]
-    attrs = []
-    init = anatomy.init_node(node)
-    for sub in ast.walk(init) if init is not None else ():
-        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
-                and sub.value.id == "self" and isinstance(sub.ctx, ast.Store) \
-                and not sub.attr.startswith("_"):
-            attrs.append(sub.attr)
+    attrs = _stored(node)
     if attrs:
         steps.append(Step("Store State", f"{w('stores')} " + and_(
-            [tick(a) for a in list(dict.fromkeys(attrs))[:6]]) + " on the instance."))
+            [tick(a) for a in attrs[:6]]) + " on the instance."))
     methods = _methods(node)
     if methods:
         steps.append(Step("Use Methods", f"{w('calls')} {and_([tick(m) for m in methods[:4]])}"
@@ -258,8 +296,8 @@ def _summary_options(t: Target, u: Use, acts: Sequence[Action], node: Optional[a
         if yielded:
             out.append(f"Yield {tick(yielded)}.")
         out.append("Yield values one at a time.")
-    if "return" in kinds:
-        values = [v for v in kinds["return"].a.split("\x00") if v]
+    if "return" in kinds:  # a private attribute is nothing a reader can use
+        values = [v for v in kinds["return"].a.split("\x00") if v and not _private(v)]
         if len(values) == 1:
             out.append(f"Return {tick(values[0])}.")
         elif len(values) > 1:

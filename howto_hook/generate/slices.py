@@ -18,7 +18,8 @@ from __future__ import annotations
 import ast
 import os
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import (Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set,
+                    Tuple)
 
 from howto_hook import modpath, pyast, signature
 from howto_hook.generate import sources
@@ -255,11 +256,12 @@ def _imports(kept: Sequence[ast.stmt], call: ast.Call, bindings: Dict[str, str],
 
 
 def _refers_method(receiver: ast.expr, kept: Sequence[ast.stmt], owner: str,
-                   target_module: str, bindings: Dict[str, str], same: bool) -> bool:
+                   target_module: str, bindings: Dict[str, str], same: bool,
+                   exports: Optional[Callable[[str, str], bool]] = None) -> bool:
     """Whether the receiver of `x.method(...)` is an instance of `owner` the slice builds."""
     def built(value: ast.AST) -> bool:
         return isinstance(value, ast.Call) and sources.refers(
-            value.func, owner, "", target_module, bindings, same) is not None
+            value.func, owner, "", target_module, bindings, same, exports) is not None
 
     if built(receiver):
         return True
@@ -333,6 +335,24 @@ def decorated(site: _Site, bindings: Dict[str, str], generator: bool,
     return None
 
 
+def _exporter(path: str, target_module: str) -> Callable[[str, str], bool]:
+    """Whether a module of the package (`src`) gives the object `target_module` defines
+    under `name`: a package above it whose `__init__.py` exports it from there (read
+    as `shape.public_module` reads it); never a sibling module."""
+    from howto_hook.examples import import_root
+    from howto_hook.generate import shape
+
+    root = import_root(path)
+
+    def exports(src: str, name: str) -> bool:
+        if not target_module.startswith(src + "."):
+            return False
+        exporter = shape.public_module(root, target_module, name)
+        return exporter != target_module and (src == exporter
+                                              or src.startswith(exporter + "."))
+    return exports
+
+
 def uses(path: str, target_module: str, name: str, owner: str, bound_method: bool,
          params: Optional[Sequence[Param]], generator: bool, limit: int = 3) -> Uses:
     """The project's uses of a definition: its shortest self-contained call slices and
@@ -344,6 +364,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
     """
     root = sources.project_root(path)
     here = os.path.abspath(path)
+    exports = _exporter(path, target_module)
     found: Dict[str, Slice] = {}
     decorations: Dict[str, Slice] = {}
     how: Set[str] = set()
@@ -363,7 +384,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
                 if not isinstance(call.func, ast.Attribute):
                     continue
             elif sources.refers(call.func, name, owner, target_module, index.bindings,
-                                same) is None:
+                                same, exports) is None:
                 continue
             if params is not None and signature.bind(call, params, name):
                 continue
@@ -373,7 +394,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
             kept, depths, _ = got
             if bound_method and not _refers_method(call.func.value,  # type: ignore
                                                    kept, owner, target_module,
-                                                   index.bindings, same):
+                                                   index.bindings, same, exports):
                 continue
             if _reads_private([*kept, call]) or any(
                     isinstance(n, (ast.Await, ast.Yield, ast.YieldFrom))
@@ -395,7 +416,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
             for site in index.decorated.get(name, ()):
                 d = site.node.decorator_list[0]  # type: ignore[attr-defined]
                 if sources.refers(d.func if isinstance(d, ast.Call) else d, name, owner,
-                                  target_module, index.bindings, same) is None:
+                                  target_module, index.bindings, same, exports) is None:
                     continue
                 line = getattr(site.node, "lineno", 0)
                 got_slice = decorated(site, index.bindings, generator,

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from howto_hook.safeio import Refused, read_regular
 
@@ -273,10 +273,14 @@ def safe_imports(holder: ast.AST, bindings: Dict[str, str], generator: bool
 
 
 def refers(func: ast.expr, name: str, owner: str, target_module: str,
-            bindings: Dict[str, str], same_file: bool) -> Optional[str]:
+            bindings: Dict[str, str], same_file: bool,
+            exports: Optional[Callable[[str, str], bool]] = None) -> Optional[str]:
     """How the example spells the callee when `func` names the definition, else None.
 
     `owner` is the class of a class or static method ("" for a function or class).
+    `exports(module, name)`, when given, says whether another module of the package
+    gives the same object under that name (`from pkg import main` is not
+    `pkg.__main__.main` when `pkg` takes its `main` from `pkg.cli`).
     """
     top = owner or name
     package = target_module.split(".")[0]
@@ -285,6 +289,8 @@ def refers(func: ast.expr, name: str, owner: str, target_module: str,
         if line is None:
             return same_file
         src = line.split()[1]
+        if src != target_module and exports is not None and src.split(".")[0] == package:
+            return exports(src, top)
         return src == target_module or src == package or src.startswith(package + ".")
 
     if owner:

@@ -235,6 +235,11 @@ def build_all(req: Request) -> Tuple[List[GuideParts], str]:
     if not candidates:
         return [], reason
     doc = p.dossier.doc
+    if not any(c.verbatim for c in candidates) and prose.says_little(t, p.use, doc, p.node):
+        # an invented example under a filler Description teaches nothing: left for the
+        # llm generator (whose prompt carries the code) or a person
+        return [], (f"nothing says what `{t.name}` is for: it has no docstring, and its "
+                    "code shows no use, check or result to describe")
     if t.kind == "class":
         derived = prose.class_description(t, p.use, doc, p.node, w)
         steps = prose.class_steps(t, p.node, w, candidates[0].built)

@@ -29,29 +29,5 @@ def annotated(x: int) -> int:  # noqa: E501
 
 
 class Box:  # a box
-    """The `Box` class.
-
-    How to Use This Code Block
-    ==========================
-
-    Description
-    -----------
-    Build a `Box` as the example shows.
-
-    Execution Steps
-    ---------------
-    1. **Create Instance**: Builds a `Box` with no arguments.
-
-    Usage Example
-    -------------
-
-    ```python
-    from comments import Box
-
-    instance = Box()
-    print(instance)
-    ```
-    """
-
     # a comment in the class body
     size = 3

@@ -28,27 +28,4 @@ def crlf(a: int) -> int:
 
 
 def other() -> None:
-    """Declare the interface; subclasses supply the behaviour.
-
-    How to Use This Code Block
-    ==========================
-
-    Description
-    -----------
-    The example shows a call of `other`.
-
-    Execution Steps
-    ---------------
-    1. **Declare Interface**: Declares the interface only: the body holds no statements,
-       so subclasses or callers supply the behaviour.
-
-    Usage Example
-    -------------
-
-    ```python
-    from crlf import other
-
-    other()
-    ```
-    """
     pass

@@ -11,11 +11,12 @@ class Point:
 
     Description
     -----------
-    Build a `Point` as the example shows.
+    An instance holds `x`, `y` and `label`.
 
     Execution Steps
     ---------------
     1. **Create Instance**: Builds a `Point` from the values the example passes.
+    2. **Store State**: Stores `x`, `y` and `label` on the instance.
 
     Usage Example
     -------------

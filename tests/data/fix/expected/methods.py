@@ -6,8 +6,8 @@ class Counter:
 
     Description
     -----------
-    Its methods are `bump`, `from_text`, `parse`, `wait` and `advance`. Read `doubled`
-    on an instance (property).
+    An instance holds `value` and `step`. Its methods are `bump`, `from_text`, `parse`,
+    `wait` and `advance`. Read `doubled` on an instance (property).
 
     Execution Steps
     ---------------

@@ -25,29 +25,4 @@ def double(x: int) -> int:  # fast path
     return x * 2
 
 
-class Empty:
-    """The `Empty` class.
-
-    How to Use This Code Block
-    ==========================
-
-    Description
-    -----------
-    Build an `Empty` as the example shows.
-
-    Execution Steps
-    ---------------
-    1. **Create Instance**: Builds an `Empty` with no arguments.
-
-    Usage Example
-    -------------
-
-    ```python
-    from one_liner import Empty
-
-    instance = Empty()
-    print(instance)
-    ```
-    """
-
-    pass
+class Empty: pass
