@@ -186,6 +186,8 @@ def test_sweep_without_a_temporary_directory(tmp_path: Path, sweep_in,
 def test_a_new_process_sweeps(tmp_path: Path) -> None:
     left = tmp_path / f"howto-examples-{_dead_pid()}-abc"
     left.mkdir()
+    # run outside the repository: `python -c` puts its directory first on the path
     subprocess.run([sys.executable, "-c", "from howto_hook.examples import policy\n"
-                    "policy.sweep()\n"], env=dict(os.environ, TMPDIR=str(tmp_path)), check=True)
+                    "policy.sweep()\n"], env=dict(os.environ, TMPDIR=str(tmp_path)),
+                   cwd=str(tmp_path), check=True)
     assert not left.exists()
