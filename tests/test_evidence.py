@@ -473,7 +473,8 @@ def test_a_filler_description_is_never_written(tmp_path: Path, source: str, qual
     _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})
     text, error, _ = _outcomes(tmp_path / "mod.py")[qualname]
     if said is None:
-        assert text is None and f"nothing says what `{qualname}` is for" in error
+        assert text is None and f"nothing says what it is for: `{qualname}` has no " \
+            "docstring" in error
     else:
         assert text is not None, error
         assert said in _section(text, "Description")

@@ -126,7 +126,7 @@ def _all(*checks: Callable[[Path], None]) -> Callable[[Path], None]:
     return check
 
 
-CR_ONLY = "def a():\r    pass\r\rdef b():\r    pass\r"
+CR_ONLY = "def a():\r    return 1\r\rdef b():\r    return 2\r"
 
 
 def cr_only(mode: str) -> Callable[[Path], List[str]]:

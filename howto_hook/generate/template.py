@@ -238,7 +238,7 @@ def build_all(req: Request) -> Tuple[List[GuideParts], str]:
     if not any(c.verbatim for c in candidates) and prose.says_little(t, p.use, doc, p.node):
         # an invented example under a filler Description teaches nothing: left for the
         # llm generator (whose prompt carries the code) or a person
-        return [], (f"nothing says what `{t.name}` is for: it has no docstring, and its "
+        return [], (f"nothing says what it is for: `{t.name}` has no docstring, and its "
                     "code shows no use, check or result to describe")
     if t.kind == "class":
         derived = prose.class_description(t, p.use, doc, p.node, w)
