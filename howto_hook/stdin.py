@@ -139,6 +139,12 @@ def run(options: Options, cwd: str) -> int:
         return output.finish(options, work, results, known, None)
     from howto_hook.fixrun import _generator
 
+    # the candidates' examples run as a file's do (or, with no interpreter that
+    # imports the project, only the project's own are written), against the
+    # buffer: the runner overlays the module's text where it is not the disk's
+    work = examples.prepare(work, fixing=True)
+    job = work.jobs[0]
+    settings = job.settings or work.settings
     generator = _generator(work.generator, settings, settings.root, options.no_cache)
     if work.generator == "llm":
         # the model is asked from this process (its client's threads and sockets

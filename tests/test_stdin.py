@@ -86,7 +86,8 @@ def test_settings_and_exclusion_come_from_the_path(tmp_path, feed) -> None:
     assert (status, out) == (0, PLAIN)
 
 
-def test_fix_writes_the_fixed_source_to_stdout_and_nothing_to_disk(tmp_path, feed) -> None:
+def test_fix_writes_the_fixed_source_to_stdout_and_nothing_to_disk(tmp_path, feed,
+                                                                  project_importable) -> None:
     (tmp_path / "m.py").write_text("# on disk\n", encoding="utf-8")
     status, out, err = feed(PLAIN, ["--fix", "--stdin-filename", "m.py", "-"], tmp_path)
     assert status == 0, err
@@ -157,7 +158,8 @@ LATIN1 = ("# -*- coding: latin-1 -*-\r\ndef caf\u00e9_total(x: int) -> int:\r\n"
                  lambda out, err: out == b"" and err.count(b"\n") == 1,
                  id="dash-without-filename"),
 ])
-def test_real_stdin(tmp_path, args, data: bytes, status: int, check) -> None:
+def test_real_stdin(tmp_path, project_importable, args, data: bytes, status: int,
+                    check) -> None:
     root = _repo(tmp_path)
     before = sorted((p.relative_to(root), p.read_bytes()) for p in (root / "pkg").rglob("*"))
     proc = howto_check(args, data, root)
@@ -166,3 +168,34 @@ def test_real_stdin(tmp_path, args, data: bytes, status: int, check) -> None:
     assert check(proc.stdout, proc.stderr), (proc.stdout, proc.stderr)
     after = sorted((p.relative_to(root), p.read_bytes()) for p in (root / "pkg").rglob("*"))
     assert after == before  # nothing written
+
+
+# `sub` is in the buffer only: its example imports the buffer, not the disk's copy
+BUFFER_ONLY = PLAIN + "\n\ndef sub(a: int, b: int) -> int:\n    \"\"\"Subtract b from a.\"\"\"\n" \
+    "    return a - b\n"
+
+
+@pytest.mark.parametrize("interpreter, written, said", [
+    pytest.param(True, True, b"Fixed 2 definitions in pkg/mod.py (stdin).",
+                 id="examples-run-against-the-buffer"),
+    pytest.param(False, False, b"cannot fix sub: its example was not run",
+                 id="no-interpreter-writes-no-unrun-example"),
+])
+def test_stdin_fix_runs_its_examples_as_a_file_fix_does(tmp_path, interpreter: bool,
+                                                        written: bool, said: bytes,
+                                                        request) -> None:
+    if interpreter:
+        request.getfixturevalue("project_importable")
+    root = _repo(tmp_path)
+    proc = howto_check(["--fix", "--all", "--stdin-filename", "pkg/mod.py", "-"],
+                       BUFFER_ONLY.encode(), root)
+    assert b"Traceback" not in proc.stderr
+    assert said in proc.stderr, proc.stderr.decode(errors="replace")
+    assert (b"example-python" in proc.stderr) is not interpreter
+    if written:
+        assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+        assert proc.stdout.count(b"How to Use This Code Block") == 2
+        assert b"from mod import sub" in proc.stdout  # pkg/ has no __init__.py: its own root
+    else:
+        assert proc.returncode == 1 and proc.stdout == BUFFER_ONLY.encode()
+    assert (root / "pkg" / "mod.py").read_text(encoding="utf-8") == bad("legacy")
