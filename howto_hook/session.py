@@ -276,9 +276,22 @@ class Session:
         from howto_hook.fix import fix_data
         from howto_hook.fixrun import _generator
 
+        from howto_hook import examples
+        from howto_hook.plan import Plan
+
         assert self.configs is not None
         settings = self.configs.for_file(doc.path)
         job = self.configs.job(doc.path, display(doc.path, os.getcwd()), changed)
+        # the candidates' examples run against the buffer as `--fix` runs a
+        # file's; with no interpreter that imports the project, only the
+        # project's own examples are written (never an unrun one)
+        try:
+            work = examples.prepare(Plan(settings, None, [job._replace(settings=settings)], 1,
+                                         settings.generator), fixing=True)
+        except UsageError as e:
+            return None, [("the definitions", 0, str(e))]
+        settings = work.jobs[0].settings or work.settings
+
         def write() -> Tuple[Optional[bytes], Sequence[Tuple[str, int, str]]]:
             generator = _generator(settings.generator, settings, settings.root)
             fixed = fix_data(_encode(text), path=doc.path, display=job.display,

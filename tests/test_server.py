@@ -139,7 +139,7 @@ async def test_typing_updates_and_a_syntax_error_keeps_the_last_good(tmp_path) -
     pytest.param(False, id="written-when-offered"),
 ])
 @pytest.mark.asyncio
-async def test_write_a_usage_guide(tmp_path, resolves) -> None:
+async def test_write_a_usage_guide(tmp_path, project_importable, resolves) -> None:
     root = repo(tmp_path, {"mod.py": LEGACY})
     text = LEGACY + "\n\n" + BARE + "\n\n" + SHORT
     async with session(str(root), resolves=resolves) as c:
@@ -157,6 +157,21 @@ async def test_write_a_usage_guide(tmp_path, resolves) -> None:
     assert one.endswith(SHORT)  # only that docstring
     assert {r["symbol"] for r in stdin_check(root, "mod.py", one)} == {"other"}
     assert stdin_check(root, "mod.py", every) == []
+
+
+@pytest.mark.asyncio
+async def test_no_interpreter_no_unrun_example(tmp_path) -> None:
+    # nothing imports the project here: a guide whose example would go unrun
+    # is not offered as an edit, as `--fix` leaves such a definition unfixed
+    root = repo(tmp_path, {"mod.py": LEGACY})
+    text = LEGACY + "\n\n" + BARE
+    async with session(str(root), resolves=True) as c:
+        uri = c.open(str(root / "mod.py"), text)
+        found = await c.diagnostics(uri)
+        first = min(found, key=lambda d: d.range.start.line)
+        offered = {a.title: a for a in await actions(c, uri, first)}
+        action = await c.lsp.code_action_resolve_async(offered["Write a usage guide for `fresh`"])
+    assert action.edit is None or not action.edit.changes or not action.edit.changes.get(uri)
 
 
 @pytest.mark.asyncio
