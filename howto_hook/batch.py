@@ -725,8 +725,16 @@ def apply(options: Options, cwd: str, root: str, records: Sequence[Dict[str, Any
                                    "applied") + "\n")
     if not paths:
         return True
-    work = plan.make(options._replace(paths=tuple(paths), all=True), cwd)
-    gen = LLMGenerator(work.settings.llm, api_key=key, cache_root=root, send=False)
+    from howto_hook import examples
+
+    # the answers' examples run as --fix runs them; with no interpreter that
+    # imports the project, only an answer whose example is the project's own
+    # is written (the generator's checks read each request's settings)
+    work = examples.prepare(plan.make(options._replace(paths=tuple(paths), all=True), cwd),
+                            fixing=True)
+    runner = examples.runner_for(work.settings) if work.settings.run_examples else None
+    gen = LLMGenerator(work.settings.llm, api_key=key, cache_root=root, send=False,
+                       runner=runner)
     tally = FixTally()
     for job in work.jobs:
         own = job.settings or work.settings  # a file with a configuration of its own

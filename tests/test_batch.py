@@ -333,3 +333,35 @@ def test_a_dripping_provider_cannot_hold_status_past_the_timeout(project, run_ma
         took = time.monotonic() - start
     assert took < 6.0, took  # the answer alone would take half a minute at this pace
     assert status == 1 and "batch batch_1: the server did not answer in time" in out
+
+
+def raising_for_add(body: Dict[str, Any]) -> str:
+    """guide_for, except that `add`'s example raises (text where a number goes)."""
+    return guide_for(body).replace("print(add(1))", 'print(add(\\"one\\"))')
+
+
+@pytest.mark.parametrize("interpreter, written, said", [
+    pytest.param(True, {"neg", "shout"}, "cannot fix add: the batch's answer fails the rules: "
+                 "the usage example raises TypeError",
+                 id="answers-examples-run-the-raising-one-is-left"),
+    pytest.param(False, set(), "cannot fix add: its example was not run",
+                 id="no-interpreter-no-unrun-example-written"),
+])
+def test_collect_runs_the_answers_examples_as_fix_does(project, run_main, monkeypatch,
+                                                       tmp_path_factory, interpreter: bool,
+                                                       written: "set[str]", said: str) -> None:
+    with BatchServer(Script(answer=raising_for_add, statuses=("completed",))) as server:
+        root = project(server, files=FILES)
+        if not interpreter:  # the user's config no longer names an interpreter
+            monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("no-config")))
+        before = sources(root)
+        assert run_main(["--all", "--batch-submit"], root)[0] == 0
+        status, _, err = run_main(["--batch-collect"], root)
+    after = sources(root)
+    assert said in err, err
+    assert status == 1
+    guided = {name for name in ("add", "neg", "shout")
+              for path in FILES if f"import {name}\n" in after[path]}
+    assert guided == written
+    if not written:
+        assert after == before
