@@ -436,6 +436,10 @@ def test_a_wrapped_summary_is_kept_whole(tmp_path: Path) -> None:
                  "        self._fields = [size]\n\n    def fields(self):\n"
                  "        return self._fields[:]\n",
                  "The `fields` method of `Box`.", id="no-private-attribute-named"),
+    pytest.param("class Box:\n    def __init__(self, size: int) -> None:\n"
+                 "        self._fields = [size]\n\n    @property\n    def fields(self):\n"
+                 "        return self._fields[:]\n",
+                 "The `fields` property of `Box`.", id="a-property-is-no-method"),
 ])
 def test_a_written_summary_says_what_it_does(tmp_path: Path, body: str, summary: str) -> None:
     (tmp_path / "mod.py").write_text(body)

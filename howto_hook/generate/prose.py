@@ -315,7 +315,8 @@ def _summary_options(t: Target, u: Use, acts: Sequence[Action], node: Optional[a
     if not acts:
         out.append("Declare the interface; subclasses supply the behaviour.")
     owner = t.parent_class.split(".")[-1] if t.kind == "method" else ""
-    out.append(f"The {tick(t.name)} method of {tick(owner)}." if owner
+    kind = "property" if u.prop else "method"  # a property is read, never called
+    out.append(f"The {tick(t.name)} {kind} of {tick(owner)}." if owner
                else f"The {tick(t.name)} {'coroutine' if t.is_async else 'function'}.")
     return out
 
