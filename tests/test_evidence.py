@@ -328,6 +328,23 @@ def test_the_example_is_the_projects_own_use(tmp_path: Path, files: Dict[str, st
         def load(data):
             return convert(data)
         """, "load", "nothing fixes a value for `data`", id="data-handed-on-is-anything"),
+    pytest.param("""
+        class SchemaError(Exception):
+            def __init__(self, autos, errors=None):
+                self.autos = autos
+                self.errors = errors
+        """, "SchemaError", "`SchemaError` is an exception the project raises",
+        id="an-exception-is-not-built-by-hand"),
+    pytest.param("""
+        class BaseFailure(RuntimeError):
+            pass
+
+
+        class KeyFailure(BaseFailure):
+            def __init__(self, key):
+                self.key = key
+        """, "KeyFailure", "`KeyFailure` is an exception the project raises",
+        id="an-exception-through-a-base-of-the-module"),
 ])
 def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reason: str) -> None:
     _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})

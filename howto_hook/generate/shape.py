@@ -76,6 +76,26 @@ def use_of(t: Target, node: Optional[ast.AST], how: FrozenSet[str]) -> Use:
         raises=anatomy.always_raises(node), decorator=decorator)
 
 
+_EXCEPTION_ENDINGS = ("Error", "Exception", "Warning", "Exit", "Interrupt")
+
+
+def is_exception(node: Optional[ast.AST], module: "anatomy.Module") -> bool:
+    """Whether a class is an exception: a base named as one (`ValueError`,
+    `MyError`), or a class of the same module that is one. The project's use of
+    an exception is to raise it, so an example that builds one by hand with
+    values of its own choosing teaches nothing the project does."""
+    seen: set = set()
+    while isinstance(node, ast.ClassDef) and id(node) not in seen:
+        seen.add(id(node))
+        names = anatomy.base_names(node)
+        if any(n.endswith(_EXCEPTION_ENDINGS) for n in names):
+            return True
+        # one base of this module is followed (a same-named base from elsewhere
+        # resolves to the class itself: `seen` ends that walk)
+        node = next((module.find(n) for n in names if module.find(n) is not None), None)
+    return False
+
+
 def in_main(lines: Sequence[str]) -> List[str]:
     """Lines run inside `async def main()` through `asyncio.run`."""
     return ["async def main() -> None:"] + ["    " + ln if ln else "" for ln in lines] + [

@@ -163,6 +163,12 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
             for instance, extra in _instances(req, p, access.rsplit(".", 1)[0], enum):
                 more, lines = shape.use_lines(u, call, [*instance])
                 add([*more, *imports, *extra, *args.imports], lines, False)
+    elif t.kind == "class" and shape.is_exception(p.node, p.module):
+        # raised by the project, never built by hand with made-up values: only a
+        # doctest or a real use of the project shows it
+        if not out:
+            return [], (f"`{t.name}` is an exception the project raises, and no doctest or "
+                        "use of it in the project stands alone as an example")
     elif t.kind == "class":
         init = anatomy.init_node(p.node)
         # a class built by a base defined elsewhere: no argument is invented, and a run
