@@ -43,7 +43,17 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
     imports: List[str] = []
     bound: Set[str] = set()
     skipped_any = False
+    lines_of = docstring.split("\n")
+    end = 0  # the docstring line after the previous example and its output
     for ex in examples:
+        between = lines_of[end:ex.lineno] if statements else []
+        if any(ln.strip() for ln in between) and mentions(ast.parse("\n".join(statements)),
+                                                        name):
+            # prose between two doctest blocks ("is equivalent to:") introduces
+            # another way of doing it: the example is the first block that uses
+            # the name, never both ways run one after the other
+            break
+        end = ex.lineno + ex.source.count("\n") + ex.want.count("\n")
         if ex.exc_msg is not None:
             continue  # it raises on purpose
         if ex.options.get(doctest.SKIP):
