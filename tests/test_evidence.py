@@ -254,6 +254,32 @@ EXAMPLES = [
 ]
 
 
+EXAMPLES.append(pytest.param({"mod.py": """
+    class Box:
+        \"\"\"A box of a given size.\"\"\"
+
+        def __init__(self, size: int) -> None:
+            self._size = size
+
+        @property
+        def size(self) -> int:
+            \"\"\"The size the box was made with.\"\"\"
+            return self._size
+    """, "tests/test_mod.py": """
+    import mod
+
+
+    def test_size():
+        box = mod.Box(3)
+        assert box.size == 3
+    """}, "mod.py", "Box.size", """
+    import mod
+
+    instance = mod.Box(3)
+    print(instance.size)
+    """, False, id="an-import-the-example-never-reads-is-left-out"))
+
+
 @pytest.mark.parametrize("files, path, qualname, expected, verbatim", EXAMPLES)
 def test_the_example_is_the_projects_own_use(tmp_path: Path, files: Dict[str, str], path: str,
                                               qualname: str, expected: str,

@@ -166,10 +166,41 @@ def _merge_from(lines: List[str]) -> List[str]:
             if ln.startswith("from ") and " import " not in ln else ln for ln in out]
 
 
+def _used_only(imports: List[str], body: str) -> List[str]:
+    """The import lines that bind a name the body reads (`from m import a, b` cut to
+    the names read); a candidate's imports and its slice's may overlap, and an
+    unused import is a linter's finding in the user's docs. Kept whole when the
+    body does not parse (the rules report that)."""
+    try:
+        read = {n.id for n in ast.walk(ast.parse(body)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return imports
+    out = []
+    for line in imports:
+        try:
+            node = ast.parse(line).body[0]
+        except (SyntaxError, IndexError):
+            out.append(line)
+            continue
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or any(
+                a.name == "*" for a in node.names):
+            out.append(line)
+            continue
+        kept = [a for a in node.names
+                if (a.asname or a.name).split(".")[0] in read]
+        if kept and len(kept) == len(node.names):
+            out.append(line)
+        elif kept:
+            node.names = kept
+            out.append(ast.unparse(node))
+    return out
+
+
 def assemble(imports: Sequence[str], body: str) -> str:
     """Import lines (the standard library's first, a blank line between the groups, as
-    isort lays them out), a blank line, the code; two blank lines before a `def`."""
-    unique = _merge_from(list(dict.fromkeys(i for i in imports if i)))
+    isort lays them out) that the code uses, a blank line, the code; two blank lines
+    before a `def`."""
+    unique = _merge_from(_used_only(list(dict.fromkeys(i for i in imports if i)), body))
     def order(line: str) -> Tuple[bool, str]:  # isort's: `import m` before `from m import`
         return line.startswith("from "), line.split()[1].lower()
 
