@@ -585,3 +585,18 @@ def test_doctests_and_literal_blocks_stay_whole_and_still_pass(tmp_path: Path) -
         doc = ast.get_docstring(node)
         # the person's text comes first, whole; the guide follows it
         assert doc.startswith(original[node.name] + "\n\nHow to Use This Code Block\n"), doc
+
+
+ARTICLES = [
+    ("index", "an"), ("Parser", "a"), ("Use", "a"), ("User", "a"), ("union", "a"),
+    ("Undefined", "an"), ("update", "an"), ("Optional", "an"), ("OneOf", "a"),
+    ("SSLContext", "an"), ("HTTPAdapter", "an"), ("URLPattern", "a"), ("XMLParser", "an"),
+    ("URI", "a"), ("FTP", "an"), ("IO", "an"), ("Eu", "a"), ("A", "an"),
+]
+
+
+@pytest.mark.parametrize("name, article", ARTICLES)
+def test_the_article_is_the_one_said_before_the_name(name: str, article: str) -> None:
+    from howto_hook.generate.prose import _article
+
+    assert _article(name) == article

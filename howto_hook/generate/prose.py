@@ -80,7 +80,23 @@ def _use_sentence(t: Target, u: Use, w: Words, node: Optional[ast.AST] = None) -
     return ""
 
 
+# Letters whose spoken name starts with a vowel sound ("an SSL", "an HTTP").
+_VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+_ACRONYM = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])")
+# "u" then one consonant then a vowel is said "you" (use, unit, union, URI
+# said as a word); "one" is said "won".
+_SAID_YOU = re.compile(r"(?:u[bcdfgklmnprstvz][aeiouy]|eu|one)", re.I)
+
+
 def _article(name: str) -> str:
+    """"a" or "an" before a code name, by how it is read aloud: an acronym by its
+    first letter's name (`an SSLContext`, `a URLPattern`), a word by its sound
+    (`a Use`, `an Undefined`, `an index`)."""
+    acronym = _ACRONYM.match(name)
+    if acronym and len(acronym.group()) >= 2:
+        return "an" if name[0] in _VOWEL_LETTERS else "a"
+    if _SAID_YOU.match(name):
+        return "a"
     return "an" if name[:1].lower() in "aeiou" else "a"
 
 
