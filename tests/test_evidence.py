@@ -371,6 +371,22 @@ def test_the_example_is_the_projects_own_use(tmp_path: Path, files: Dict[str, st
                 self.key = key
         """, "KeyFailure", "`KeyFailure` is an exception the project raises",
         id="an-exception-through-a-base-of-the-module"),
+    pytest.param("""
+        class Version:
+            def __init__(self, major: int) -> None:
+                self.major = major
+
+            def replace(self, **parts):
+                return Version(**{"major": self.major, **parts})
+        """, "Version.replace", "`replace` takes only `**parts`, and nothing shows what "
+        "to pass", id="an-empty-call-of-a-variadic-only-method-shows-nothing"),
+    pytest.param("""
+        def merge(*maps):
+            out = {}
+            for m in maps:
+                out.update(m)
+            return out
+        """, "merge", "`merge` takes only `*maps`", id="an-empty-call-of-a-variadic-function"),
 ])
 def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reason: str) -> None:
     _write(tmp_path, {"pyproject.toml": PROJECT, "mod.py": source})

@@ -394,7 +394,7 @@ def test_every_example_of_a_mixed_module_runs(tmp_path: Path) -> None:
     pytest.param("def pick(choice: Optional[int])", "choice=2", id="optional-gets-a-value"),
     pytest.param("def keep(iterable, count)", "iterable=[1, 2, 3], count=2", id="by-name"),
     pytest.param("def mode(kind: Literal['r', 'w'])", "kind='r'", id="literal"),
-    pytest.param("def zipped(*iterables)", "", id="star-iterables-passes-none"),
+    pytest.param("def zipped(count, *iterables)", "count=2", id="star-iterables-passes-none"),
     pytest.param("def scan(string, pos, endpos)", 'string="example", pos=2, endpos=2',
                  id="an-index-by-name-is-a-number"),
 ])

@@ -157,6 +157,9 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     # a decorator applied bare takes the function it decorates: no value is chosen for it
     args = values.Args("", ()) if u.decorator == "bare" else values.call_args(
         t.params, method_node, enum)
+    variadic = _only_variadic(t.params)
+    if args is not None and not args.text and variadic and u.decorator != "bare":
+        args = None  # `replace()` with none of its `**parts` exercises nothing
     if bound:
         if args is not None:
             call = f"instance.{t.name}" if u.prop else f"instance.{t.name}({args.text})"
@@ -192,12 +195,23 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     unique = [c for c in out if c.code and not (c.code in seen or seen.add(c.code))]
     if unique:
         return unique, ""
+    if variadic and t.kind != "class":
+        return [], f"`{t.name}` takes only {variadic}, and nothing shows what to pass"
     missing = values.ungrounded(p.params or t.params, anatomy.init_node(p.node)
                                 if t.kind == "class" else method_node, enum,
                                 p.node if t.kind == "class" else None)
     detail = f" (nothing fixes a value for {', '.join(f'`{m}`' for m in missing)})" \
         if missing else ""
     return [], f"no evidence of how `{t.name}` is called{detail}"
+
+
+def _only_variadic(params: Sequence[Param]) -> str:
+    """`*args`/`**kwargs` as said in the signature when they are all a definition
+    takes (an empty call of it shows nothing), else ""."""
+    if not params or any(p.kind not in ("var_positional", "var_keyword") for p in params):
+        return ""
+    return " and ".join(f"`{'*' if p.kind == 'var_positional' else '**'}{p.name}`"
+                        for p in params)
 
 
 def _instances(req: Request, p: Plan, owner_access: str, enum: values.EnumLookup
