@@ -442,6 +442,19 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         :param: the words
         :return: the line of text
         """''', ["It returns the line of text."], id="a-nameless-param-loses-nothing-after"),
+    pytest.param('''
+        """Join words into one line.
+
+        .. deprecated:: 2.10.0
+           Use :func:`~mod.glue` instead.
+        .. versionadded:: 2.7.2
+           Added :func:`join`
+
+        :param words: the words to put on the line.
+        :return: True if the line is not empty
+        """''', ["Deprecated since 2.10.0: use `mod.glue` instead. It takes",
+                 "It returns True if the line is not empty."],
+                 id="a-directive-beside-the-deprecation-is-not-part-of-it-and-True-stays"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:
@@ -456,6 +469,7 @@ def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstr
     for meaning in meanings:
         assert meaning in description, description
     assert "(`list`" not in description and "takes `words` (`" not in description
+    assert "versionadded" not in description
     assert ">>>" not in description and "returns returns" not in description
 
 

@@ -66,16 +66,24 @@ def _plain(text: str) -> str:
     return re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
 
 
-_DEPRECATED = re.compile(r"^\s*\.\. deprecated::\s*(.*(?:\n[ \t]+\S.*)*)", re.M)
+_DEPRECATED = re.compile(r"^([ \t]*)\.\. deprecated::[ \t]*(.*)", re.M)
 
 
 def _deprecated(text: str) -> str:
     """The `.. deprecated::` directive's version and text, roles made plain
-    (":meth:`~a.b.C.f`" becomes "`a.b.C.f`")."""
+    (":meth:`~a.b.C.f`" becomes "`a.b.C.f`"). Its body is the lines indented
+    deeper than the directive: a `.. versionadded::` beside it is not part of it."""
     m = _DEPRECATED.search(text)
     if m is None:
         return ""
-    return _plain(_clean(m.group(1)))
+    margin = len(m.group(1).expandtabs())
+    body = [m.group(2)]
+    for line in text[m.end():].split("\n")[1:]:
+        line = line.expandtabs()
+        if not line.strip() or len(line) - len(line.lstrip()) <= margin:
+            break
+        body.append(line.strip())
+    return _plain(_clean("\n".join(body)))
 
 
 def read_docstring(text: str) -> DocFields:

@@ -23,10 +23,18 @@ from howto_hook.model import Target
 SUMMARY = 64  # longest generated summary line
 
 
+# First words a clause keeps as written: Python's constants ("True if ..."),
+# which lowered would read as prose and no longer name the value.
+_KEEP_CASE = frozenset({"True", "False", "None", "NotImplemented", "Ellipsis"})
+
+
 def _clause(text: str) -> str:
     """A person's field text as a clause inside a sentence: no closing period."""
     text = text.strip().rstrip(".")
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    first = re.split(r"[\s,;:]", text, maxsplit=1)[0]
+    if text[:2] == text[:2].upper() or first in _KEEP_CASE:
+        return text
+    return text[:1].lower() + text[1:]
 
 
 _CONDITION = re.compile(r"^(?:if|when|whenever|unless|on|in case|while|because|for)\b", re.I)
