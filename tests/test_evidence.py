@@ -496,8 +496,8 @@ def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstr
             def empty(self) -> None:
                 self._item = ""
         """, ["`item` (what the box holds)", "Read `item` on an instance (property).",
-              "Its methods are `empty`."],
-        ["builds on", "`Generic", "Its methods are `item`"],
+              "Its method is `empty`."],
+        ["builds on", "`Generic", "Its method is `item`", "Its methods are"],
         id="init-fields-property-read-no-typing-base"),
     pytest.param("""
         class Convert(object):
@@ -505,6 +505,10 @@ def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstr
                 return int(text)
         """, ["An instance is called like a function (`__call__`)."],
         ["builds on `object`", "as the example shows"], id="callable-not-built-on-object"),
+    pytest.param("class Many:\n" + "".join(
+        f"    def m{i}(self) -> int:\n        return {i}\n\n" for i in range(9)),
+        ["Its methods include `m0`, `m1`"], ["`m8`", "Its methods are"],
+        id="a-list-cut-at-eight-says-include"),
 ])
 def test_a_class_description_says_what_the_class_offers(tmp_path: Path, source: str,
                                                         said: list, unsaid: list) -> None:

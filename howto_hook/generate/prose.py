@@ -211,7 +211,10 @@ def class_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST]
         sentences.append(f"An instance holds {and_([tick(a) for a in stored[:6]])}.")
     methods = _methods(node)
     if methods:
-        sentences.append(f"Its methods are {and_([tick(m) for m in methods[:8]])}.")
+        # "include" when the list is cut, so that it never reads as complete
+        verb = "method is" if len(methods) == 1 else \
+            "methods are" if len(methods) <= 8 else "methods include"
+        sentences.append(f"Its {verb} {and_([tick(m) for m in methods[:8]])}.")
     props = _methods(node, properties=True)
     if props:
         sentences.append(f"Read {and_([tick(m) for m in props[:8]])} on an instance "
