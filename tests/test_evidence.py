@@ -696,3 +696,23 @@ def test_the_description_says_what_it_returns_in_words(tmp_path: Path, doc: str,
     assert unsaid not in description, description
     if said:
         assert said in description, description
+
+
+@pytest.mark.parametrize("imports, body, expected", [
+    pytest.param(["import os", "from mod import a, b"], "print(a(1))",
+                 "from mod import a\n\nprint(a(1))", id="unread-names-dropped"),
+    pytest.param(["import importlib", "module = importlib.import_module('tab\\tname')"],
+                 "print(module.scale([1]))",
+                 "import importlib\n\nmodule = importlib.import_module('tab\\tname')\n\n"
+                 "print(module.scale([1]))",
+                 id="an-import-a-head-statement-reads-is-kept"),
+    pytest.param(["import os.path"], "print(os.path.sep)", "import os.path\n\nprint(os.path.sep)",
+                 id="a-dotted-import-read-through-its-top-name"),
+    pytest.param(["from mod import *"], "print(x)", "from mod import *\n\nprint(x)",
+                 id="a-star-import-is-kept"),
+])
+def test_an_example_imports_what_its_code_reads(imports: list, body: str,
+                                                expected: str) -> None:
+    from howto_hook.generate.sources import assemble
+
+    assert assemble(imports, body) == expected

@@ -171,8 +171,13 @@ def _used_only(imports: List[str], body: str) -> List[str]:
     the names read); a candidate's imports and its slice's may overlap, and an
     unused import is a linter's finding in the user's docs. Kept whole when the
     body does not parse (the rules report that)."""
+    # the head may hold statements beside the imports (`module =
+    # importlib.import_module(...)` for a file whose name is no identifier):
+    # what they read counts as read
+    others = [ln for ln in imports if not ln.startswith(("import ", "from "))]
     try:
-        read = {n.id for n in ast.walk(ast.parse(body)) if isinstance(n, ast.Name)}
+        read = {n.id for n in ast.walk(ast.parse("\n".join([*others, body])))
+                if isinstance(n, ast.Name)}
     except SyntaxError:
         return imports
     out = []
