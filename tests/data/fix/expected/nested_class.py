@@ -31,7 +31,7 @@ class Outer:
 
         Description
         -----------
-        Its methods are `method`.
+        Its method is `method`.
 
         Execution Steps
         ---------------

@@ -6,7 +6,7 @@ class Tabbed:
 
 	Description
 	-----------
-	Its methods are `go`.
+	Its method is `go`.
 
 	Execution Steps
 	---------------
