@@ -544,6 +544,29 @@ def test_a_class_description_says_what_the_class_offers(tmp_path: Path, source: 
                 self.balance = balance
         """, "Account", "An instance holds `owner` and `balance`.",
         id="the-code-says-what-an-instance-holds"),
+    pytest.param("""
+        def search(pattern: str, text: str):
+            \"\"\"Search "text" for the first match of "pattern".
+
+            The pattern may occur anywhere.
+            \"\"\"
+            found = compile_it(pattern)
+            return found.search(text)
+        """, "search", 'It searches "text" for the first match of "pattern".',
+        id="an-imperative-summary-says-what-it-is-for"),
+    pytest.param("""
+        def patch_all(text: str):
+            \"\"\"Match every line.\"\"\"
+            found = compile_it(text)
+            return found.match(text)
+        """, "patch_all", "It matches every line.", id="a-verb-ending-in-ch-takes-es"),
+    pytest.param("""
+        def helper(text: str):
+            \"\"\"Helper for the parser.\"\"\"
+            found = compile_it(text)
+            return found.search(text)
+        """, "helper", "The example shows a call of `helper`",
+        id="a-summary-not-in-the-imperative-is-not-turned"),
 ])
 def test_a_filler_description_is_never_written(tmp_path: Path, source: str, qualname: str,
                                                said: Optional[str]) -> None:

@@ -147,6 +147,38 @@ def _from_summary(summary: str, w: Words) -> str:
     return f"It {w('returns')} {_clause(m.group(1))}."
 
 
+# Verbs a summary in the imperative starts with ("Search the string for ...");
+# only these are turned into a sentence, so that "Helper for ..." never becomes
+# "It helpers for ...".
+_IMPERATIVES = frozenset("""
+    add apply attach build calculate check clear close collect compare compile compute
+    convert copy count create decode delete encode escape evaluate extract filter find
+    format generate install iterate join load look make match merge move normalize open
+    parse print quote read register remove render replace reset resolve save scan search
+    select send sort split start stop store strip transform translate update validate
+    verify wait wrap write yield""".split())
+
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _from_imperative(summary: str, w: Words) -> str:
+    """The person's one-sentence summary in the imperative ("Search `string` for
+    ..."), as the Description's sentence ("It searches `string` for ..."); "" for
+    any other summary, or one that would say a banned word."""
+    first, _, rest = summary.strip().rstrip(".").partition(" ")
+    if first.lower() not in _IMPERATIVES or not first[:1].isupper() or not rest \
+            or re.search(r"[.!?]\s", rest) or len(rest) > 200:
+        return ""
+    sentence = f"It {_third_person(first.lower())} {rest}."
+    return sentence if w.allows(sentence) else ""
+
+
 def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.AST],
                          w: Words) -> str:
     acts = fold(list(actions(anatomy.statements(node))))
@@ -158,6 +190,8 @@ def function_description(t: Target, u: Use, doc: DocFields, node: Optional[ast.A
     if not (doc.returns or doc.raises or any("returns" in s for s in sentences)):
         sentences += [s for s in _code_facts(acts, w)
                       if not (doc.params and "returns" in s)]
+    if not sentences:
+        sentences = [s for s in [_from_imperative(doc.summary, w)] if s]
     if not sentences:
         sentences = [f"The example shows a call of {tick(t.name)}"
                      + ("; the steps below follow its body." if acts else ".")]

@@ -8,7 +8,7 @@ def merge(a: dict, b: dict) -> dict:
 
     Description
     -----------
-    The example shows a call of `merge`; the steps below follow its body.
+    It merges two mappings into a new one.
 
     Execution Steps
     ---------------
