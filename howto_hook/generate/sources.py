@@ -171,29 +171,28 @@ def _used_only(imports: List[str], body: str) -> List[str]:
     the names read); a candidate's imports and its slice's may overlap, and an
     unused import is a linter's finding in the user's docs. Kept whole when the
     body does not parse (the rules report that)."""
+    parsed: List[Tuple[str, Optional[ast.stmt]]] = []
+    for line in imports:
+        try:
+            parsed.append((line, ast.parse(line).body[0]))
+        except (SyntaxError, IndexError):
+            parsed.append((line, None))
     # the head may hold statements beside the imports (`module =
     # importlib.import_module(...)` for a file whose name is no identifier):
     # what they read counts as read
-    others = [ln for ln in imports if not ln.startswith(("import ", "from "))]
+    others = [ln for ln, node in parsed if not isinstance(node, (ast.Import, ast.ImportFrom))]
     try:
-        read = {n.id for n in ast.walk(ast.parse("\n".join([*others, body])))
-                if isinstance(n, ast.Name)}
+        read = set(_bound_and_loaded(ast.parse("\n".join([*others, body])))[1])
     except SyntaxError:
         return imports
     out = []
-    for line in imports:
-        try:
-            node = ast.parse(line).body[0]
-        except (SyntaxError, IndexError):
-            out.append(line)
-            continue
+    for line, node in parsed:
         if not isinstance(node, (ast.Import, ast.ImportFrom)) or any(
                 a.name == "*" for a in node.names):
             out.append(line)
             continue
-        kept = [a for a in node.names
-                if (a.asname or a.name).split(".")[0] in read]
-        if kept and len(kept) == len(node.names):
+        kept = [a for a in node.names if (a.asname or a.name).split(".")[0] in read]
+        if len(kept) == len(node.names):
             out.append(line)
         elif kept:
             node.names = kept

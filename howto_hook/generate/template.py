@@ -158,7 +158,7 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     args = values.Args("", ()) if u.decorator == "bare" else values.call_args(
         t.params, method_node, enum)
     variadic = _only_variadic(t.params)
-    if args is not None and not args.text and variadic and u.decorator != "bare":
+    if variadic and u.decorator != "bare":
         args = None  # `replace()` with none of its `**parts` exercises nothing
     if bound:
         if args is not None:
