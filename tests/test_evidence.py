@@ -455,6 +455,13 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         """''', ["Deprecated since 2.10.0: use `mod.glue` instead. It takes",
                  "It returns True if the line is not empty."],
                  id="a-directive-beside-the-deprecation-is-not-part-of-it-and-True-stays"),
+    pytest.param('''
+        """Join words into one line.
+
+        :param words: URLs to put on the line.
+        :return: A natural line of text.
+        """''', ["`words` (URLs to put on the line)", "It returns a natural line of text."],
+                 id="an-article-is-lowered-an-acronym-is-not"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:

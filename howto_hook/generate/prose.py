@@ -24,15 +24,18 @@ SUMMARY = 64  # longest generated summary line
 
 
 # First words a clause keeps as written: Python's constants ("True if ..."),
-# which lowered would read as prose and no longer name the value.
-_KEEP_CASE = frozenset({"True", "False", "None", "NotImplemented", "Ellipsis"})
+# which lowered would read as prose and no longer name the value, and "I".
+_KEEP_CASE = frozenset({"True", "False", "None", "NotImplemented", "Ellipsis", "I"})
 
 
 def _clause(text: str) -> str:
-    """A person's field text as a clause inside a sentence: no closing period."""
+    """A person's field text as a clause inside a sentence: no closing period. The
+    first letter is lowered unless the first word is an acronym (`URLs`, `HTTP`)
+    or a constant; "A natural representation" becomes "a natural ...". """
     text = text.strip().rstrip(".")
     first = re.split(r"[\s,;:]", text, maxsplit=1)[0]
-    if text[:2] == text[:2].upper() or first in _KEEP_CASE:
+    acronym = len(first) >= 2 and first[:2].isalpha() and first[:2].isupper()
+    if acronym or first in _KEEP_CASE:
         return text
     return text[:1].lower() + text[1:]
 
