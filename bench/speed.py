@@ -221,13 +221,16 @@ class Bench:
         git(repo, "init", "-q")
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "corpus")
-        target, line = _large_file(repo)
+        target, line, column = _large_file(repo)
         with open(target, "rb") as f:
             rows = f.read().split(b"\n")
-        indent = rows[line - 1][:len(rows[line - 1]) - len(rows[line - 1].lstrip())]
-        rows.insert(line, indent + b"pass  # touched")
+        # indented as the body's last statement: its last line may be the
+        # continuation of a bracket, indented any way
+        rows.insert(line, b" " * column + b"pass  # touched")
+        text = b"\n".join(rows)
+        compile(text, target, "exec")  # a staged syntax error would time no check
         with open(target, "wb") as f:
-            f.write(b"\n".join(rows))
+            f.write(text)
         git(repo, "add", "-A")
         rel = os.path.relpath(target, repo)
         env = {**os.environ, "PRE_COMMIT": "1"}  # as pre-commit runs the hook
@@ -280,9 +283,10 @@ class Bench:
         return "\n".join(out) + "\n"
 
 
-def _large_file(repo: str) -> Tuple[str, int]:
-    """The file nearest 2,000 lines with a function, and the last line of
-    that function's body (where the staged line goes)."""
+def _large_file(repo: str) -> Tuple[str, int, int]:
+    """The file nearest 2,000 lines with a function, the last line of that
+    function's body (the staged line goes after it) and the column of the
+    body's statements."""
     import ast
     import warnings
 
@@ -300,7 +304,8 @@ def _large_file(repo: str) -> Tuple[str, int]:
         tree = ast.parse(open(best[1], "rb").read())
     fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
               and not n.name.startswith("_") and n.body)
-    return best[1], fn.body[-1].end_lineno or fn.body[-1].lineno
+    last = fn.body[-1]
+    return best[1], last.end_lineno or last.lineno, last.col_offset
 
 
 def _fix_counts(stderr: str) -> Tuple[int, int]:
