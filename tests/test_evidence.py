@@ -462,6 +462,20 @@ def test_no_evidence_no_example(tmp_path: Path, source: str, qualname: str, reas
         :return: A natural line of text.
         """''', ["`words` (URLs to put on the line)", "It returns a natural line of text."],
                  id="an-article-is-lowered-an-acronym-is-not"),
+    pytest.param('''
+        """Join words into one line.
+
+        Returns:
+            str (str or `words`): A natural line of text, or `words` unchanged
+                when it is not a list.
+        """''', ["It returns a natural line of text, or `words` unchanged when it is not a list."],
+                 id="a-google-return-type-with-a-remark-is-not-prose"),
+    pytest.param('''
+        """Join words into one line.
+
+        Returns:
+            List[str] (joined): the line of text.
+        """''', ["It returns the line of text."], id="a-subscripted-return-type-with-a-remark"),
 ])
 def test_the_description_carries_what_the_parameters_mean(tmp_path: Path, docstring: str,
                                                          meanings: list) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from howto_hook.config import Settings
 from howto_hook.fix import fix_data, plan
-from howto_hook.generate.phases import MAX_STEPS, _token_cut
+from howto_hook.generate.phases import MAX_STEPS, code
 from howto_hook.generate.template import TemplateGenerator
 from howto_hook.rules import enabled_codes
 
@@ -487,14 +487,60 @@ def test_steps_are_unlike_few_and_never_a_catch_all(tmp_path: Path) -> None:
     assert "Clean Up" in labels
 
 
-@pytest.mark.parametrize("text, limit, expected", [
-    pytest.param("hasattr(iterable, '__reversed__') and hexversion", 40,
-                 "hasattr(iterable, '__reversed__') ...", id="at-a-token"),
-    pytest.param("any_prefix_is_longer_than_the_limit(x)", 20, "", id="first-token-too-long"),
-    pytest.param("a + b", 40, "a + b ...", id="short"),
+@pytest.mark.parametrize("comment, label", [
+    pytest.param("Count the kept values.", "Count Kept Values", id="imperative"),
+    pytest.param("Count what is kept", "Count Kept", id="little-words-left-out"),
+    pytest.param("Handy aliases.", "Handy Aliases", id="a-noun-phrase"),
+    pytest.param("Count them, then round", "Count Them", id="first-clause-only"),
+    pytest.param("If total != 0 we had some values", "Call len", id="a-clause-with-code"),
+    pytest.param("The same applies to the rest", "Call len", id="a-remark"),
+    pytest.param("Sum `kept` values_here", "Sum Kept", id="stops-at-code"),
 ])
-def test_code_is_cut_only_between_tokens(text: str, limit: int, expected: str) -> None:
-    assert _token_cut(text, limit) == expected
+def test_a_comment_labels_its_step_only_when_it_names_an_action(
+        tmp_path: Path, comment: str, label: str) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent(f'''
+        def tally(values: list, limit: int) -> int:
+            """Count the values under the limit."""
+            # Find the values below the limit
+            kept = [v for v in values if v < limit]
+            # {comment}
+            total = len(kept)
+            # Give the count back
+            return total
+        ''').lstrip())
+    assert _steps(_outcomes(tmp_path / "mod.py")["tally"])[1] == label
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    pytest.param("hasattr(iterable, '__reversed__') and hexversion", 60,
+                 "hasattr(iterable, '__reversed__') and hexversion", id="short-enough-whole"),
+    pytest.param("hasattr(iterable, '__reversed__') and hexversion", 40,
+                 "hasattr(...) and hexversion", id="call-keeps-its-callee"),
+    pytest.param("tmp not in (Unit.SECONDS, Unit.MILLISECONDS, Unit.MICROSECONDS)", 48,
+                 "tmp not in (...)", id="collection-keeps-brackets"),
+    pytest.param("_ngettext('%d microsecond', '%d microseconds', d.microseconds) % d.microseconds",
+                 48, "_ngettext(...) % d.microseconds", id="operand-call"),
+    pytest.param("Fraction(number - whole_number).limit_denominator", 48,
+                 "Fraction(...).limit_denominator", id="callee-of-a-call"),
+    pytest.param("f(g(a_long_argument_name, another_one), h(x))", 30,
+                 "f(g(...), h(...))", id="one-depth-at-a-time"),
+    pytest.param("check(value == 'a long string constant here')", 30,
+                 "check(value == 'a lon...')", id="long-string"),
+    pytest.param("(first_long_name, second_long_name, third_long_name)", 30, "",
+                 id="collection-alone-says-nothing"),
+    pytest.param("any_prefix_is_longer_than_the_limit", 20, "", id="name-too-long"),
+    pytest.param("fmt(f'{value:>10} and a long literal part', width)", 30,
+                 "fmt(f'...', width)", id="an-f-string-whole-or-not-at-all"),
+    pytest.param("fmt(f'{value:>10} and a long literal part', width)", 50,
+                 "fmt(f'{value:>10} and a long literal part', width)", id="an-f-string-whole"),
+    pytest.param("lambda item: item.key if item.valid else default_key_value", 30,
+                 "", id="lambda-alone"),
+])
+def test_code_elides_the_deepest_parts_first(text: str, limit: int, expected: str) -> None:
+    short = code(ast.parse(text, mode="eval").body, limit)
+    assert short == expected
+    if short:  # what prose quotes is always one whole expression
+        ast.parse(short.replace("...", "x"), mode="eval")
 
 
 def test_the_finally_block_is_cleanup_that_always_runs(tmp_path: Path) -> None:

@@ -149,15 +149,27 @@ class Salvage:
 
 
 _STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "its", "it", "by",
-         "at", "from", "into"}
+         "at", "from", "into", "is", "are", "was", "were", "be", "what", "which", "that", "this",
+         "these", "those"}
 
 
-def label_for(text: str) -> str:
-    """A short Title Case label from the first words of a step's text."""
-    words = [w.strip(".,;:()[]{}'\"`*") for w in text.split()]
-    words = [w for w in words if w and w.lower() not in _STOP and re.match(r"^[\w-]+$", w)]
-    label = " ".join(w[:1].upper() + w[1:] for w in words[:3])
-    return label or "Run Step"
+def label_for(text: str, fallback: str = "Run Step") -> str:
+    """A short Title Case label from the first words of a step's text, ended at
+    the first piece of code (`_unused`, `!=`, `0`, `x.y`): a label made of the
+    words around it would read as nonsense ("If _unused 0")."""
+    words: List[str] = []
+    for raw in text.split():
+        word = raw.strip(".,;:()[]{}'\"`*")
+        if not word:
+            continue
+        if not re.fullmatch(r"[A-Za-z][A-Za-z'-]*", word):
+            break
+        if word.lower() not in _STOP:
+            words.append(word)
+        if len(words) == 3 or raw.endswith((".", ",", ";", ":")):
+            break  # a label stays inside the text's first clause
+    label = " ".join(w[:1].upper() + w[1:] for w in words)
+    return label or fallback
 
 
 def docstring_of(text: str) -> Docstring:

@@ -86,6 +86,11 @@ def _deprecated(text: str) -> str:
     return _plain(_clean("\n".join(body)))
 
 
+# "str (str or `value`): " at the start of a Google-style Returns entry: a
+# dotted type name, a bracketed or parenthesised remark, then the colon
+_TYPED_RETURN = re.compile(r"^[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?(?: \([^)\n]*\))?:\s+(?=\S)")
+
+
 def read_docstring(text: str) -> DocFields:
     """The docstring's summary and its parameter, return and raise fields."""
     if not text.strip():
@@ -103,7 +108,14 @@ def read_docstring(text: str) -> DocFields:
         return DocFields(summary=summary, deprecated=deprecated)
     params = tuple((p.arg_name.lstrip("*"), _field(p.description)) for p in parsed.params
                    if p.arg_name and _field(p.description))
-    returns = _field(parsed.returns.description) if parsed.returns is not None else ""
+    returns = ""
+    if parsed.returns is not None:
+        described = parsed.returns.description or ""
+        if parsed.returns.type_name is None:
+            # Google style with a type docstring_parser does not take apart
+            # ("str (str or `value`): A natural ..."): the type is not prose
+            described = _TYPED_RETURN.sub("", described, count=1)
+        returns = _field(described)
     if not returns:  # "... Returns a Parser instance." in the person's prose
         m = re.search(r"(?:^|[.:]\s+)Returns?\s+([^.>]{8,}?)\.(?:\s|$)",
                       text.split(">>>")[0])

@@ -8,9 +8,7 @@ labels the statements below it, the label in their words.
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -57,36 +55,54 @@ class Words:
         return not any(w.lower() in self.banned for w in re.findall(r"[A-Za-z]+", text))
 
 
-def _token_cut(text: str, limit: int) -> str:
-    """`text` cut at the last token boundary within `limit`, marked with "...".
-
-    A string or a name is never split: when even the first token is too long
-    the result is "" (the caller then leaves the code out).
-    """
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return ""
-    end = 0
-    for tok in tokens:
-        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER):
-            break
-        if tok.start[0] != 1 or tok.end[1] > limit - 4:
-            break
-        end = tok.end[1]
-    cut = text[:end].rstrip()
-    return cut + " ..." if cut else ""
+# What a part of an expression too long to quote becomes: a call keeps its
+# callee, a collection its brackets, a long string its quotes.
+_BRACKETS = ((ast.Tuple, "(...)"), (ast.GeneratorExp, "(...)"), (ast.List, "[...]"),
+             (ast.ListComp, "[...]"), (ast.Set, "{...}"), (ast.SetComp, "{...}"),
+             (ast.Dict, "{...}"), (ast.DictComp, "{...}"), (ast.JoinedStr, "f'...'"),
+             (ast.Lambda, "lambda: ..."))
 
 
-def code(node: ast.AST) -> str:
+def _elided(node: ast.AST, depth: int) -> ast.AST:
+    """A copy of `node` whose calls' arguments, collections and long strings
+    `depth` levels down or deeper are `...`; nothing shallower changes."""
+    if depth <= 0:
+        if isinstance(node, ast.Call):
+            return ast.Call(func=_elided(node.func, depth - 1), args=[ast.Name(id="...")],
+                            keywords=[])
+        for kind, text in _BRACKETS:
+            if isinstance(node, kind):
+                return ast.Name(id=text)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) \
+                and len(repr(node.value)) > 12:
+            quote = repr(node.value)
+            return ast.Name(id=quote[:-1][:6] + "..." + quote[-1])
+    if isinstance(node, ast.JoinedStr):
+        return node  # its parts are not expressions of their own: whole, or f'...' above
+    copy = type(node)()
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.AST):
+            value = _elided(value, depth - 1)
+        elif isinstance(value, list):
+            value = [_elided(v, depth - 1) if isinstance(v, ast.AST) else v for v in value]
+        setattr(copy, name, value)
+    return copy
+
+
+def code(node: ast.AST, limit: int = _SHORT) -> str:
+    """The expression as prose quotes it: whole when short, else with its
+    deepest parts elided (`tmp not in (...)`, `_ngettext(...) % n`), brackets
+    always balanced; "" when not even its outline fits (the caller leaves the
+    code out)."""
     text = ast.unparse(node)
-    if len(text) <= _SHORT and "\n" not in text:
-        return text
-    if isinstance(node, ast.Call):
-        short = f"{ast.unparse(node.func)}(...)"
-        if len(short) <= _SHORT:
-            return short
-    return _token_cut(text.split("\n")[0], _SHORT)
+    depth = 8
+    last = 0 if isinstance(node, ast.Call) else 1  # "(...)" alone says nothing
+    while len(text) > limit or "\n" in text:
+        if depth < last:
+            return ""
+        text = ast.unparse(_elided(node, depth))
+        depth -= 1
+    return text
 
 
 def tick(text: str) -> str:
@@ -123,7 +139,8 @@ def _exc_name(node: ast.Raise) -> str:
         return "the current exception"
     if isinstance(exc, ast.Call):
         exc = exc.func
-    return tick(code(exc))
+    raised = code(exc)
+    return tick(raised) if raised else "an exception"
 
 
 def _inner(body: Sequence[ast.stmt]) -> Tuple[str, str]:
@@ -160,21 +177,23 @@ def actions(body: Sequence[ast.stmt]) -> Iterator[Action]:
             yield Action("while", code(stmt.test), calls, yields)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             item = stmt.items[0]
-            target = f" as {tick(code(item.optional_vars))}" if item.optional_vars else ""
+            bound = code(item.optional_vars) if item.optional_vars else ""
+            target = f" as {tick(bound)}" if bound else ""
             yield Action("with", code(item.context_expr), target)
             yield from actions(stmt.body)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             names = []
             for h in stmt.handlers:  # type: ignore[attr-defined]
-                names.append(tick(code(h.type)) if h.type is not None else "any exception")
+                caught = code(h.type) if h.type is not None else ""
+                names.append(tick(caught) if caught else "any exception")
             yield from actions(stmt.body)  # type: ignore[attr-defined]
             if names:
                 yield Action("try", ", ".join(dict.fromkeys(names)))
             yield from actions(stmt.orelse)  # type: ignore[attr-defined]
             final = stmt.finalbody  # type: ignore[attr-defined]
             if final:
-                calls = [ast.unparse(c.func) for s in final for c in _calls_in(s)]
-                yield Action("finally", "\x00".join(dict.fromkeys(_code_text(c) for c in calls)))
+                calls = [code(c.func) for s in final for c in _calls_in(s)]
+                yield Action("finally", "\x00".join(dict.fromkeys(c for c in calls if c)))
         elif isinstance(stmt, ast.Raise):
             yield Action("raise", _exc_name(stmt))
         elif isinstance(stmt, ast.Return):
@@ -197,13 +216,9 @@ def actions(body: Sequence[ast.stmt]) -> Iterator[Action]:
                 target = code(tgt)
             calls = list(_calls_in(value))[:1]
             for call in calls:
-                yield Action("call", _code_text(ast.unparse(call.func)), target)
+                yield Action("call", code(call.func), target)
             if not calls and target:
                 yield Action("assign", target)
-
-
-def _code_text(text: str) -> str:
-    return text if len(text) <= _SHORT else _token_cut(text, _SHORT)
 
 
 # Kinds whose repeats are folded into the first one, wherever they stand.
@@ -361,6 +376,26 @@ def _is_code(text: str) -> bool:
                for n in ast.walk(tree))
 
 
+# First words of a comment that starts a clause or a remark rather than
+# naming an action ("If _unused != 0 we had ...", "The same applies ..."):
+# their first words make no label.
+_NOT_A_LABEL = frozenset("""
+    a an the if when while unless since because as so but and or then else otherwise
+    we i you it this that these those there here now note see same also still just
+    only again is are was were be been has have had do does did can could should
+    would will may might must xxx todo fixme hack""".split())
+
+
+def _comment_label(comment: str) -> str:
+    """A label from the comment's first words when they name an action ("Find a
+    suitable minimum unit" gives "Find Suitable Minimum"); "" when the comment
+    opens with a clause or a remark, or with code (`_unused != 0`)."""
+    first = comment.split(None, 1)[0].strip(".,;:()'\"`*").lower() if comment.split() else ""
+    if not re.fullmatch(r"[a-z][a-z-]*", first) or first in _NOT_A_LABEL:
+        return ""
+    return label_for(comment, fallback="")
+
+
 def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
            context_manager: bool) -> List[Step]:
     """Steps that follow the person's comments: each commented statement starts a
@@ -383,7 +418,10 @@ def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
         if comment:
             sentence = cap_text(comment.rstrip(".:;") + ".")
             text = sentence + (" " + cap_text(said[0]) if said else "")
-            out.append(Step(label_for(comment), text))
+            label = _comment_label(comment)
+            if not label and done:
+                label = step(done[0], w, context_manager).label
+            out.append(Step(label or label_for(comment), text))
         elif said:
             first = step(done[0], w, context_manager)
             out.append(Step(first.label, cap_text(first.text)))

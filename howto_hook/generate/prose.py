@@ -296,9 +296,16 @@ def _methods(node: Optional[ast.AST], properties: bool = False) -> List[str]:
                 for d in s.decorator_list) is properties))
 
 
-def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str) -> List[Step]:
-    steps = [Step("Create Instance", f"{w('builds')} {_article(t.name)} {tick(t.name)} "
-                  + (built or "as the example shows") + ".")]
+def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str,
+                members: bool = False) -> List[Step]:
+    """Steps of a class's guide; `members` for an Enum the example goes through
+    member by member (calling it with no arguments would raise)."""
+    if members:
+        steps = [Step("List Members", f"{w('iterates')} {tick(t.name)}, one member at a time "
+                      "in the order the class defines them.")]
+    else:
+        steps = [Step("Create Instance", f"{w('builds')} {_article(t.name)} {tick(t.name)} "
+                      + (built or "as the example shows") + ".")]
     attrs = _stored(node)
     if attrs:
         steps.append(Step("Store State", f"{w('stores')} " + and_(

@@ -262,7 +262,8 @@ def build_all(req: Request) -> Tuple[List[GuideParts], str]:
                     "code shows no use, check or result to describe")
     if t.kind == "class":
         derived = prose.class_description(t, p.use, doc, p.node, w)
-        steps = prose.class_steps(t, p.node, w, candidates[0].built)
+        steps = prose.class_steps(t, p.node, w, candidates[0].built, members=bool(
+            candidates[0].built and p.use.enum_member not in ("", "-")))
     else:
         derived = prose.function_description(t, p.use, doc, p.node, w)
         steps = prose.function_steps(p.node, p.dossier.comments, p.use, w)

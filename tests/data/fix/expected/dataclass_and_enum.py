@@ -47,7 +47,8 @@ class Color(enum.Enum):
 
     Execution Steps
     ---------------
-    1. **Create Instance**: Builds a `Color` with no arguments.
+    1. **List Members**: Iterates over `Color`, one member at a time in the order the
+       class defines them.
 
     Usage Example
     -------------

@@ -11,8 +11,7 @@ def send(message: str, retries: int = 3) -> bool:
     Execution Steps
     ---------------
     1. **Opens Connection Broker**: Opens a connection to the broker.
-    2. **Publishes Message Retrying**: Publishes the message, retrying up to `retries`
-       times.
+    2. **Publishes Message**: Publishes the message, retrying up to `retries` times.
 
     Usage Example
     -------------
