@@ -511,6 +511,19 @@ def test_a_comment_labels_its_step_only_when_it_names_an_action(
     assert _steps(_outcomes(tmp_path / "mod.py")["tally"])[1] == label
 
 
+def test_a_step_never_says_less_than_the_body_returns(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def compatible(version: str, flag: bool) -> bool:
+            """Tell whether the version is compatible."""
+            if flag:
+                return False
+            return version_registry_of_the_application.compatibility_table.lookup
+        ''').lstrip())
+    doc = _outcomes(tmp_path / "mod.py")["compatible"]
+    assert ("Returns `False` or a computed value, depending on the path taken."
+            in " ".join(doc.split())), doc
+
+
 @pytest.mark.parametrize("text, limit, expected", [
     pytest.param("hasattr(iterable, '__reversed__') and hexversion", 60,
                  "hasattr(iterable, '__reversed__') and hexversion", id="short-enough-whole"),
@@ -528,6 +541,8 @@ def test_a_comment_labels_its_step_only_when_it_names_an_action(
                  "check(value == 'a lon...')", id="long-string"),
     pytest.param("(first_long_name, second_long_name, third_long_name)", 30, "",
                  id="collection-alone-says-nothing"),
+    pytest.param("(0 == self.major == other.major) and (self[:4] != other[:4])", 48,
+                 "0 == self.major == other.major and ...", id="a-boolean-keeps-its-first-operand"),
     pytest.param("any_prefix_is_longer_than_the_limit", 20, "", id="name-too-long"),
     pytest.param("fmt(f'{value:>10} and a long literal part', width)", 30,
                  "fmt(f'...', width)", id="an-f-string-whole-or-not-at-all"),

@@ -67,6 +67,9 @@ def _elided(node: ast.AST, depth: int) -> ast.AST:
     """A copy of `node` whose calls' arguments, collections and long strings
     `depth` levels down or deeper are `...`; nothing shallower changes."""
     if depth <= 0:
+        if isinstance(node, ast.BoolOp) and len(node.values) > 1:  # `a and ...`
+            return ast.BoolOp(op=node.op, values=[_elided(node.values[0], depth - 1),
+                                                  ast.Name(id="...")])
         if isinstance(node, ast.Call):
             return ast.Call(func=_elided(node.func, depth - 1), args=[ast.Name(id="...")],
                             keywords=[])
@@ -96,7 +99,8 @@ def code(node: ast.AST, limit: int = _SHORT) -> str:
     code out)."""
     text = ast.unparse(node)
     depth = 8
-    last = 0 if isinstance(node, ast.Call) else 1  # "(...)" alone says nothing
+    # a call keeps its callee and `a and b` its first operand; "(...)" alone says nothing
+    last = 0 if isinstance(node, (ast.Call, ast.BoolOp)) else 1
     while len(text) > limit or "\n" in text:
         if depth < last:
             return ""
@@ -257,11 +261,16 @@ def and_(items: Sequence[str], word: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def _ticks(joined: str, limit: int = 3) -> List[str]:
-    values = [v for v in joined.split("\x00") if v]
-    shown = [tick(v) for v in values[:limit]]
-    if len(values) > limit:
-        pass  # the first few say what kind of work it is; a count of the rest says nothing
+def _ticks(joined: str, limit: int = 3, unquoted: str = "") -> List[str]:
+    """The first `limit` pieces of code, quoted (the first few say what kind of
+    work it is; a count of the rest says nothing). `unquoted` names a piece too
+    long to quote even in outline (an empty piece), so that a step never says
+    less than the code does ("Returns `False`" of a body that also returns a
+    long expression)."""
+    pieces = joined.split("\x00")
+    shown = [tick(v) for v in pieces if v][:limit]
+    if unquoted and "" in pieces and len(shown) < limit:
+        shown.append(unquoted)
     return shown
 
 
@@ -284,9 +293,10 @@ def step(a: Action, w: Words, context_manager: bool) -> Step:
                     else "Call Helpers", text + ".")
     if a.kind in ("loop", "while"):
         if a.kind == "loop":
-            text = f"{w('iterates')} " + and_(_ticks(a.a))
+            text = f"{w('iterates')} " + and_(_ticks(a.a, unquoted="a computed sequence"))
         else:
-            text = f"{w('repeats')} its block while " + and_(_ticks(a.a), "or") + " holds"
+            text = (f"{w('repeats')} its block while "
+                    + and_(_ticks(a.a, unquoted="a condition"), "or") + " holds")
         extras = []
         if a.b:
             extras.append(f"{w('calls')} " + and_(_ticks(a.b)))
@@ -296,7 +306,8 @@ def step(a: Action, w: Words, context_manager: bool) -> Step:
             text += "; each pass " + " and ".join(extras)
         return Step("Loop Over Items" if a.kind == "loop" else "Repeat Loop", text + ".")
     if a.kind == "with":
-        return Step("Enter Context", f"{w('enters')} " + and_(_ticks(a.a))
+        return Step("Enter Context", f"{w('enters')} "
+                    + and_(_ticks(a.a, unquoted="a context manager"))
                     + (a.b.replace("\x00", "") if "\x00" not in a.a else "")
                     + " for the block inside it.")
     if a.kind == "try":
@@ -309,8 +320,8 @@ def step(a: Action, w: Words, context_manager: bool) -> Step:
     if a.kind == "raise":
         return Step("Raise Error", f"{w('raises')} " + and_(a.a.split("\x00"), "or") + ".")
     if a.kind == "return":
-        values = _ticks(a.a)
-        more = len([v for v in a.a.split("\x00") if v]) > 1
+        values = _ticks(a.a, unquoted="a computed value")
+        more = len(values) > 1
         return Step("Return Result", f"{w('returns')} " + and_(values, "or")
                     + (", depending on the path taken." if more else "."))
     if a.kind == "yield":
@@ -321,13 +332,14 @@ def step(a: Action, w: Words, context_manager: bool) -> Step:
                         "at this point.")
         return Step("Yield Values", f"{w('yields')} {what} to the caller.")
     if a.kind == "await":
-        return Step("Await Result", f"{w('awaits')} " + and_(_ticks(a.a)) + ".")
+        return Step("Await Result", f"{w('awaits')} "
+                    + and_(_ticks(a.a, unquoted="a computed awaitable")) + ".")
     if a.kind == "assign":
         names = a.a.split("\x00")
         label = "Update State" if all(n.startswith("self.") for n in names) else "Set Values"
         return Step(label, f"{w('assigns')} " + and_(_ticks(a.a)) + ".")
-    return Step("Branch On Condition", f"{w('checks')} " + and_(_ticks(a.a))
-                + " to choose what runs next.")
+    return Step("Branch On Condition", f"{w('checks')} "
+                + and_(_ticks(a.a, unquoted="a condition")) + " to choose what runs next.")
 
 
 # Which steps go first when there are too many: the least telling kinds.
