@@ -24,7 +24,10 @@ Per library it counts (the columns of issue 20's "How to show it"):
 - decorators (names the project applies with `@`) that the example calls
   instead of applying;
 - the share of definitions with a passing guide after the fix (the check's
-  own "% with a passing guide").
+  own "% with a passing guide");
+- the fix's internal errors (its "internal error" lines, printed under the
+  row): a bug of ours that the other columns would not show (a whole file
+  left unfixed reads as "0 written, 0 failed").
 
     python bench/grounded_bench.py --howto-python PY [--pythonpath SRC] \\
         --lib NAME:SRCDIR:VENV:PKG[,PKG] ... --work DIR [--json OUT] [--show-flagged]
@@ -695,6 +698,8 @@ class Row(NamedTuple):
     formatter_regressions: List[str]  # "tool: file" that passed before the fix, not after
     second_fix_changed: List[str]  # files a second `--fix` changed (it must change none)
     provenance: Dict[str, int]  # doctest / real use / composed -> examples
+    # the fix's "internal error" lines: a bug of ours, whatever else the row says
+    internal_errors: List[str]
 
 
 def measure(howto_python: str, pythonpath: Optional[str], name: str, src: str, venv: str,
@@ -770,7 +775,16 @@ def judge(name: str, src: str, venv: str, copy: str, packages: Sequence[str],
                formatter_regressions(src, copy, howto_python),
                second_fix_changes(copy, packages, howto_python, env),
                {k: sum(1 for e in examples if checker.provenance(e) == k)
-                for k in ("doctest", "real use", "composed")})
+                for k in ("doctest", "real use", "composed")},
+               _internal_errors(os.path.join(os.path.dirname(copy), name + ".fix.log")))
+
+
+def _internal_errors(log: str) -> List[str]:
+    try:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            return [ln.rstrip("\n") for ln in f if "internal error" in ln]
+    except OSError:
+        return []
 
 
 def _py_bytes(root: str) -> Dict[str, bytes]:
@@ -878,8 +892,10 @@ def main(argv: Sequence[str]) -> int:
               f"{row.decorators_bare} | {row.guided_share} | {row.fix_seconds:.1f} s | "
               f"{len(row.formatter_regressions)} | {len(row.second_fix_changed)} | "
               f"{row.provenance['doctest']}/{row.provenance['real use']}/"
-              f"{row.provenance['composed']} |",
+              f"{row.provenance['composed']} | {len(row.internal_errors)} |",
               flush=True)
+        for line in row.internal_errors:
+            print("    " + line, flush=True)
         if args.show_flagged:
             print(show_flagged(row), flush=True)
     if args.read:

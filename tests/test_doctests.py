@@ -40,6 +40,24 @@ then sum it:
 6
 '''
 
+TRAILING_COMMENT = '''Yield the indexes of a value.
+
+>>> list(iter_index('AABCADEAF', 'A', 1, 7))  # stop index is not inclusive
+[1, 4]
+
+A second block:
+
+>>> list(iter_index('AB', 'B'))  # another
+[1]
+'''
+
+MULTILINE_COMMENT = '''Yield the indexes of a value.
+
+>>> list(iter_index('AABCADEAF',  # the text
+...                 'A'))  # the value
+[0, 1, 4, 7]
+'''
+
 
 @pytest.mark.parametrize("doc, name, bindings, expected", [
     pytest.param(TWO_WAYS, "with_pattern", {},
@@ -51,6 +69,15 @@ then sum it:
     pytest.param(SETUP_THEN_USE, "total", {"total": "from m import total"},
                  "from m import total\n\nvalues = [1, 2, 3]\nprint(total(values))",
                  id="prose-before-the-first-use-joins-blocks"),
+    pytest.param(TRAILING_COMMENT, "iter_index", {"iter_index": "from m import iter_index"},
+                 "from m import iter_index\n\n"
+                 "print(list(iter_index('AABCADEAF', 'A', 1, 7)))  # stop index is not inclusive",
+                 id="a-shown-value-keeps-its-comment-outside-print"),
+    pytest.param(MULTILINE_COMMENT, "iter_index", {"iter_index": "from m import iter_index"},
+                 "from m import iter_index\n\n"
+                 "print(list(iter_index('AABCADEAF',  # the text\n"
+                 "                'A')))  # the value",
+                 id="a-comment-inside-brackets-stays-there"),
 ])
 def test_doctest_code(doc: str, name: str, bindings: "dict[str, str]", expected: str) -> None:
     assert doctest_code(doc, name, name, bindings) == expected

@@ -511,6 +511,36 @@ def test_a_comment_labels_its_step_only_when_it_names_an_action(
     assert _steps(_outcomes(tmp_path / "mod.py")["tally"])[1] == label
 
 
+def test_one_definitions_internal_error_leaves_the_others(tmp_path: Path, monkeypatch) -> None:
+    from howto_hook.generate import template
+
+    real = template.build_all
+
+    def faulty(req):  # an injected fault in one definition: the generator's own bug
+        if req.target.name == "broken":
+            raise SyntaxError("'(' was never closed")
+        return real(req)
+
+    monkeypatch.setattr(template, "build_all", faulty)
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def broken(x: int) -> int:
+            """Double x."""
+            return x * 2
+
+
+        def fine(x: int) -> int:
+            """Triple x."""
+            return x * 3
+        ''').lstrip())
+    p = plan((tmp_path / "mod.py").read_bytes(), path=str(tmp_path / "mod.py"), display="mod.py",
+             settings=SETTINGS, enabled=ENABLED, changed=None, generator_name="template")
+    outcomes = {o.request.target.name: o for o in TemplateGenerator().generate(list(p.requests))}
+    assert outcomes["fine"].text is not None
+    assert outcomes["broken"].text is None
+    assert outcomes["broken"].error.startswith("internal error (SyntaxError: '(' was never")
+    assert outcomes["broken"].error.endswith("please report it")
+
+
 def test_a_step_never_says_less_than_the_body_returns(tmp_path: Path) -> None:
     (tmp_path / "mod.py").write_text(textwrap.dedent('''
         def compatible(version: str, flag: bool) -> bool:

@@ -78,7 +78,8 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
             continue
         if (_shows_value(ex.want) and len(body) == 1 and isinstance(body[0], ast.Expr)
                 and not _is_print(body[0].value)):
-            source = f"print({source.strip()})"
+            code, comment = _trailing_comment(source.strip())
+            source = f"print({code})" + (f"  {comment}" if comment else "")
         if isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             source = ("\n\n" if statements else "") + source + "\n\n"  # PEP 8's two lines
         statements.append(source)
@@ -103,6 +104,27 @@ def value_imports(code: str) -> List[str]:
 def _shows_value(want: str) -> bool:
     """Whether a doctest's expected output is the repr of a value (not printed text)."""
     return bool(re.match(r"^\s*([\[({'\"<\d-]|True\b|False\b|None\b|[\w.]+\()", want))
+
+
+def _trailing_comment(source: str) -> Tuple[str, str]:
+    """(the code, the comment that ends its last line): a shown value is
+    wrapped in print(), and a comment inside the parentheses would swallow the
+    closing one (`iter_index(s, 'A', 1, 7)  # stop index is not inclusive`)."""
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return source, ""
+    last = [t for t in tokens if t.type not in (tokenize.NEWLINE, tokenize.NL,
+                                                tokenize.ENDMARKER, tokenize.DEDENT)]
+    if not last or last[-1].type != tokenize.COMMENT:
+        return source, ""
+    row, col = last[-1].start
+    lines = source.split("\n")
+    lines[row - 1] = lines[row - 1][:col].rstrip()
+    return "\n".join(lines), last[-1].string
 
 
 def _is_print(node: ast.expr) -> bool:

@@ -353,7 +353,13 @@ class TemplateGenerator:
     def generate(self, requests: Sequence[Request]) -> List[Outcome]:
         out = []
         for req in requests:
-            parts, reason = build_all(req)
+            try:
+                parts, reason = build_all(req)
+            except RecursionError:
+                parts, reason = [], "its code is nested too deeply to read"
+            except Exception as e:  # one definition's failure leaves the file's others
+                parts, reason = [], (f"internal error ({type(e).__name__}: {str(e)[:200]}); "
+                                     "please report it")
             if not parts:
                 out.append(Outcome(req, None, error=reason))
                 continue
