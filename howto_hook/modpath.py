@@ -37,18 +37,38 @@ def module_of_file(path: str) -> str:
     return module_path(path)
 
 
+# In a package's names: it binds names nobody can list here (`from os import *`,
+# a module that cannot be read), so any name may be exported.
+ANY = "*"
+
+
 @lru_cache(maxsize=1024)
 def _package_names(init_file: str) -> frozenset:
-    """Names a package's __init__.py binds at its top level (imports, assignments)."""
+    """Names a package's __init__.py binds at its top level (imports, assignments,
+    and what its star imports of the package's own modules bind); holds ANY
+    when a star import binds names that cannot be listed."""
+    return _bound_names(init_file, 0)
+
+
+def star_names(path: str) -> frozenset:
+    """The names `from <the module at path> import *` binds: its `__all__` when
+    written out, else its top-level names without a leading underscore; holds
+    ANY when some cannot be listed."""
+    return _bound_names(path, 0, public_only=True)
+
+
+def _bound_names(path: str, depth: int, public_only: bool = False) -> frozenset:
     from howto_hook.safeio import Refused, read_regular
 
     try:
-        tree = ast.parse(read_regular(init_file))
-    except (Refused, SyntaxError, ValueError, RecursionError, MemoryError):
-        return frozenset()
+        tree = ast.parse(read_regular(path))
+    except (Refused, OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset({ANY})
     names = set()
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            names |= _star(path, node, depth)
+        elif isinstance(node, ast.ImportFrom):
             names.update(a.asname or a.name for a in node.names)
         elif isinstance(node, ast.Import):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
@@ -56,7 +76,45 @@ def _package_names(init_file: str) -> frozenset:
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    if public_only:  # what `import *` takes: __all__ when it is written out, else no _names
+        listed = _literal_all(tree)
+        return frozenset(listed) if listed is not None else frozenset(
+            n for n in names if not n.startswith("_") or n == ANY)
     return frozenset(names)
+
+
+def _star(path: str, node: ast.ImportFrom, depth: int) -> frozenset:
+    """The names `from <node.module> import *` binds in the file at `path`,
+    when that module is a file of the same project; {ANY} otherwise."""
+    if node.level == 0 or depth > 8:  # another distribution's module, or a cycle
+        return frozenset({ANY})
+    base = os.path.dirname(os.path.realpath(path))
+    for _ in range(node.level - 1):
+        base = os.path.dirname(base)
+    parts = node.module.split(".") if node.module else []
+    stem = os.path.join(base, *parts)
+    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+        if parts and os.path.isfile(candidate):
+            return _bound_names(candidate, depth + 1, public_only=True)
+    return frozenset({ANY})
+
+
+def _literal_all(tree: ast.Module) -> "list[str] | None":
+    """`__all__` when the module assigns it a list or tuple of strings (once, or
+    added to with `+=`), else None."""
+    found = None
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+            else getattr(node, "target", None)
+        if not (isinstance(target, ast.Name) and target.id == "__all__"):
+            continue
+        value = getattr(node, "value", None)
+        if not isinstance(value, (ast.List, ast.Tuple)) or not all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+            return None  # built some other way: not listed here
+        items = [e.value for e in value.elts]
+        found = items if isinstance(node, ast.Assign) else (found or []) + items
+    return found
 
 
 def exports(path: str, module: str, name: str) -> bool:
@@ -76,4 +134,5 @@ def exports(path: str, module: str, name: str) -> bool:
     directory = os.path.dirname(full)
     for _ in range(here.count(".") - module.count(".")):
         directory = os.path.dirname(directory)
-    return name in _package_names(os.path.join(directory, "__init__.py"))
+    names = _package_names(os.path.join(directory, "__init__.py"))
+    return name in names or ANY in names

@@ -143,11 +143,11 @@ def test_call_position_points_at_the_example_line() -> None:
 # --- HOW402: import paths, in a real package on disk --------------------------------
 
 
-def package(tmp_path: Path, init: str, example: str) -> Path:
+def package(tmp_path: Path, init: str, example: str, billing_init: str = "") -> Path:
     pkg = tmp_path / "src" / "shop"
     (pkg / "billing").mkdir(parents=True)
     (pkg / "__init__.py").write_text(init, encoding="utf-8")
-    (pkg / "billing" / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "billing" / "__init__.py").write_text(billing_init, encoding="utf-8")
     path = pkg / "billing" / "tax.py"
     path.write_text(module("def vat(amount):\n    return amount\n", example, "vat"),
                     encoding="utf-8")
@@ -160,6 +160,21 @@ def package(tmp_path: Path, init: str, example: str) -> Path:
                  id="re-exported-relative"),
     pytest.param("from shop.billing.tax import vat as vat\n", "from shop import vat\nvat(1)", [],
                  id="re-exported-absolute"),
+    pytest.param("from .billing.tax import *  # noqa\n", "from shop import vat\nvat(1)", [],
+                 id="star-import-of-the-module"),
+    pytest.param(("from .billing import *\n", "from .tax import *\n"),
+                 "from shop import vat\nvat(1)", [], id="star-import-through-a-package"),
+    pytest.param(("from .billing import *\n", ""), "from shop import vat\nvat(1)",
+                 ["the example imports 'vat' from 'shop', which does not provide it: "
+                  "write 'from shop.billing.tax import vat'"],
+                 id="star-import-that-does-not-bind-it"),
+    pytest.param(("from .billing import *\n", "from .tax import *\n__all__ = ['other']\n"),
+                 "from shop import vat\nvat(1)",
+                 ["the example imports 'vat' from 'shop', which does not provide it: "
+                  "write 'from shop.billing.tax import vat'"],
+                 id="all-limits-a-star-import"),
+    pytest.param("from os.path import *\n", "from shop import vat\nvat(1)", [],
+                 id="star-import-nobody-here-can-list-is-no-finding"),
     pytest.param("", "from shop import vat\nvat(1)",
                  ["the example imports 'vat' from 'shop', which does not provide it: "
                   "write 'from shop.billing.tax import vat'"], id="not-re-exported"),
@@ -170,8 +185,9 @@ def package(tmp_path: Path, init: str, example: str) -> Path:
                  ["the example imports 'vat' from 'billing.tax', which does not provide it: "
                   "write 'from shop.billing.tax import vat'"], id="wrong-root"),
 ])
-def test_import_paths(tmp_path, monkeypatch, init: str, example: str, expected) -> None:
-    path = package(tmp_path, init, example)
+def test_import_paths(tmp_path, monkeypatch, init, example: str, expected) -> None:
+    inits = init if isinstance(init, tuple) else (init, "")  # shop's, then shop.billing's
+    path = package(tmp_path, inits[0], example, inits[1])
     monkeypatch.chdir(tmp_path)
     rel = str(path.relative_to(tmp_path))
     assert problems(path.read_text(encoding="utf-8"), path=rel) == [("HOW402", m) for m in expected]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from howto_hook import modpath
 from howto_hook.generate import anatomy, sources
 from howto_hook.model import Target
 from howto_hook.safeio import Refused, read_regular
@@ -186,21 +187,12 @@ def _exports(root: str, package: str) -> Dict[str, str]:
 
 @lru_cache(maxsize=256)
 def _public_names(root: str, module: str) -> Tuple[str, ...]:
+    """What `from <module> import *` binds (modpath.star_names), for a module
+    of the project under `root`."""
     base = os.path.join(root, *module.split("."))
     for path in (base + ".py", os.path.join(base, "__init__.py")):
-        try:
-            tree = ast.parse(read_regular(path, sources.MAX_BYTES).decode("utf-8"))
-        except (Refused, OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-                try:
-                    return tuple(str(v) for v in ast.literal_eval(node.value))
-                except ValueError:
-                    break
-        return tuple(n.name for n in tree.body if isinstance(n, anatomy.DEFINITIONS)
-                     and not n.name.startswith("_"))
+        if os.path.isfile(path):
+            return tuple(sorted(modpath.star_names(path) - {modpath.ANY}))
     return ()
 
 
