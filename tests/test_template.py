@@ -683,6 +683,8 @@ ARTICLES = [
     ("Undefined", "an"), ("update", "an"), ("Optional", "an"), ("OneOf", "a"),
     ("SSLContext", "an"), ("HTTPAdapter", "an"), ("URLPattern", "a"), ("XMLParser", "an"),
     ("URI", "a"), ("FTP", "an"), ("IO", "an"), ("Eu", "a"), ("A", "an"),
+    ("UnequalIterablesError", "an"), ("Unordered", "an"), ("Unit", "a"), ("Unicode", "a"),
+    ("UniqueKey", "a"),
 ]
 
 

@@ -94,9 +94,10 @@ def _use_sentence(t: Target, u: Use, w: Words, node: Optional[ast.AST] = None) -
 # Letters whose spoken name starts with a vowel sound ("an SSL", "an HTTP").
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
 _ACRONYM = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])")
-# "u" then one consonant then a vowel is said "you" (use, unit, union, URI
-# said as a word); "one" is said "won".
-_SAID_YOU = re.compile(r"(?:u[bcdfgklmnprstvz][aeiouy]|eu|one)", re.I)
+# "u" then one consonant then a vowel is said "you" (use, URI said as a word),
+# and so is "uni" (unit, union, unique), but not the prefix "un" (an unequal, an
+# unordered); "one" is said "won".
+_SAID_YOU = re.compile(r"(?:u[bcdfgklmprstvz][aeiouy]|uni|eu|one)", re.I)
 
 
 def _article(name: str) -> str:
