@@ -511,6 +511,43 @@ def test_a_comment_labels_its_step_only_when_it_names_an_action(
     assert _steps(_outcomes(tmp_path / "mod.py")["tally"])[1] == label
 
 
+def test_a_method_takes_its_example_from_the_class_doctest_that_calls_it(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        class run_length:
+            """Run-length encoding.
+
+            >>> list(run_length.encode('abb'))
+            [('a', 1), ('b', 2)]
+
+            Decoding reverses it:
+
+            >>> list(run_length.decode([('a', 1), ('b', 2)]))
+            ['a', 'b', 'b']
+            """
+
+            @staticmethod
+            def encode(iterable):
+                return ((k, len(list(g))) for k, g in groupby(iterable))
+
+            @staticmethod
+            def decode(iterable):
+                return chain.from_iterable(repeat(k, n) for k, n in iterable)
+
+            @staticmethod
+            def unused(iterable):
+                return iterable
+        ''').lstrip())
+    docs = _outcomes(tmp_path / "mod.py")
+    assert _example(docs["run_length.encode"]) == (
+        "from mod import run_length\n\nprint(list(run_length.encode('abb')))")
+    # the first block does not call decode: the example reaches the block that does
+    assert _example(docs["run_length.decode"]).endswith(
+        "print(list(run_length.decode([('a', 1), ('b', 2)])))")
+    # a method the class's doctest never calls takes nothing from it
+    unused = docs["run_length.unused"]
+    assert unused is None or "encode" not in _example(unused)
+
+
 def test_one_definitions_internal_error_leaves_the_others(tmp_path: Path, monkeypatch) -> None:
     from howto_hook.generate import template
 

@@ -76,14 +76,23 @@ def plan(req: Request) -> Plan:
     if t.kind == "class":
         params = anatomy.init_params(node, module, t.params, t.has_init)
     doctested = ("", "")
-    if t.docstring is not None and module.tree is not None and not local:
+    if module.tree is not None and not local:
         top = _top_name(req)
         # the module's names first, then those the project gives every doctest
         given = dict(doctests.doctest_names(sources.project_root(req.path or t.path),
                                             req.import_path.split(".")[0]))
-        doctested = tuple(doctests.doctest_code(t.docstring.value, t.name, top,
-                                                {**given, **module.bindings},
-                                                skipped) or "" for skipped in (False, True))
+        # a method's own doctest, else its class's doctest that calls it
+        # (`run_length.encode(...)` shown once in the class's docstring)
+        owner = module.find(t.parent_class) if t.kind == "method" else None
+        texts = [t.docstring.value if t.docstring is not None else "",
+                 (ast.get_docstring(owner, clean=False) or "")
+                 if isinstance(owner, ast.ClassDef) else ""]
+        for text in filter(None, texts):
+            doctested = tuple(doctests.doctest_code(text, t.name, top,
+                                                    {**given, **module.bindings},
+                                                    skipped) or "" for skipped in (False, True))
+            if any(doctested):
+                break
     searchable = module.tree is not None and not local and t.qualname.count(".") <= 1
     dossier = evidence.gather(t, req.path or t.path, req.import_path, req.source, node, params,
                               doctested, searchable)
