@@ -251,6 +251,66 @@ EXAMPLES = [
         print(pkg.core.Box(2).doubled())
         print(Box(3).doubled())
         """, True, id="doctest-reads-the-package-and-the-doctest-namespace"),
+    pytest.param({"mod.py": """
+        class EmptyError(ValueError):
+            \"\"\"The text holds no words.\"\"\"
+
+
+        def words(text):
+            found = text.split()
+            if not found:
+                raise EmptyError("no words in " + repr(text))
+            return found
+        """, "tests/test_mod.py": """
+        import pytest
+
+        from mod import EmptyError, words
+
+
+        def test_empty():
+            blank = "   "
+            with pytest.raises(EmptyError):
+                words(blank)
+        """}, "mod.py", "EmptyError", """
+        from mod import EmptyError, words
+
+        blank = '   '
+        try:
+            words(blank)
+        except EmptyError as error:
+            print(error)
+        """, True, id="an-exception-as-the-tests-expect-it"),
+    pytest.param({"mod.py": """
+        class EmptyError(ValueError):
+            \"\"\"The text holds no words.\"\"\"
+
+
+        def words(text):
+            found = text.split()
+            if not found:
+                raise EmptyError("no words in " + repr(text))
+            return found
+        """, "tests/test_mod.py": """
+        import warnings
+
+        import mod
+
+
+        def test_empty():
+            with warnings.catch_warnings():
+                pass
+            try:
+                mod.words("")
+            except (KeyError, mod.EmptyError) as e:
+                assert "no words" in str(e)
+        """}, "mod.py", "EmptyError", """
+        import mod
+
+        try:
+            mod.words('')
+        except mod.EmptyError as error:
+            print(error)
+        """, True, id="an-exception-as-a-try-catches-it"),
 ]
 
 

@@ -167,8 +167,8 @@ def prompt_text(dossier: Dossier, limit: int = PROMPT_LIMIT) -> str:
         parts.append("What the docstring says:\n" + "\n".join(rows))
     if dossier.uses.how:
         parts.append("How the project uses it: " + ", ".join(sorted(dossier.uses.how)))
-    for s in (*dossier.uses.slices, *dossier.owner_uses.slices):
-        code = "\n".join(s.imports + s.setup + (s.indent + s.call,))
+    for s in (*dossier.uses.caught, *dossier.uses.slices, *dossier.owner_uses.slices):
+        code = "\n".join(s.imports + s.setup + ((s.indent + s.call,) if s.call else ()))
         parts.append(f"A real use ({s.where}):\n{code}")
     if dossier.doctest:
         parts.append("The docstring's doctest, as code:\n" + dossier.doctest)

@@ -298,10 +298,16 @@ def _methods(node: Optional[ast.AST], properties: bool = False) -> List[str]:
 
 
 def class_steps(t: Target, node: Optional[ast.AST], w: Words, built: str,
-                members: bool = False) -> List[Step]:
+                members: bool = False, caught: bool = False) -> List[Step]:
     """Steps of a class's guide; `members` for an Enum the example goes through
-    member by member (calling it with no arguments would raise)."""
-    if members:
+    member by member (calling it with no arguments would raise), `caught` for an
+    exception the example catches as the project does."""
+    if caught:
+        steps = [Step("Call Inside Try", f"{w('runs')} the call that raises {tick(t.name)} "
+                      "inside a `try` block."),
+                 Step("Catch Error", f"{w('catches')} {_article(t.name)} {tick(t.name)} as "
+                      "`error` and prints its message.")]
+    elif members:
         steps = [Step("List Members", f"{w('iterates')} {tick(t.name)}, one member at a time "
                       "in the order the class defines them.")]
     else:

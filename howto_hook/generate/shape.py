@@ -164,18 +164,25 @@ def _use(u: Use, call: str) -> Tuple[List[str], List[str]]:
 
 @lru_cache(maxsize=256)
 def _exports(root: str, package: str) -> Dict[str, str]:
-    """The names a package's `__init__.py` binds, each with the module it takes it
-    from (the package itself for its own definitions)."""
-    init = os.path.join(root, *package.split("."), "__init__.py")
+    """The names a package's `__init__.py` (or a module) binds, each with the module
+    it takes it from (the package itself for its own definitions)."""
+    base = os.path.join(root, *package.split("."))
+    # a package's __init__.py, or a plain module that re-exports a sibling's names;
+    # a module's relative imports start from its own package
+    init, module = package, package
+    if os.path.isdir(base):
+        init = os.path.join(base, "__init__.py")
+    else:
+        init, package = base + ".py", package.rpartition(".")[0]
     try:
         text = read_regular(init, sources.MAX_BYTES).decode("utf-8")
         tree = ast.parse(text)
     except (Refused, OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
         return {}
     out: Dict[str, str] = {}
-    for name, line in sources.top_level_bindings(tree, package, package).items():
+    for name, line in sources.top_level_bindings(tree, module, package).items():
         m = re.match(r"^from (\S+) import (\w+)", line)
-        out[name] = m.group(1) if m else package
+        out[name] = m.group(1) if m else module
     for node in tree.body:  # `from .impl import *`: the names that module makes public
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             src = sources._absolute(node.module or "", node.level, package)
@@ -198,16 +205,17 @@ def _public_names(root: str, module: str) -> Tuple[str, ...]:
 
 def public_module(root: str, module: str, name: str) -> str:
     """The shortest package above `module` whose `__init__.py` exports the `name` that
-    `module` defines (directly, or through the packages between them); `module`
-    when none does."""
+    `module` defines (directly, or through the packages and modules of the project
+    it passes through: `more_itertools` takes it from `.more`, which imports it from
+    `.recipes`); `module` when none does."""
     parts = module.split(".")
     for n in range(1, len(parts)):
         package = ".".join(parts[:n])
         src = _exports(root, package).get(name)
         seen = {package}
         while src is not None and src != module and src not in seen \
-                and module.startswith(src + "."):
-            seen.add(src)  # a package in between: follow its own export
+                and src.split(".")[0] == parts[0]:
+            seen.add(src)  # a package or module in between: follow its own import
             src = _exports(root, src).get(name)
         if src == module:
             return package

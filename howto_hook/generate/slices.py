@@ -43,6 +43,7 @@ class Uses(NamedTuple):
     slices: Tuple[Slice, ...]
     how: FrozenSet[str]  # "decorator", "decorator-call", "with", "iterated", "awaited", ...
     decorated: Tuple[Slice, ...] = ()  # a definition the project decorates with it
+    caught: Tuple[Slice, ...] = ()  # an exception class: code of the project that catches it
 
 
 class _Site(NamedTuple):
@@ -55,6 +56,9 @@ class _Index(NamedTuple):
     calls: Dict[str, Tuple[_Site, ...]]  # `f` of `f(...)` and `x.f(...)` -> the calls
     how: Dict[str, FrozenSet[str]]  # name -> how the file uses it
     decorated: Dict[str, Tuple[_Site, ...]]  # name -> the definitions it decorates
+    # name -> the `try` statements that catch it, and the `with pytest.raises(name)`
+    # (or assertRaises) statements that expect it
+    caught: Dict[str, Tuple[_Site, ...]]
 
 
 def _name_of(node: ast.AST) -> Optional[str]:
@@ -76,6 +80,7 @@ def _index(path: str, text: str) -> Optional[_Index]:
     calls: Dict[str, List[_Site]] = {}
     how: Dict[str, Set[str]] = {}
     decorated: Dict[str, List[_Site]] = {}
+    caught: Dict[str, List[_Site]] = {}
     todo: List[Tuple[ast.AST, Tuple[ast.AST, ...]]] = [(tree, ())]
     while todo:
         node, chain = todo.pop()
@@ -98,6 +103,13 @@ def _index(path: str, text: str) -> Optional[_Index]:
             for item in node.items:
                 if _name_of(item.context_expr) is not None:
                     how.setdefault(str(_name_of(item.context_expr)), set()).add("with")
+            if isinstance(node, ast.With) and _guarded(node):
+                for exc in _expected(node):
+                    caught.setdefault(str(_name_of(exc)), []).append(_Site(node, chain))
+        elif isinstance(node, ast.Try):
+            for handler in node.handlers:
+                for exc in _types(handler.type):
+                    caught.setdefault(str(_name_of(exc)), []).append(_Site(node, chain))
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
             if isinstance(node.iter, ast.Call) and _name_of(node.iter) is not None:
                 how.setdefault(str(_name_of(node.iter)), set()).add("iterated")
@@ -109,7 +121,23 @@ def _index(path: str, text: str) -> Optional[_Index]:
     return _Index(sources.top_level_bindings(tree, module, sources.package_of(path, module)),
                   {k: tuple(v) for k, v in calls.items()},
                   {k: frozenset(v) for k, v in how.items()},
-                  {k: tuple(v) for k, v in decorated.items()})
+                  {k: tuple(v) for k, v in decorated.items()},
+                  {k: tuple(v) for k, v in caught.items()})
+
+
+def _types(node: Optional[ast.expr]) -> List[ast.expr]:
+    """The exception classes an `except` clause names (one, or a tuple of them)."""
+    found = list(node.elts) if isinstance(node, ast.Tuple) else [node] if node else []
+    return [n for n in found if _name_of(n) is not None]
+
+
+def _expected(node: ast.With) -> List[ast.expr]:
+    """The exception classes a `with pytest.raises(X)` / `self.assertRaises(X)`
+    expects (the first argument)."""
+    return [t for item in node.items if isinstance(item.context_expr, ast.Call)
+            and item.context_expr.args
+            and "raise" in ast.unparse(item.context_expr.func).lower()  # not `warns`
+            for t in _types(item.context_expr.args[0])]
 
 
 # --- cutting a slice ---------------------------------------------------------------------
@@ -165,18 +193,20 @@ def _guarded(node: ast.With) -> bool:
     return "raise" in text or "warn" in text
 
 
-def cut(site: _Site, target_stmt_call: ast.AST) -> Optional[Tuple[List[ast.stmt], List[ast.AST],
-                                                                   List[str]]]:
+def cut(site: _Site, target_stmt_call: ast.AST, raising: bool = False
+        ) -> Optional[Tuple[List[ast.stmt], List[ast.AST], List[str]]]:
     """(the statements kept, outermost first, with the `with` statements kept as headers
     among them; the names still unbound) for the call at `site`; None when no slice
-    can hold it."""
+    can hold it. `raising`: the site is a statement that expects an exception
+    (`with pytest.raises(...)`), which is what the slice shows."""
     chain = site.chain + (site.node,)
     scope_at = max(i for i, n in enumerate(chain[:-1]) if isinstance(n, SCOPES))
     path = [n for n in chain[scope_at + 1:] if isinstance(n, ast.stmt)]
     # a class or lambda around the call (not the decorated class itself) holds no slice
     if not path or any(isinstance(n, (ast.ClassDef, ast.Lambda)) for n in chain[scope_at + 1:-1]):
         return None
-    if any(isinstance(n, (ast.With, ast.AsyncWith)) and _guarded(n) for n in path):
+    if any(isinstance(n, (ast.With, ast.AsyncWith)) and _guarded(n)
+           for n in (path[:-1] if raising else path)):
         return None
     for n in chain[scope_at + 1:]:
         if isinstance(n, ast.Call) and n is not site.node and "raise" in ast.unparse(n.func):
@@ -335,6 +365,48 @@ def decorated(site: _Site, bindings: Dict[str, str], generator: bool,
     return None
 
 
+def caught_slice(site: _Site, name: str, refers: Callable[[ast.expr], bool],
+                 bindings: Dict[str, str], generator: bool, where: str) -> Optional[Slice]:
+    """The project's code that catches the exception class `name` (a `try` whose
+    `except` names it, or a `with pytest.raises(name)` block), as a `try`
+    statement that prints the caught error, with the statements before it that
+    build what it reads; None when it does not stand alone."""
+    node = site.node
+    if isinstance(node, ast.Try):
+        body = node.body
+        exc = next((e for h in node.handlers for e in _types(h.type)
+                    if _name_of(e) == name and refers(e)), None)
+    elif isinstance(node, ast.With):
+        body = node.body
+        exc = next((e for e in _expected(node) if _name_of(e) == name and refers(e)), None)
+    else:
+        return None
+    if exc is None or len(body) > 3 or not any(isinstance(n, ast.Call) for s in body
+                                                for n in ast.walk(s)):
+        return None
+    got = cut(site, ast.Module(body=list(body), type_ignores=[]), raising=True)
+    if got is None:
+        return None
+    kept, depths, _ = got
+    shown = ast.Try(body=list(body), handlers=[ast.ExceptHandler(
+        type=exc, name="error", body=[ast.Expr(ast.Call(ast.Name("print", ast.Load()),
+                                                        [ast.Name("error", ast.Load())],
+                                                        []))])], orelse=[], finalbody=[])
+    if _reads_private([*kept, *body]) or any(
+            isinstance(n, (ast.Await, ast.Yield, ast.YieldFrom, ast.Return, ast.Nonlocal,
+                           ast.Global)) for s in [*kept, *body] for n in ast.walk(s)):
+        return None
+    imports = sources.safe_imports(ast.Module(body=[*kept, shown], type_ignores=[]), bindings,
+                                   generator)
+    if imports is None:
+        return None
+    setup, indent = render(kept, depths, shown)
+    lines = (*setup, *ast.unparse(shown).split("\n"))
+    if indent or len(lines) > MAX_LINES:
+        return None
+    return Slice(lines, "", "", tuple(imports), where)
+
+
 def _exporter(path: str, target_module: str) -> Callable[[str, str], bool]:
     """Whether a module of the package (`src`) gives the object `target_module` defines
     under `name`: a package above it whose `__init__.py` exports it from there (read
@@ -367,6 +439,7 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
     exports = _exporter(path, target_module)
     found: Dict[str, Slice] = {}
     decorations: Dict[str, Slice] = {}
+    catches: Dict[str, Slice] = {}
     how: Set[str] = set()
     for file, text in sources.project_files(root):
         if name not in text:
@@ -412,6 +485,14 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
                 line = getattr(call, "lineno", 0)
                 found[key] = Slice(setup, indent, text_call, tuple(imports),
                                    f"{os.path.relpath(file, root)}:{line}")
+        for site in index.caught.get(name, ()) if not owner else ():
+            line = getattr(site.node, "lineno", 0)
+            got_catch = caught_slice(
+                site, name, lambda e: sources.refers(e, name, owner, target_module,
+                                                     index.bindings, same, exports) is not None,
+                index.bindings, generator, f"{os.path.relpath(file, root)}:{line}")
+            if got_catch is not None:
+                catches.setdefault("\n".join(got_catch.setup), got_catch)
         if not owner:
             for site in index.decorated.get(name, ()):
                 d = site.node.decorator_list[0]  # type: ignore[attr-defined]
@@ -427,4 +508,6 @@ def uses(path: str, target_module: str, name: str, owner: str, bound_method: boo
     ordered = sorted(found.values(), key=lambda s: (
         sources.empty_args(s.call), len(s.setup), len(s.call) + sum(map(len, s.setup)), s.call))
     shown = sorted(decorations.values(), key=lambda s: (not s.call, len(s.setup), s.setup))
-    return Uses(tuple(ordered[:limit]), frozenset(how), tuple(shown[:limit]))
+    caught = sorted(catches.values(), key=lambda s: (len(s.setup), s.setup))
+    return Uses(tuple(ordered[:limit]), frozenset(how), tuple(shown[:limit]),
+                tuple(caught[:limit]))

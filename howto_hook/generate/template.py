@@ -35,6 +35,10 @@ from howto_hook.model import Param
 from howto_hook.modpath import importable
 
 
+# Candidate.built of an exception's example that catches it (the steps say so)
+CAUGHT = "caught"
+
+
 class Candidate(NamedTuple):
     code: str
     verbatim: bool  # taken as it stands from a doctest or a real use of the project
@@ -151,6 +155,8 @@ def examples(req: Request, p: Plan) -> Tuple[List[Candidate], str]:
     if why_not:
         return out, f"`{t.name}` is not built directly ({why_not}) and the project shows " \
             "no example of how it is obtained"
+    for s in d.uses.caught if t.kind == "class" else ():  # an exception, as the project catches it
+        add(list(s.imports), list(s.setup), True, CAUGHT)
     for s in d.uses.decorated if u.decorator else ():  # what the project decorates with it
         add(list(s.imports), [*s.setup, *([s.call] if s.call else [])], True,
             "with the arguments the project passes")
@@ -272,7 +278,8 @@ def build_all(req: Request) -> Tuple[List[GuideParts], str]:
     if t.kind == "class":
         derived = prose.class_description(t, p.use, doc, p.node, w)
         steps = prose.class_steps(t, p.node, w, candidates[0].built, members=bool(
-            candidates[0].built and p.use.enum_member not in ("", "-")))
+            candidates[0].built and p.use.enum_member not in ("", "-")),
+            caught=candidates[0].built == CAUGHT)
     else:
         derived = prose.function_description(t, p.use, doc, p.node, w)
         steps = prose.function_steps(p.node, p.dossier.comments, p.use, w)
