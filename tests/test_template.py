@@ -548,6 +548,42 @@ def test_a_method_takes_its_example_from_the_class_doctest_that_calls_it(tmp_pat
     assert unused is None or "encode" not in _example(unused)
 
 
+@pytest.mark.parametrize("summary, sentence", [
+    pytest.param("Search text for the pattern.", "It searches text for the pattern.",
+                 id="one-sentence"),
+    pytest.param("Create the name of a table like Rails does. This method uses pluralize.",
+                 "It creates the name of a table like Rails does.", id="first-sentence-only"),
+    pytest.param("Create a table, e.g. Rails does. More here.", "",
+                 id="a-first-sentence-ending-on-an-abbreviation-is-not-one"),
+    pytest.param("Helper for tables.", "", id="no-imperative"),
+    pytest.param("create a table.", "", id="lowercase-is-not-a-summary-sentence"),
+])
+def test_an_imperative_summary_becomes_the_description(summary: str, sentence: str) -> None:
+    from howto_hook.generate.phases import Words
+    from howto_hook.generate.prose import _from_imperative
+
+    assert _from_imperative(summary, Words(())) == sentence
+
+
+def test_a_citation_comment_marks_no_phase_and_labels_never_repeat(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def permute(values: list, size: int) -> list:
+            """Yield the permutations of the values."""
+            # Algorithm: https://w.wiki/Qai
+            items = sorted(values)
+            # Algorithm: modified from the above
+            total = len(items)
+            # Count the results
+            count = min(total, size)
+            # Count the results again
+            return [items[:count]]
+        ''').lstrip())
+    doc = _outcomes(tmp_path / "mod.py")["permute"]
+    labels = _steps(doc)
+    assert "https://" not in doc.split("Execution Steps")[1], doc
+    assert len(labels) == len(set(labels)), labels
+
+
 def test_one_definitions_internal_error_leaves_the_others(tmp_path: Path, monkeypatch) -> None:
     from howto_hook.generate import template
 

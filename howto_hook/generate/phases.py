@@ -373,8 +373,9 @@ def _comment_before(stmt: ast.stmt, comments: Dict[int, str]) -> str:
         rows.insert(0, comments[line])
         line -= 1
     text = " ".join(rows).strip()
+    # code, a pragma, or a citation ("Algorithm: https://w.wiki/Qai") names no phase
     return "" if _is_code(text) or re.match(r"^(?:noqa|type:|pragma|fmt:|pylint:)", text) \
-        else text
+        or re.search(r"https?://|www\.", text) else text
 
 
 def _is_code(text: str) -> bool:
@@ -422,6 +423,7 @@ def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
     if starts[0] > 0:
         starts.insert(0, 0)
     texts = {i: text for i, text in marks}
+    labels: set = set()
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(body)
         done = cap(fold(list(actions(body[start:end]))))
@@ -431,9 +433,10 @@ def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
             sentence = cap_text(comment.rstrip(".:;") + ".")
             text = sentence + (" " + cap_text(said[0]) if said else "")
             label = _comment_label(comment)
-            if not label and done:
+            if (not label or label in labels) and done:  # none, or one a step has already
                 label = step(done[0], w, context_manager).label
             out.append(Step(label or label_for(comment), text))
+            labels.add(out[-1].label)
         elif said:
             first = step(done[0], w, context_manager)
             out.append(Step(first.label, cap_text(first.text)))

@@ -175,7 +175,12 @@ def _from_imperative(summary: str, w: Words) -> str:
     """The person's one-sentence summary in the imperative ("Search `string` for
     ..."), as the Description's sentence ("It searches `string` for ..."); "" for
     any other summary, or one that would say a banned word."""
-    first, _, rest = summary.strip().rstrip(".").partition(" ")
+    # the first sentence of a summary that says more ("Create the name of a table
+    # like Rails does. This method uses ..."), unless it ends on an abbreviation
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", summary.strip(), maxsplit=1)[0]
+    if re.search(r"\b(?:e\.g|i\.e|etc|vs|cf|approx)\.$", sentence, re.I):
+        return ""
+    first, _, rest = sentence.rstrip(".").partition(" ")
     if first.lower() not in _IMPERATIVES or not first[:1].isupper() or not rest \
             or re.search(r"[.!?]\s", rest) or len(rest) > 200:
         return ""
