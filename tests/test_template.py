@@ -557,6 +557,11 @@ def test_a_method_takes_its_example_from_the_class_doctest_that_calls_it(tmp_pat
                  id="a-first-sentence-ending-on-an-abbreviation-is-not-one"),
     pytest.param("Helper for tables.", "", id="no-imperative"),
     pytest.param("create a table.", "", id="lowercase-is-not-a-summary-sentence"),
+    pytest.param("Deactivate internationalisation.", "It deactivates internationalisation.",
+                 id="a-verb-of-the-longer-list"),
+    pytest.param("Set of tags the run keeps.", "", id="a-noun-that-is-also-a-verb"),
+    pytest.param("Map each name to its value.", "It maps each name to its value.",
+                 id="the-same-word-as-a-verb"),
 ])
 def test_an_imperative_summary_becomes_the_description(summary: str, sentence: str) -> None:
     from howto_hook.generate.phases import Words

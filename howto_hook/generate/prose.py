@@ -155,12 +155,15 @@ def _from_summary(summary: str, w: Words) -> str:
 # only these are turned into a sentence, so that "Helper for ..." never becomes
 # "It helpers for ...".
 _IMPERATIVES = frozenset("""
-    add apply attach build calculate check clear close collect compare compile compute
-    convert copy count create decode delete encode escape evaluate extract filter find
-    format generate install iterate join load look make match merge move normalize open
-    parse print quote read register remove render replace reset resolve save scan search
-    select send sort split start stop store strip transform translate update validate
-    verify wait wrap write yield""".split())
+    acquire activate add apply attach build calculate cancel check chunk clear close collect
+    combine compare compile compute configure connect convert copy count create deactivate
+    decode decrypt delete deserialize disable disconnect draw dump emit enable encode encrypt
+    escape evaluate extract fetch filter find flatten format generate group hide initialise
+    initialize insert install iterate join load lock log look make map mark match merge move
+    normalize notify open pad parse partition print quote read register release remove
+    render repeat replace reset resolve retry round save scan schedule search select send
+    serialize set show sort split start stop store strip tag transform translate trim
+    truncate unlock unwrap update validate verify wait wrap write yield""".split())
 
 
 def _third_person(verb: str) -> str:
@@ -181,7 +184,9 @@ def _from_imperative(summary: str, w: Words) -> str:
     if re.search(r"\b(?:e\.g|i\.e|etc|vs|cf|approx)\.$", sentence, re.I):
         return ""
     first, _, rest = sentence.rstrip(".").partition(" ")
+    # "Set of tags", "Map of names": the word is a noun there
     if first.lower() not in _IMPERATIVES or not first[:1].isupper() or not rest \
+            or rest.startswith(("of ", "for ", "that ", "which ")) \
             or re.search(r"[.!?]\s", rest) or len(rest) > 200:
         return ""
     sentence = f"It {_third_person(first.lower())} {rest}."
