@@ -47,6 +47,19 @@ def _section(doc: str, name: str) -> str:
     return " ".join(m.group(1).split())
 
 
+# a module whose exception class the tests below catch, each in their own way
+RAISES_EMPTY = """
+    class EmptyError(ValueError):
+        \"\"\"The text holds no words.\"\"\"
+
+
+    def words(text):
+        found = text.split()
+        if not found:
+            raise EmptyError("no words in " + repr(text))
+        return found
+    """
+
 EXAMPLES = [
     pytest.param({"mod.py": """
         def merge(base, extra):
@@ -251,17 +264,7 @@ EXAMPLES = [
         print(pkg.core.Box(2).doubled())
         print(Box(3).doubled())
         """, True, id="doctest-reads-the-package-and-the-doctest-namespace"),
-    pytest.param({"mod.py": """
-        class EmptyError(ValueError):
-            \"\"\"The text holds no words.\"\"\"
-
-
-        def words(text):
-            found = text.split()
-            if not found:
-                raise EmptyError("no words in " + repr(text))
-            return found
-        """, "tests/test_mod.py": """
+    pytest.param({"mod.py": RAISES_EMPTY, "tests/test_mod.py": """
         import pytest
 
         from mod import EmptyError, words
@@ -280,17 +283,7 @@ EXAMPLES = [
         except EmptyError as error:
             print(error)
         """, True, id="an-exception-as-the-tests-expect-it"),
-    pytest.param({"mod.py": """
-        class EmptyError(ValueError):
-            \"\"\"The text holds no words.\"\"\"
-
-
-        def words(text):
-            found = text.split()
-            if not found:
-                raise EmptyError("no words in " + repr(text))
-            return found
-        """, "tests/test_mod.py": """
+    pytest.param({"mod.py": RAISES_EMPTY, "tests/test_mod.py": """
         import warnings
 
         import mod
