@@ -221,8 +221,31 @@ CASES = [
         from mod import Account
 
         instance = Account(owner="example", balance=1.5)
+        """, id="class-required-init-prints-no-default-repr"),
+    pytest.param("""
+        class Account:
+            def __init__(self, owner: str, balance: float) -> None:
+                self.owner = owner
+                self.balance = balance
+
+            def __repr__(self) -> str:
+                return f"Account({self.owner!r}, {self.balance!r})"
+        """, {}, "Account", """
+        from mod import Account
+
+        instance = Account(owner="example", balance=1.5)
         print(instance)
-        """, id="class-required-init"),
+        """, id="class-with-its-own-repr-prints-it"),
+    pytest.param("""
+        class Account(dict):
+            def __init__(self, owner: str) -> None:
+                super().__init__(owner=owner)
+        """, {}, "Account", """
+        from mod import Account
+
+        instance = Account(owner="example")
+        print(instance)
+        """, id="class-with-a-base-may-print"),
     pytest.param("""
         class Temperature:
             def __init__(self, celsius: float) -> None:

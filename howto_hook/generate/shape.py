@@ -37,6 +37,21 @@ class Use:
     prop: bool
     raises: bool = False  # its body ends in a `raise` and never returns: raising is its use
     decorator: str = ""  # "bare" (`@name`), "call" (`@name(...)`) or ""
+    # a class whose instances print as `<mod.X object at 0x...>`: the example builds
+    # one and prints nothing (that line teaches nothing and changes every run)
+    plain_repr: bool = False
+
+
+def _plain_repr(node: Optional[ast.AST]) -> bool:
+    """Whether a class surely prints with object's default repr: no base but
+    `object`, no decorator (a dataclass has a repr), no metaclass, and no
+    `__repr__` or `__str__` of its own."""
+    if not isinstance(node, ast.ClassDef) or node.decorator_list or node.keywords:
+        return False
+    if any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases):
+        return False
+    return not any(isinstance(s, anatomy.FUNCTIONS) and s.name in ("__repr__", "__str__")
+                   for s in node.body)
 
 
 def _decorator_shape(node: Optional[ast.AST]) -> bool:
@@ -74,7 +89,8 @@ def use_of(t: Target, node: Optional[ast.AST], how: FrozenSet[str]) -> Use:
         endless=anatomy.endless(node),
         enum_member=members[0] if members else ("-" if anatomy.is_enum(node) else ""),
         prop=any(d.endswith("property") for d in decorators),
-        raises=anatomy.always_raises(node), decorator=decorator)
+        raises=anatomy.always_raises(node), decorator=decorator,
+        plain_repr=t.kind == "class" and _plain_repr(node))
 
 
 _EXCEPTION_ENDINGS = ("Error", "Exception", "Warning", "Exit", "Interrupt")
@@ -129,7 +145,7 @@ def _use(u: Use, call: str) -> Tuple[List[str], List[str]]:
         if u.cm == "async":
             return ["import asyncio"], in_main(
                 [f"async with {call} as instance:", "    print(instance)"])
-        return [], [f"instance = {call}", "print(instance)"]
+        return [], [f"instance = {call}"] + ([] if u.plain_repr else ["print(instance)"])
     if u.prop:
         return [], [f"print({call})"]
     if u.cm == "sync":

@@ -23,7 +23,6 @@ class Counter:
     from methods import Counter
 
     instance = Counter(start=2)
-    print(instance)
     ```
     """
 

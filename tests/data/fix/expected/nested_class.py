@@ -19,7 +19,6 @@ class Outer:
     from nested_class import Outer
 
     instance = Outer()
-    print(instance)
     ```
     """
 
@@ -45,7 +44,6 @@ class Outer:
         from nested_class import Outer
 
         instance = Outer.Inner()
-        print(instance)
         ```
         """
 

@@ -20,7 +20,6 @@ class Tabbed:
 	from tabs import Tabbed
 
 	instance = Tabbed()
-	print(instance)
 	```
 	"""
 
