@@ -58,6 +58,12 @@ MULTILINE_COMMENT = '''Yield the indexes of a value.
 [0, 1, 4, 7]
 '''
 
+ONE_LINE = '''Build a format.
+
+>>> tsv = fmt("\\t") ; tabulate([["a", 1]], tablefmt=tsv) == 'a\\t1'
+True
+'''
+
 
 @pytest.mark.parametrize("doc, name, bindings, expected", [
     pytest.param(TWO_WAYS, "with_pattern", {},
@@ -78,6 +84,11 @@ MULTILINE_COMMENT = '''Yield the indexes of a value.
                  "print(list(iter_index('AABCADEAF',  # the text\n"
                  "                'A')))  # the value",
                  id="a-comment-inside-brackets-stays-there"),
+    pytest.param(ONE_LINE, "fmt", {"fmt": "from m import fmt", "tabulate": "from m import tabulate"},
+                 "from m import fmt, tabulate\n\n"
+                 'tsv = fmt("\\t")\n'
+                 "print(tabulate([[\"a\", 1]], tablefmt=tsv) == 'a\\t1')",
+                 id="statements-on-one-line-one-a-line-the-last-shown"),
 ])
 def test_doctest_code(doc: str, name: str, bindings: "dict[str, str]", expected: str) -> None:
     assert doctest_code(doc, name, name, bindings) == expected

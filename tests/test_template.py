@@ -585,6 +585,17 @@ def test_a_method_takes_its_example_from_the_class_doctest_that_calls_it(tmp_pat
     pytest.param("Set of tags the run keeps.", "", id="a-noun-that-is-also-a-verb"),
     pytest.param("Map each name to its value.", "It maps each name to its value.",
                  id="the-same-word-as-a-verb"),
+    pytest.param("Pipe a value through a sequence of functions",
+                 "It pipes a value through a sequence of functions.",
+                 id="a-plain-word-before-an-object"),
+    pytest.param("Concatenate zero or more iterables, any of which may be infinite.",
+                 "It concatenates zero or more iterables, any of which may be infinite.",
+                 id="a-plain-word-before-a-quantity"),
+    pytest.param("Equivalent to the list of permutations.", "", id="an-adjective"),
+    pytest.param("Returns the value.", "", id="already-third-person"),
+    pytest.param("Processing the data.", "", id="a-participle"),
+    pytest.param("Process the data.", "It processes the data.", id="a-verb-ending-in-ss"),
+    pytest.param("Helper the thing.", "", id="a-noun-of-the-list"),
 ])
 def test_an_imperative_summary_becomes_the_description(summary: str, sentence: str) -> None:
     from howto_hook.generate.phases import Words

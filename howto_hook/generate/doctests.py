@@ -70,16 +70,28 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
         if lines is None:
             continue
         body = tree.body
+        if len(body) > 1 and "\n" not in source.strip():
+            # `a = f() ; g(a) == 1` on one line (a doctest's `\` continuation): one
+            # statement a line, as a reader writes them
+            parts = [ast.get_source_segment(source, stmt) for stmt in body]
+            if all(parts):
+                source = "\n".join(p.strip() for p in parts if p)
         imports += lines
         bound |= _bound_and_loaded(tree)[0]
         if all(isinstance(n, (ast.Import, ast.ImportFrom)) and not (
                 isinstance(n, ast.ImportFrom) and n.level) for n in body):
             imports += [ast.unparse(n) for n in body]  # with the example's other imports
             continue
-        if (_shows_value(ex.want) and len(body) == 1 and isinstance(body[0], ast.Expr)
-                and not _is_print(body[0].value)):
-            code, comment = _trailing_comment(source.strip())
-            source = f"print({code})" + (f"  {comment}" if comment else "")
+        # the shown value is the last statement's: the only one, or the last of
+        # several written one a line
+        last_alone = len(body) == 1 or source.strip().count("\n") == len(body) - 1
+        if (_shows_value(ex.want) and isinstance(body[-1], ast.Expr)
+                and not _is_print(body[-1].value) and last_alone):
+            head, last = ("", source.strip()) if len(body) == 1 \
+                else source.strip().rpartition("\n")[::2]
+            code, comment = _trailing_comment(last)
+            source = (head + "\n" if head else "") + f"print({code})" \
+                + (f"  {comment}" if comment else "")
         if isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             source = ("\n\n" if statements else "") + source + "\n\n"  # PEP 8's two lines
         statements.append(source)

@@ -166,6 +166,31 @@ _IMPERATIVES = frozenset("""
     truncate unlock unwrap update validate verify wait wrap write yield""".split())
 
 
+# Words that open an object ("Pipe a value", "Concatenate zero or more iterables"):
+# a word of no list above, followed by one of these, is taken for a verb ...
+_OBJECT_OPENERS = frozenset("""
+    a an the zero one two all each every any some this that these those its their it
+    them given""".split())
+# ... unless it is one of the words summaries open with that are not verbs.
+_NOT_VERBS = frozenset("""
+    equivalent helper simple default base wrapper utility convenience shortcut alias same
+    similar new main internal private public generic abstract custom common basic special
+    like used useful only just also another other more most""".split())
+
+
+def _imperative_word(first: str, rest: str) -> bool:
+    """Whether a summary's first word is a verb in the imperative: one of the list,
+    or a plain word (no -s, -ed, -ing, -ly ending) before an object's opening word."""
+    word = first.lower()
+    if word in _IMPERATIVES:
+        return True
+    if word in ("return", "get"):
+        return False  # `_from_summary` says those, when they say enough ("Return a." does not)
+    opener = (rest.split(None, 1) or [""])[0].lower()
+    return (word.isalpha() and word not in _NOT_VERBS and opener in _OBJECT_OPENERS
+            and not re.search(r"(?:[^s]s|ed|ing|ly)$", word))
+
+
 def _third_person(verb: str) -> str:
     if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"
@@ -185,7 +210,7 @@ def _from_imperative(summary: str, w: Words) -> str:
         return ""
     first, _, rest = sentence.rstrip(".").partition(" ")
     # "Set of tags", "Map of names": the word is a noun there
-    if first.lower() not in _IMPERATIVES or not first[:1].isupper() or not rest \
+    if not _imperative_word(first, rest) or not first[:1].isupper() or not rest \
             or rest.startswith(("of ", "for ", "that ", "which ")) \
             or re.search(r"[.!?]\s", rest) or len(rest) > 200:
         return ""
