@@ -681,7 +681,8 @@ def test_steps_take_their_labels_from_the_bodys_comments(tmp_path: Path) -> None
     assert text is not None, error
     steps = _section(text, "Execution Steps")
     assert "**Drop Blanks Both**: Drop the blanks at both ends." in steps, steps
-    assert "**One Space Between**: One space between words." in steps, steps
+    # a noun phrase names no action: the step keeps its own label
+    assert "**Call split**: One space between words." in steps, steps
 
 
 def test_a_comment_that_is_code_labels_no_step(tmp_path: Path) -> None:

@@ -513,7 +513,10 @@ def test_steps_are_unlike_few_and_never_a_catch_all(tmp_path: Path) -> None:
 @pytest.mark.parametrize("comment, label", [
     pytest.param("Count the kept values.", "Count Kept Values", id="imperative"),
     pytest.param("Count what is kept", "Count Kept", id="little-words-left-out"),
-    pytest.param("Handy aliases.", "Handy Aliases", id="a-noun-phrase"),
+    pytest.param("Handy aliases.", "Call len", id="a-noun-phrase-takes-the-steps-own"),
+    pytest.param("PrettyTable formatting does not pad", "Call len",
+                 id="a-statement-takes-the-steps-own"),
+    pytest.param("Expand the kept values", "Expand Kept Values", id="a-verb-before-an-object"),
     pytest.param("Count them, then round", "Count Them", id="first-clause-only"),
     pytest.param("If total != 0 we had some values", "Call len", id="a-clause-with-code"),
     pytest.param("The same applies to the rest", "Call len", id="a-remark"),
@@ -692,6 +695,9 @@ def test_a_step_never_says_less_than_the_body_returns(tmp_path: Path) -> None:
                  "fmt(f'{value:>10} and a long literal part', width)", id="an-f-string-whole"),
     pytest.param("lambda item: item.key if item.valid else default_key_value", 30,
                  "", id="lambda-alone"),
+    pytest.param("re.sub('(?:^|_)(.)', lambda m: m.group(1).upper(), string)", 48,
+                 "re.sub('(?:^|_)(.)', lambda m: ..., string)",
+                 id="a-lambda-keeps-its-parameters"),
 ])
 def test_code_elides_the_deepest_parts_first(text: str, limit: int, expected: str) -> None:
     short = code(ast.parse(text, mode="eval").body, limit)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from howto_hook.generate import Step, label_for
+from howto_hook.generate import Step, label_for, verbs
 
 MAX_STEPS = 7
 _SHORT = 48  # longest code span quoted whole in generated prose
@@ -59,8 +59,7 @@ class Words:
 # callee, a collection its brackets, a long string its quotes.
 _BRACKETS = ((ast.Tuple, "(...)"), (ast.GeneratorExp, "(...)"), (ast.List, "[...]"),
              (ast.ListComp, "[...]"), (ast.Set, "{...}"), (ast.SetComp, "{...}"),
-             (ast.Dict, "{...}"), (ast.DictComp, "{...}"), (ast.JoinedStr, "f'...'"),
-             (ast.Lambda, "lambda: ..."))
+             (ast.Dict, "{...}"), (ast.DictComp, "{...}"), (ast.JoinedStr, "f'...'"))
 
 
 def _elided(node: ast.AST, depth: int) -> ast.AST:
@@ -76,6 +75,9 @@ def _elided(node: ast.AST, depth: int) -> ast.AST:
         for kind, text in _BRACKETS:
             if isinstance(node, kind):
                 return ast.Name(id=text)
+        if isinstance(node, ast.Lambda):  # its parameters stay: `lambda m: ...`
+            params = ast.unparse(node.args)
+            return ast.Name(id=f"lambda {params}: ..." if params else "lambda: ...")
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) \
                 and len(repr(node.value)) > 12:
             quote = repr(node.value)
@@ -400,11 +402,14 @@ _NOT_A_LABEL = frozenset("""
 
 
 def _comment_label(comment: str) -> str:
-    """A label from the comment's first words when they name an action ("Find a
-    suitable minimum unit" gives "Find Suitable Minimum"); "" when the comment
-    opens with a clause or a remark, or with code (`_unused != 0`)."""
-    first = comment.split(None, 1)[0].strip(".,;:()'\"`*").lower() if comment.split() else ""
-    if not re.fullmatch(r"[a-z][a-z-]*", first) or first in _NOT_A_LABEL:
+    """A label from the comment's first words when they name an action, a verb in
+    the imperative ("Find a suitable minimum unit" gives "Find Suitable Minimum");
+    "" when the comment opens with a clause, a remark, a statement ("PrettyTable
+    formatting does not ...") or code (`_unused != 0`)."""
+    words = comment.split(None, 1)
+    first = words[0].strip(".,;:()'\"`*") if words else ""
+    if not re.fullmatch(r"[A-Za-z][a-z-]*", first) or first.lower() in _NOT_A_LABEL \
+            or not verbs.imperative(first, words[1] if len(words) > 1 else ""):
         return ""
     return label_for(comment, fallback="")
 

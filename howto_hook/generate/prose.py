@@ -13,7 +13,7 @@ import ast
 import re
 from typing import List, Optional, Sequence
 
-from howto_hook.generate import Step, anatomy
+from howto_hook.generate import Step, anatomy, verbs
 from howto_hook.generate.evidence import DocFields
 from howto_hook.generate.phases import (MAX_STEPS, Action, Words, and_, cap, cap_text, fold,
                                         actions, phases, step, tick)
@@ -151,54 +151,6 @@ def _from_summary(summary: str, w: Words) -> str:
     return f"It {w('returns')} {_clause(m.group(1))}."
 
 
-# Verbs a summary in the imperative starts with ("Search the string for ...");
-# only these are turned into a sentence, so that "Helper for ..." never becomes
-# "It helpers for ...".
-_IMPERATIVES = frozenset("""
-    acquire activate add apply attach build calculate cancel check chunk clear close collect
-    combine compare compile compute configure connect convert copy count create deactivate
-    decode decrypt delete deserialize disable disconnect draw dump emit enable encode encrypt
-    escape evaluate extract fetch filter find flatten format generate group hide initialise
-    initialize insert install iterate join load lock log look make map mark match merge move
-    normalize notify open pad parse partition print quote read register release remove
-    render repeat replace reset resolve retry round save scan schedule search select send
-    serialize set show sort split start stop store strip tag transform translate trim
-    truncate unlock unwrap update validate verify wait wrap write yield""".split())
-
-
-# Words that open an object ("Pipe a value", "Concatenate zero or more iterables"):
-# a word of no list above, followed by one of these, is taken for a verb ...
-_OBJECT_OPENERS = frozenset("""
-    a an the zero one two all each every any some this that these those its their it
-    them given""".split())
-# ... unless it is one of the words summaries open with that are not verbs.
-_NOT_VERBS = frozenset("""
-    equivalent helper simple default base wrapper utility convenience shortcut alias same
-    similar new main internal private public generic abstract custom common basic special
-    like used useful only just also another other more most""".split())
-
-
-def _imperative_word(first: str, rest: str) -> bool:
-    """Whether a summary's first word is a verb in the imperative: one of the list,
-    or a plain word (no -s, -ed, -ing, -ly ending) before an object's opening word."""
-    word = first.lower()
-    if word in _IMPERATIVES:
-        return True
-    if word in ("return", "get"):
-        return False  # `_from_summary` says those, when they say enough ("Return a." does not)
-    opener = (rest.split(None, 1) or [""])[0].lower()
-    return (word.isalpha() and word not in _NOT_VERBS and opener in _OBJECT_OPENERS
-            and not re.search(r"(?:[^s]s|ed|ing|ly)$", word))
-
-
-def _third_person(verb: str) -> str:
-    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return verb + "es"
-    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
-        return verb[:-1] + "ies"
-    return verb + "s"
-
-
 def _from_imperative(summary: str, w: Words) -> str:
     """The person's one-sentence summary in the imperative ("Search `string` for
     ..."), as the Description's sentence ("It searches `string` for ..."); "" for
@@ -210,11 +162,11 @@ def _from_imperative(summary: str, w: Words) -> str:
         return ""
     first, _, rest = sentence.rstrip(".").partition(" ")
     # "Set of tags", "Map of names": the word is a noun there
-    if not _imperative_word(first, rest) or not first[:1].isupper() or not rest \
+    if not verbs.imperative(first, rest) or not first[:1].isupper() or not rest \
             or rest.startswith(("of ", "for ", "that ", "which ")) \
             or re.search(r"[.!?]\s", rest) or len(rest) > 200:
         return ""
-    sentence = f"It {_third_person(first.lower())} {rest}."
+    sentence = f"It {verbs.third_person(first.lower())} {rest}."
     return sentence if w.allows(sentence) else ""
 
 
