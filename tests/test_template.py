@@ -626,6 +626,21 @@ def test_a_citation_comment_marks_no_phase_and_labels_never_repeat(tmp_path: Pat
     assert len(labels) == len(set(labels)), labels
 
 
+def test_two_phases_that_begin_alike_are_labelled_apart(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        def chain(values: list) -> list:
+            """Run the values through four steps."""
+            # The first part
+            a = sorted(values)
+            b = list(a)
+            # The second part
+            c = reversed(b)
+            d = tuple(c)
+            return list(d)
+        ''').lstrip())
+    assert _steps(_outcomes(tmp_path / "mod.py")["chain"]) == ["Call Helpers", "Call reversed"]
+
+
 def test_one_definitions_internal_error_leaves_the_others(tmp_path: Path, monkeypatch) -> None:
     from howto_hook.generate import template
 

@@ -414,6 +414,20 @@ def _comment_label(comment: str) -> str:
     return label_for(comment, fallback="")
 
 
+def _fresh_label(done: Sequence[Action], used: set, w: Words, context_manager: bool) -> str:
+    """A label for a phase that no earlier step has, saying what its text says
+    first: the first action's own ("Call Helpers"), then that call by its first
+    callee ("Call join"), then a later action's; the first action's own when
+    every one is taken."""
+    options: List[str] = []
+    for a in done:
+        options.append(step(a, w, context_manager).label)
+        callee = a.a.split("\x00")[0].rsplit(".", 1)[-1] if a.kind == "call" else ""
+        if callee.isidentifier():
+            options.append(f"Call {callee}")
+    return next((o for o in options if o not in used), options[0] if options else "")
+
+
 def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
            context_manager: bool) -> List[Step]:
     """Steps that follow the person's comments: each commented statement starts a
@@ -439,11 +453,13 @@ def phases(body: Sequence[ast.stmt], comments: Dict[int, str], w: Words,
             text = sentence + (" " + cap_text(said[0]) if said else "")
             label = _comment_label(comment)
             if (not label or label in labels) and done:  # none, or one a step has already
-                label = step(done[0], w, context_manager).label
+                label = _fresh_label(done, labels, w, context_manager)
             out.append(Step(label or label_for(comment), text))
-            labels.add(out[-1].label)
         elif said:
             first = step(done[0], w, context_manager)
-            out.append(Step(first.label, cap_text(first.text)))
+            out.append(Step(_fresh_label(done, labels, w, context_manager),
+                            cap_text(first.text)))
+        if out:
+            labels.add(out[-1].label)
     seen: set = set()  # no step said twice
     return [s for s in out if not (s.text in seen or seen.add(s.text))][:MAX_STEPS]
