@@ -64,6 +64,21 @@ ONE_LINE = '''Build a format.
 True
 '''
 
+SETUP_OF_A_FAILURE = '''Zip the iterables.
+
+>>> it_1 = range(3)
+>>> it_2 = iter('abc')
+>>> list(zip_equal(it_1, it_2))
+[(0, 'a'), (1, 'b'), (2, 'c')]
+
+>>> it_1 = range(3)
+>>> it_2 = iter('abcd')
+>>> list(zip_equal(it_1, it_2))
+Traceback (most recent call last):
+...
+ValueError: Iterables have different lengths
+'''
+
 
 @pytest.mark.parametrize("doc, name, bindings, expected", [
     pytest.param(TWO_WAYS, "with_pattern", {},
@@ -89,6 +104,10 @@ True
                  'tsv = fmt("\\t")\n'
                  "print(tabulate([[\"a\", 1]], tablefmt=tsv) == 'a\\t1')",
                  id="statements-on-one-line-one-a-line-the-last-shown"),
+    pytest.param(SETUP_OF_A_FAILURE, "zip_equal", {"zip_equal": "from m import zip_equal"},
+                 "from m import zip_equal\n\nit_1 = range(3)\nit_2 = iter('abc')\n"
+                 "print(list(zip_equal(it_1, it_2)))",
+                 id="the-setup-of-a-statement-that-raises-goes-with-it"),
 ])
 def test_doctest_code(doc: str, name: str, bindings: "dict[str, str]", expected: str) -> None:
     assert doctest_code(doc, name, name, bindings) == expected

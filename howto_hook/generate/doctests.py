@@ -95,6 +95,10 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
         if isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             source = ("\n\n" if statements else "") + source + "\n\n"  # PEP 8's two lines
         statements.append(source)
+    # assignments left at the end fed a statement left out (one that raises on
+    # purpose): nothing reads them
+    while len(statements) > 1 and _feeds_nothing(statements[-1], name):
+        statements.pop()
     if not statements or (include_skipped and not skipped_any):
         return None
     code = re.sub(r"\n{4,}", "\n\n\n", "\n".join(statements)).strip("\n")
@@ -116,6 +120,17 @@ def value_imports(code: str) -> List[str]:
 def _shows_value(want: str) -> bool:
     """Whether a doctest's expected output is the repr of a value (not printed text)."""
     return bool(re.match(r"^\s*([\[({'\"<\d-]|True\b|False\b|None\b|[\w.]+\()", want))
+
+
+def _feeds_nothing(source: str, name: str) -> bool:
+    """Whether a last statement only assigns values, none of them from the
+    documented name: with nothing after it, nothing reads what it binds."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return all(isinstance(n, (ast.Assign, ast.AnnAssign)) for n in tree.body) \
+        and not mentions(tree, name)
 
 
 def _trailing_comment(source: str) -> Tuple[str, str]:
