@@ -193,7 +193,10 @@ def test_stdin_llm_fix_reads_and_rewrites_in_a_worker(project, project_importabl
     # the llm generator asks from the parent, but the buffer is parsed and
     # rewritten in forked workers under file-timeout, as a file is
     with ChatServer(lambda body, n: Reply(content=LLM_ANSWER)) as chat:
-        root = project(chat, extra="file-timeout = 2\n", files={})
+        # the buffer's limit is file-timeout plus ten example-timeouts: kept short
+        # where no example is to run, so the parse is stopped in seconds
+        extra = "file-timeout = 2\n" + ("" if fixed else "example-timeout = 0.1\n")
+        root = project(chat, extra=extra, files={})
         proc = subprocess.run([sys.executable, "-m", "howto_hook", "--fix", "--generator", "llm",
                                "--stdin-filename", "m.py", "-"], cwd=root,
                               input=source.encode(), stdout=subprocess.PIPE,
