@@ -346,8 +346,13 @@ def not_checked(display: str, reason: str, enabled: FrozenSet[str]) -> FileResul
 
 def internal_error(display: str, error: BaseException, enabled: FrozenSet[str]) -> FileResult:
     """One file's bug in howto-check itself: reported on that file, the run goes on."""
-    return not_checked(display, f"not checked: internal error ({type(error).__name__}: "
-                                f"{str(error)[:200]}); please report it", enabled)
+    return not_checked(display, "not checked: " + bug_report(error), enabled)
+
+
+def bug_report(error: BaseException) -> str:
+    """How a bug of howto-check's own is said wherever it is caught (a file's check,
+    its rewrite, one definition's guide): the error, and a request to report it."""
+    return f"internal error ({type(error).__name__}: {str(error)[:200]}); please report it"
 
 
 def read_source(path: str, settings: Settings) -> bytes:

@@ -324,7 +324,7 @@ def finish_safely(p: Plan, outcomes: Sequence[Outcome], *, settings: Settings,
         return finish(p, outcomes, settings=settings, enabled=enabled)
     except Exception as e:
         reason = ("the file is nested too deeply to rewrite" if isinstance(e, RecursionError)
-                  else f"internal error ({type(e).__name__}: {str(e)[:200]}); please report it")
+                  else check.bug_report(e))
         failed = tuple((r.target.qualname, r.target.line, reason) for r in p.requests)
         a = p.analysis
         remaining = check.FileResult(

@@ -75,7 +75,7 @@ def doctest_code(docstring: str, name: str, top: str, bindings: Dict[str, str],
             # statement a line, as a reader writes them
             parts = [ast.get_source_segment(source, stmt) for stmt in body]
             if all(parts):
-                source = "\n".join(p.strip() for p in parts if p)
+                source = "\n".join(p.strip() for p in parts)  # type: ignore[union-attr]
         imports += lines
         bound |= _bound_and_loaded(tree)[0]
         if all(isinstance(n, (ast.Import, ast.ImportFrom)) and not (

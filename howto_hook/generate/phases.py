@@ -276,6 +276,14 @@ def _ticks(joined: str, limit: int = 3, unquoted: str = "") -> List[str]:
     return shown
 
 
+def _callee(a: Action) -> str:
+    """The last name of a call action's first callee (`join` of `', '.join`), ""
+    when it is no identifier or the action is no call."""
+    names = [n for n in a.a.split("\x00") if n] if a.kind == "call" else []
+    last = names[0].rsplit(".", 1)[-1] if names else ""
+    return last if last.isidentifier() else ""
+
+
 def step(a: Action, w: Words, context_manager: bool) -> Step:
     if a.kind == "validate":
         conds = a.a.split("\x00")
@@ -290,9 +298,9 @@ def step(a: Action, w: Words, context_manager: bool) -> Step:
         text = f"{w('calls')} " + and_(_ticks(a.a))
         if a.b and len(names) == 1 and "\x00" not in a.b:
             text += f" and {w('stores')} the result in {tick(a.b)}"
-        label_name = names[0].rsplit(".", 1)[-1] if names else ""
-        return Step(f"Call {label_name}" if label_name.isidentifier() and len(names) == 1
-                    else "Call Helpers", text + ".")
+        callee = _callee(a)
+        return Step(f"Call {callee}" if callee and len(names) == 1 else "Call Helpers",
+                    text + ".")
     if a.kind in ("loop", "while"):
         if a.kind == "loop":
             text = f"{w('iterates')} " + and_(_ticks(a.a, unquoted="a computed sequence"))
@@ -422,9 +430,8 @@ def _fresh_label(done: Sequence[Action], used: set, w: Words, context_manager: b
     options: List[str] = []
     for a in done:
         options.append(step(a, w, context_manager).label)
-        callee = a.a.split("\x00")[0].rsplit(".", 1)[-1] if a.kind == "call" else ""
-        if callee.isidentifier():
-            options.append(f"Call {callee}")
+        if _callee(a):
+            options.append(f"Call {_callee(a)}")
     return next((o for o in options if o not in used), options[0] if options else "")
 
 

@@ -185,7 +185,7 @@ def _exports(root: str, package: str) -> Dict[str, str]:
     base = os.path.join(root, *package.split("."))
     # a package's __init__.py, or a plain module that re-exports a sibling's names;
     # a module's relative imports start from its own package
-    init, module = package, package
+    module = package
     if os.path.isdir(base):
         init = os.path.join(base, "__init__.py")
     else:

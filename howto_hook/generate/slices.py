@@ -373,14 +373,13 @@ def caught_slice(site: _Site, name: str, refers: Callable[[ast.expr], bool],
     build what it reads; None when it does not stand alone."""
     node = site.node
     if isinstance(node, ast.Try):
-        body = node.body
-        exc = next((e for h in node.handlers for e in _types(h.type)
-                    if _name_of(e) == name and refers(e)), None)
+        named = [e for h in node.handlers for e in _types(h.type)]
     elif isinstance(node, ast.With):
-        body = node.body
-        exc = next((e for e in _expected(node) if _name_of(e) == name and refers(e)), None)
+        named = _expected(node)
     else:
         return None
+    body = node.body
+    exc = next((e for e in named if _name_of(e) == name and refers(e)), None)
     if exc is None or len(body) > 3 or not any(isinstance(n, ast.Call) for s in body
                                                 for n in ast.walk(s)):
         return None

@@ -374,8 +374,9 @@ class TemplateGenerator:
             except RecursionError:
                 parts, reason = [], "its code is nested too deeply to read"
             except Exception as e:  # one definition's failure leaves the file's others
-                parts, reason = [], (f"internal error ({type(e).__name__}: {str(e)[:200]}); "
-                                     "please report it")
+                from howto_hook.check import bug_report
+
+                parts, reason = [], bug_report(e)
             if not parts:
                 out.append(Outcome(req, None, error=reason))
                 continue
