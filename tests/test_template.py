@@ -599,6 +599,8 @@ def test_a_method_takes_its_example_from_the_class_doctest_that_calls_it(tmp_pat
     pytest.param("Processing the data.", "", id="a-participle"),
     pytest.param("Process the data.", "It processes the data.", id="a-verb-ending-in-ss"),
     pytest.param("Helper the thing.", "", id="a-noun-of-the-list"),
+    pytest.param("When the queue is full, wait.", "", id="a-clause"),
+    pytest.param("See the docs for the rest.", "", id="a-remark"),
 ])
 def test_an_imperative_summary_becomes_the_description(summary: str, sentence: str) -> None:
     from howto_hook.generate.phases import Words

@@ -399,16 +399,6 @@ def _is_code(text: str) -> bool:
                for n in ast.walk(tree))
 
 
-# First words of a comment that starts a clause or a remark rather than
-# naming an action ("If _unused != 0 we had ...", "The same applies ..."):
-# their first words make no label.
-_NOT_A_LABEL = frozenset("""
-    a an the if when while unless since because as so but and or then else otherwise
-    we i you it this that these those there here now note see same also still just
-    only again is are was were be been has have had do does did can could should
-    would will may might must xxx todo fixme hack""".split())
-
-
 def _comment_label(comment: str) -> str:
     """A label from the comment's first words when they name an action, a verb in
     the imperative ("Find a suitable minimum unit" gives "Find Suitable Minimum");
@@ -416,7 +406,7 @@ def _comment_label(comment: str) -> str:
     formatting does not ...") or code (`_unused != 0`)."""
     words = comment.split(None, 1)
     first = words[0].strip(".,;:()'\"`*") if words else ""
-    if not re.fullmatch(r"[A-Za-z][a-z-]*", first) or first.lower() in _NOT_A_LABEL \
+    if not re.fullmatch(r"[A-Za-z][a-z-]*", first) \
             or not verbs.imperative(first, words[1] if len(words) > 1 else ""):
         return ""
     return label_for(comment, fallback="")

@@ -31,11 +31,18 @@ IMPERATIVES = frozenset("""
 _OBJECT_OPENERS = frozenset("""
     a an the zero one two all each every any some this that these those its their it
     them given""".split())
-# ... unless it is one of the words summaries open with that are not verbs.
+# ... unless it is one of the words summaries and comments open with that are not
+# verbs: adjectives and nouns ("Equivalent to ...", "Helper for ...") and the words
+# a clause or a remark opens with ("When the queue is full ...", "If _unused != 0
+# ...", "Note the order", "TODO: ...").
 _NOT_VERBS = frozenset("""
     equivalent helper simple default base wrapper utility convenience shortcut alias same
     similar new main internal private public generic abstract custom common basic special
-    like used useful only just also another other more most""".split())
+    like used useful only just also another other more most
+    a an the if when while unless since because as so but and or then else otherwise
+    we i you it this that these those there here now note see still again is are was were
+    be been has have had do does did can could should would will may might must xxx todo
+    fixme hack""".split())
 
 
 def imperative(first: str, rest: str) -> bool:
