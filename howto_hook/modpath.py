@@ -46,24 +46,29 @@ ANY = "*"
 def _package_names(init_file: str) -> frozenset:
     """Names a package's __init__.py binds at its top level (imports, assignments,
     and what its star imports of the package's own modules bind); holds ANY
-    when a star import binds names that cannot be listed."""
-    return _bound_names(init_file, 0)
+    when a star import binds names that cannot be listed. An __init__.py that
+    cannot be read binds nothing: the package cannot be imported either."""
+    names = _bound_names(init_file, 0)
+    return frozenset() if names is None else names
 
 
 def star_names(path: str) -> frozenset:
     """The names `from <the module at path> import *` binds: its `__all__` when
     written out, else its top-level names without a leading underscore; holds
     ANY when some cannot be listed."""
-    return _bound_names(path, 0, public_only=True)
+    names = _bound_names(path, 0, public_only=True)
+    return frozenset({ANY}) if names is None else names
 
 
-def _bound_names(path: str, depth: int, public_only: bool = False) -> frozenset:
+def _bound_names(path: str, depth: int, public_only: bool = False) -> "frozenset | None":
+    """What the module at `path` binds (`public_only`: what a star import of it
+    takes); None when it cannot be read or parsed."""
     from howto_hook.safeio import Refused, read_regular
 
     try:
         tree = ast.parse(read_regular(path))
     except (Refused, OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return frozenset({ANY})
+        return None
     names = set()
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
@@ -95,7 +100,8 @@ def _star(path: str, node: ast.ImportFrom, depth: int) -> frozenset:
     stem = os.path.join(base, *parts)
     for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
         if parts and os.path.isfile(candidate):
-            return _bound_names(candidate, depth + 1, public_only=True)
+            names = _bound_names(candidate, depth + 1, public_only=True)
+            return frozenset({ANY}) if names is None else names
     return frozenset({ANY})
 
 
@@ -113,7 +119,7 @@ def _literal_all(tree: ast.Module) -> "list[str] | None":
                 isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
             return None  # built some other way: not listed here
         items = [e.value for e in value.elts]
-        found = items if isinstance(node, ast.Assign) else (found or []) + items
+        found = (found or []) + items if isinstance(node, ast.AugAssign) else items
     return found
 
 

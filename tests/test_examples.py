@@ -175,6 +175,19 @@ def package(tmp_path: Path, init: str, example: str, billing_init: str = "") -> 
                  id="all-limits-a-star-import"),
     pytest.param("from os.path import *\n", "from shop import vat\nvat(1)", [],
                  id="star-import-nobody-here-can-list-is-no-finding"),
+    pytest.param(("from .billing import *\n",
+                  "from .tax import *\n__all__ = ['vat']\n__all__: list = ['other']\n"),
+                 "from shop import vat\nvat(1)",
+                 ["the example imports 'vat' from 'shop', which does not provide it: "
+                  "write 'from shop.billing.tax import vat'"],
+                 id="an-annotated-all-replaces-the-one-before"),
+    pytest.param(("from .billing import *\n",
+                  "from .tax import *\n__all__ = ['other']\n__all__ += ['vat']\n"),
+                 "from shop import vat\nvat(1)", [], id="an-all-added-to-lists-both"),
+    pytest.param("def broken(:\n", "from shop import vat\nvat(1)",
+                 ["the example imports 'vat' from 'shop', which does not provide it: "
+                  "write 'from shop.billing.tax import vat'"],
+                 id="an-init-that-does-not-parse-exports-nothing"),
     pytest.param("", "from shop import vat\nvat(1)",
                  ["the example imports 'vat' from 'shop', which does not provide it: "
                   "write 'from shop.billing.tax import vat'"], id="not-re-exported"),
